@@ -1,0 +1,40 @@
+// LibvirtHypervisor: the Hypervisor seam over a libvirt connection
+// (qemu:///system by default). Connects lazily and reconnects with backoff;
+// never throws or exits on a libvirt error. Not thread-safe: owned and called
+// by one control loop.
+#ifndef VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
+#define VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "exporter/hypervisor.h"
+
+namespace vmbalance {
+
+class LibvirtHypervisor : public Hypervisor {
+ public:
+  // Does not connect: the first Take() does. Construction never fails.
+  explicit LibvirtHypervisor(std::string uri);
+  ~LibvirtHypervisor() override;
+
+  LibvirtHypervisor(const LibvirtHypervisor&) = delete;
+  LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
+
+  StatusOr<Sample> Take() override;
+  Status PinVcpu(const DomainKey& uuid, int vcpu, const CpuSet& pcpus) override;
+  Status SetMemory(const DomainKey& uuid, uint64_t memory_kib) override;
+  std::string Describe() const override;
+
+  // True while a connection is open and alive (for libvirt_up).
+  bool connected() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_

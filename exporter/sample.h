@@ -1,0 +1,79 @@
+// Sample: everything vmbalance knows about a host at one instant. One Sample is
+// taken per interval and is the only thing that crosses from I/O (libvirt or
+// the simulator) into the pure logic. Plain structs, immutable once taken.
+#ifndef VMBALANCE_EXPORTER_SAMPLE_H_
+#define VMBALANCE_EXPORTER_SAMPLE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exporter/cpu_set.h"
+
+namespace vmbalance {
+
+// A domain's UUID in canonical text form. Names and ids change; UUIDs do not.
+using DomainKey = std::string;
+
+enum class DomainState { kUnknown, kRunning, kBlocked, kPaused, kShutdown,
+                         kShutoff, kCrashed, kSuspended };
+
+struct VcpuSample {
+  int index = 0;
+  uint64_t cpu_time_ns = 0;               // cumulative (vcpu.N.time)
+  std::optional<uint64_t> delay_ns;       // cumulative run-queue wait (vcpu.N.delay)
+  int pcpu = -1;                          // pCPU it last ran on; -1 unknown
+  CpuSet affinity;                        // pCPUs it may run on
+};
+
+// The guest's balloon driver figures. libvirt speaks KiB. Every field is
+// optional: a guest without a balloon driver, or before its first report,
+// has none of them.
+struct BalloonSample {
+  std::optional<uint64_t> actual_kib;       // balloon size (balloon.current)
+  std::optional<uint64_t> maximum_kib;      // balloon.maximum
+  std::optional<uint64_t> unused_kib;       // free in the guest
+  std::optional<uint64_t> available_kib;    // total usable by the guest kernel
+  std::optional<uint64_t> usable_kib;       // reclaimable without swapping
+  std::optional<uint64_t> rss_kib;          // qemu process RSS on the host
+  std::optional<uint64_t> disk_caches_kib;
+  std::optional<int64_t> last_update_s;     // guest's report time, epoch seconds
+};
+
+struct DomainSample {
+  DomainKey uuid;
+  std::string name;
+  int id = -1;                    // changes when the domain restarts
+  DomainState state = DomainState::kUnknown;
+  uint64_t max_memory_kib = 0;    // the ceiling a balloon may grow to
+  std::vector<VcpuSample> vcpus;  // index order
+  BalloonSample balloon;
+};
+
+struct PcpuSample {
+  int index = 0;
+  uint64_t busy_ns = 0;  // cumulative user+kernel+iowait-free busy time
+  uint64_t idle_ns = 0;  // cumulative idle time
+};
+
+struct HostSample {
+  CpuSet online_pcpus;
+  int pcpu_count = 0;                 // width: highest pCPU number + 1
+  std::vector<PcpuSample> pcpus;      // online ones, ascending; may be empty
+  uint64_t memory_total_kib = 0;
+  uint64_t memory_free_kib = 0;       // free + reclaimable, as the host sees it
+  std::string memory_source;          // e.g. "virNodeGetMemoryStats"
+};
+
+struct Sample {
+  int64_t monotonic_ns = 0;  // when taken; deltas of this give wall time
+  int64_t wall_time_s = 0;   // epoch seconds; compared with last_update_s
+  HostSample host;
+  std::vector<DomainSample> domains;  // sorted by uuid
+  int errors = 0;  // per-domain read failures skipped while taking this sample
+};
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_EXPORTER_SAMPLE_H_
