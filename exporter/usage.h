@@ -42,6 +42,15 @@ struct Usage {
   std::vector<double> pcpu_load;
   double load_mean = 0;    // over online pCPUs
   double load_stddev = 0;  // population std-dev over online pCPUs
+  // Same attribution as pcpu_load, summing demand instead of utilisation:
+  // what each pCPU would carry if nothing waited in its run queue.
+  std::vector<double> pcpu_demand;
+  double demand_mean = 0;    // over online pCPUs
+  double demand_stddev = 0;  // population std-dev over online pCPUs
+  // The host's own view (HostSample::pcpus): Δbusy / (Δbusy + Δidle) per
+  // pCPU, indexed by pCPU number like pcpu_load; -1 where unknown (no host
+  // figures, offline, counter reset). Includes non-guest work.
+  std::vector<double> pcpu_busy_ratio;
 };
 
 }  // namespace vmbalance

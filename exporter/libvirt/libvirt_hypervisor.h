@@ -5,6 +5,7 @@
 #ifndef VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 #define VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,6 +30,15 @@ class LibvirtHypervisor : public Hypervisor {
 
   // True while a connection is open and alive (for libvirt_up).
   bool connected() const;
+
+  // Balloon statistics period set once on every domain instance first seen
+  // (new UUID, or same UUID with a new id). Default 1 s; 0 or less leaves the
+  // domains' own setting alone.
+  void set_stats_period_seconds(int seconds);
+  // Reconnect waits: `initial` after the first failure, doubling up to `max`.
+  // Defaults 1 s and 30 s.
+  void set_reconnect_backoff(std::chrono::milliseconds initial,
+                             std::chrono::milliseconds max);
 
  private:
   struct Impl;

@@ -1,0 +1,73 @@
+#include "controller/controller.h"
+
+#include <chrono>
+#include <utility>
+
+namespace vmbalance {
+
+Controller::Controller(Hypervisor* hypervisor, ControllerOptions options,
+                       std::shared_ptr<MetricsCollector> exporter_metrics,
+                       std::shared_ptr<ControllerMetrics> controller_metrics)
+    : hypervisor_(hypervisor),
+      options_(std::move(options)),
+      observer_(hypervisor, std::move(exporter_metrics)),
+      controller_metrics_(std::move(controller_metrics)) {
+  status_.cpu_enabled = options_.cpu;
+  status_.memory_enabled = options_.memory;
+  status_.dry_run = options_.dry_run;
+  status_.low_mark_kib = options_.memory_config.min_unused_kib;
+}
+
+TickReport Controller::Tick() {
+  TickReport report;
+  Observer::Observation observation = observer_.Tick();
+  report.sampled = observation.ok;
+  if (!observation.ok) report.sample_error = observation.status.message();
+  report.sample = std::move(observation.sample);
+  report.usage = std::move(observation.usage);
+
+  // Never act on data we do not have: no sample, no decision. The vCPU
+  // policy also needs a second sample (rates), the memory policy does not.
+  if (options_.cpu && report.usage.has_value()) {
+    auto start = std::chrono::steady_clock::now();
+    VcpuDecision decision =
+        DecideVcpuPins(options_.vcpu, *report.usage, &vcpu_state_);
+    report.vcpu_decision_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (report.vcpu_decision_seconds > max_decision_seconds_) {
+      max_decision_seconds_ = report.vcpu_decision_seconds;
+    }
+    report.pins = ApplyPins(hypervisor_, decision.pins, options_.dry_run);
+    status_.have_cpu_decision = true;
+    status_.balanced = decision.balanced;
+    status_.decision_seconds = report.vcpu_decision_seconds;
+    status_.pcpu_demand = decision.pcpu_demand;
+    status_.online_pcpus = report.usage->online_pcpus.ToVector();
+    status_.pin_changes_total += report.pins.applied;
+    status_.pin_failures_total += report.pins.failures.size();
+    report.vcpu = std::move(decision);
+  }
+  if (options_.memory && report.sample.has_value()) {
+    MemoryDecision decision =
+        DecideBalloons(options_.memory_config, *report.sample, &memory_state_);
+    report.balloons =
+        ApplyBalloons(hypervisor_, decision.changes, options_.dry_run);
+    status_.guests.clear();
+    for (const GuestMemoryStatus& guest : decision.guests) {
+      status_.guests.push_back(
+          GuestTarget{guest.uuid, guest.domain, guest.target_kib, guest.stale});
+    }
+    status_.host_reserve_kib = decision.host_reserve_kib;
+    status_.balloon_grow_total += report.balloons.grown;
+    status_.balloon_shrink_total += report.balloons.shrunk;
+    status_.balloon_failures_total += report.balloons.failures.size();
+    report.memory = std::move(decision);
+  }
+  if (controller_metrics_ != nullptr) {
+    controller_metrics_->Publish(std::make_shared<const ControllerStatus>(status_));
+  }
+  return report;
+}
+
+}  // namespace vmbalance

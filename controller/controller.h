@@ -1,0 +1,76 @@
+// Controller: the observe-decide-act loop body shared by vcpu_scheduler,
+// memory_coordinator and vmbalanced. Each Tick() takes one Sample through the
+// Observer (which also publishes the exporter's metrics), asks the enabled
+// policies for a plan, applies it through the Hypervisor seam, and publishes
+// one ControllerStatus. It never assumes an action took effect: the next
+// Tick sees it only through the next Sample. Not thread-safe; one loop owns it.
+#ifndef VMBALANCE_CONTROLLER_CONTROLLER_H_
+#define VMBALANCE_CONTROLLER_CONTROLLER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/actuator.h"
+#include "controller/controller_metrics.h"
+#include "controller/cpu/vcpu_policy.h"
+#include "controller/memory/memory_policy.h"
+#include "exporter/hypervisor.h"
+#include "exporter/observer.h"
+
+namespace vmbalance {
+
+struct ControllerOptions {
+  bool cpu = true;      // run the vCPU policy
+  bool memory = true;   // run the memory policy
+  bool dry_run = false; // decide and report, never pin or resize
+  VcpuPolicyConfig vcpu;
+  MemoryPolicyConfig memory_config;
+};
+
+// What one tick saw, decided and did; for the per-interval report and tests.
+struct TickReport {
+  bool sampled = false;
+  std::string sample_error;
+  std::optional<Sample> sample;
+  std::optional<Usage> usage;
+  std::optional<VcpuDecision> vcpu;
+  double vcpu_decision_seconds = 0;
+  ActuationResult pins;
+  std::optional<MemoryDecision> memory;
+  ActuationResult balloons;
+};
+
+class Controller {
+ public:
+  // hypervisor and the metrics must outlive the Controller. Either metrics
+  // pointer may be null (no HTTP endpoint, e.g. in simulation).
+  Controller(Hypervisor* hypervisor, ControllerOptions options,
+             std::shared_ptr<MetricsCollector> exporter_metrics,
+             std::shared_ptr<ControllerMetrics> controller_metrics);
+
+  TickReport Tick();
+
+  uint64_t pin_changes_total() const { return status_.pin_changes_total; }
+  uint64_t balloon_changes_total() const {
+    return status_.balloon_grow_total + status_.balloon_shrink_total;
+  }
+  double max_decision_seconds() const { return max_decision_seconds_; }
+  const ControllerOptions& options() const { return options_; }
+
+ private:
+  Hypervisor* hypervisor_;
+  ControllerOptions options_;
+  Observer observer_;
+  std::shared_ptr<ControllerMetrics> controller_metrics_;
+  VcpuPolicyState vcpu_state_;
+  MemoryPolicyState memory_state_;
+  ControllerStatus status_;  // cumulative counters live here
+  double max_decision_seconds_ = 0;
+};
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_CONTROLLER_H_

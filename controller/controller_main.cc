@@ -1,0 +1,204 @@
+#include "controller/controller_main.h"
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+#include <prometheus/exposer.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "controller/controller.h"
+#include "controller/controller_metrics.h"
+#include "controller/policy_flags.h"
+#include "controller/sim/scenario.h"
+#include "controller/sim/simulator.h"
+#include "controller/tick_printer.h"
+#include "exporter/cli.h"
+#include "exporter/libvirt/libvirt_hypervisor.h"
+#include "exporter/metrics_collector.h"
+
+DEFINE_bool(dry_run, false,
+            "Decide and report every interval, but never pin or resize.");
+DEFINE_bool(cpu, true, "vmbalanced only: run the vCPU scheduler.");
+DEFINE_bool(memory, true, "vmbalanced only: run the memory coordinator.");
+DEFINE_string(simulate, "",
+              "Testing aid: replace libvirt with the deterministic simulator "
+              "running this scenario file, in virtual time.");
+DEFINE_int64(ticks, 100, "With --simulate: how many intervals to run.");
+DEFINE_string(summary_json, "",
+              "With --simulate: write the run's summary to this JSON file.");
+DEFINE_bool(sim_realtime, false,
+            "With --simulate: wait one real interval between ticks and serve "
+            "/metrics, as against a real host.");
+DEFINE_bool(quiet, false, "Do not print the per-interval report.");
+
+namespace vmbalance {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void HandleStopSignal(int) { g_stop.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction action = {};
+  action.sa_handler = HandleStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// Sleeps until `deadline` or until a stop signal, whichever comes first.
+void SleepUntil(std::chrono::steady_clock::time_point deadline) {
+  constexpr auto kSlice = std::chrono::milliseconds(100);
+  while (!g_stop.load()) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return;
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
+        kSlice, deadline - now));
+  }
+}
+
+int UsageError(const BinaryTraits& traits, const std::string& why) {
+  std::fprintf(stderr,
+               "%s: %s\nusage: %s [flags] INTERVAL_SECONDS\n"
+               "  e.g. %s 2    (see --helpshort for flags)\n",
+               traits.name, why.c_str(), traits.name, traits.name);
+  return 2;
+}
+
+}  // namespace
+
+int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
+  SetListenDefault(traits.default_listen);
+  std::vector<std::string> own_flags = {
+      "connect", "listen", "dry_run", "simulate", "ticks", "summary_json",
+      "sim_realtime", "quiet"};
+  if (traits.policy_flags_choose) {
+    own_flags.insert(own_flags.end(), {"cpu", "memory"});
+  }
+  if (traits.cpu || traits.policy_flags_choose) {
+    own_flags.insert(own_flags.end(), {"pcpus", "balance_ratio", "balance_abs"});
+  }
+  if (traits.memory || traits.policy_flags_choose) {
+    own_flags.insert(own_flags.end(),
+                     {"min_unused_mib", "max_unused_mib", "host_reserve_mib",
+                      "host_reserve_fraction", "guest_floor_mib",
+                      "max_shrink_fraction", "stale_after_seconds"});
+  }
+  ParseFlagsOrExit(&argc, &argv,
+                   std::string("usage: ") + traits.name +
+                       " [flags] INTERVAL_SECONDS\n  e.g. " + traits.name +
+                       " 2",
+                   own_flags);
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(traits.name);
+
+  if (argc != 2) {
+    return UsageError(traits, argc < 2 ? "missing the interval"
+                                       : "expected exactly one argument");
+  }
+  StatusOr<double> interval = ParseIntervalSeconds(argv[1]);
+  if (!interval.ok()) return UsageError(traits, interval.status().message());
+
+  ControllerOptions options;
+  options.cpu = traits.cpu;
+  options.memory = traits.memory;
+  if (traits.policy_flags_choose) {
+    options.cpu = FLAGS_cpu;
+    options.memory = FLAGS_memory;
+    if (!options.cpu && !options.memory) {
+      return UsageError(traits, "--nocpu and --nomemory leave nothing to do");
+    }
+  }
+  options.dry_run = FLAGS_dry_run;
+  Status policy_status = PolicyConfigsFromFlags(&options);
+  if (!policy_status.ok()) return UsageError(traits, policy_status.message());
+
+  std::unique_ptr<Hypervisor> hypervisor;
+  sim::Simulator* simulator = nullptr;
+  const bool simulating = !FLAGS_simulate.empty();
+  if (simulating) {
+    StatusOr<sim::Scenario> scenario = sim::LoadScenario(FLAGS_simulate);
+    if (!scenario.ok()) {
+      std::fprintf(stderr, "%s: %s\n", traits.name,
+                   scenario.status().message().c_str());
+      return 2;
+    }
+    if (FLAGS_ticks <= 0) return UsageError(traits, "--ticks must be > 0");
+    auto owned = std::make_unique<sim::Simulator>(std::move(*scenario), *interval);
+    simulator = owned.get();
+    hypervisor = std::move(owned);
+  } else {
+    hypervisor = std::make_unique<LibvirtHypervisor>(FLAGS_connect);
+  }
+
+  auto exporter_metrics = std::make_shared<MetricsCollector>();
+  auto controller_metrics = std::make_shared<ControllerMetrics>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (!simulating || FLAGS_sim_realtime) {
+    StatusOr<std::unique_ptr<prometheus::Exposer>> started =
+        StartExposer(FLAGS_listen);
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s: %s\n", traits.name,
+                   started.status().message().c_str());
+      return 1;
+    }
+    exposer = std::move(*started);
+    exposer->RegisterCollectable(exporter_metrics);
+    exposer->RegisterCollectable(controller_metrics);
+    LOG(INFO) << traits.name << " serving /metrics on " << FLAGS_listen;
+  }
+  LOG(INFO) << traits.name << " on " << hypervisor->Describe() << ", every "
+            << *interval << " s" << (options.cpu ? ", vCPU scheduler" : "")
+            << (options.memory ? ", memory coordinator" : "")
+            << (options.dry_run ? ", dry run" : "");
+
+  InstallSignalHandlers();
+  Controller controller(hypervisor.get(), options, exporter_metrics,
+                        controller_metrics);
+  const auto period = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(*interval));
+  auto next = std::chrono::steady_clock::now();
+  for (int64_t tick = 0; !g_stop.load(); ++tick) {
+    if (simulating && tick >= FLAGS_ticks) break;
+    TickReport report = controller.Tick();
+    if (!FLAGS_quiet) {
+      std::cout << FormatTick(tick, report, options) << std::flush;
+    }
+    for (const std::string& failure : report.pins.failures) {
+      LOG(WARNING) << failure;
+    }
+    for (const std::string& failure : report.balloons.failures) {
+      LOG(WARNING) << failure;
+    }
+    if (simulating && !FLAGS_sim_realtime) continue;
+    // A steady schedule: an overrun skips the missed slots, never bunches up.
+    next += period;
+    auto now = std::chrono::steady_clock::now();
+    while (next <= now) next += period;
+    SleepUntil(next);
+  }
+  if (simulator != nullptr && !FLAGS_summary_json.empty()) {
+    Status written = simulator->WriteSummary(FLAGS_summary_json,
+                                             controller.max_decision_seconds());
+    if (!written.ok()) {
+      std::fprintf(stderr, "%s: %s\n", traits.name, written.message().c_str());
+      return 1;
+    }
+  }
+  if (simulator != nullptr) {
+    std::cout << simulator->Summary(controller.max_decision_seconds()).dump()
+              << std::endl;
+  }
+  LOG(INFO) << traits.name << " stopped";
+  return 0;
+}
+
+}  // namespace vmbalance

@@ -1,0 +1,23 @@
+// RunControllerMain: the shared main() of vcpu_scheduler, memory_coordinator
+// and vmbalanced. Parses the positional interval and flags, connects to
+// libvirt (or loads a simulator scenario with --simulate), serves /metrics,
+// and runs the Controller once per interval until SIGINT/SIGTERM (or for
+// --ticks intervals in simulation). Returns the process exit code.
+#ifndef VMBALANCE_CONTROLLER_CONTROLLER_MAIN_H_
+#define VMBALANCE_CONTROLLER_CONTROLLER_MAIN_H_
+
+namespace vmbalance {
+
+struct BinaryTraits {
+  const char* name;            // for usage and logs
+  const char* default_listen;  // distinct per binary, so all can run side by side
+  bool cpu;                    // policies this binary runs by default
+  bool memory;
+  bool policy_flags_choose;    // --cpu/--memory may change the defaults
+};
+
+int RunControllerMain(int argc, char** argv, const BinaryTraits& traits);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_CONTROLLER_MAIN_H_

@@ -1,0 +1,262 @@
+#include "controller/cpu/local_search.h"
+
+#include <algorithm>
+#include <iterator>
+#include <cstdint>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+namespace vmbalance {
+namespace {
+
+// Improvements below this are rounding, not progress.
+constexpr double kMinImprovement = 1e-9;
+// Weight of the sibling tie-break: far below any real load difference.
+constexpr double kSiblingWeight = 1e-10;
+// Lists this short are searched in full; longer ones around the ideal demand.
+constexpr int kFullScan = 24;
+constexpr int kNeighbours = 4;
+constexpr int kSwapSamples = 64;
+
+using BinSet = std::set<std::pair<double, int>>;  // (demand, item)
+
+// One candidate step and how good it is per pin change.
+struct Candidate {
+  bool found = false;
+  bool free = false;   // costs no new change (an item already moved moves on)
+  double score = 0;    // improvement of the sum of squared loads per change
+  int item_a = -1, to_a = -1, item_b = -1, to_b = -1;
+
+  bool BetterThan(const Candidate& other) const {
+    if (!other.found) return found;
+    if (free != other.free) return free;
+    return score > other.score;
+  }
+};
+
+class Searcher {
+ public:
+  Searcher(const PlacementProblem& problem, const Assignment& start)
+      : problem_(problem),
+        assignment_(start),
+        loads_(BinLoads(problem, start)),
+        members_(problem.bins()),
+        track_siblings_(HasSiblings(problem)) {
+    for (int b = 0; b < problem.bins(); ++b) by_load_.insert({loads_[b], b});
+    for (int i = 0; i < problem.items(); ++i) {
+      members_[assignment_[i]].insert({problem.demand[i], i});
+      if (HasGroups()) ++siblings_[Key(assignment_[i], problem.group[i])];
+    }
+    changes_ = CountChanges(problem, start);
+  }
+
+  double Stddev() const { return StddevOf(loads_); }
+  int changes() const { return changes_; }
+
+  Candidate Best(int candidate_bins) const {
+    std::vector<int> sources;
+    std::vector<int> dests;
+    PickBins(candidate_bins, &sources, &dests);
+    Candidate best;
+    for (int p : sources) {
+      for (int q : dests) {
+        if (loads_[p] - loads_[q] <= kMinImprovement) continue;
+        ConsiderMoves(p, q, &best);
+        ConsiderSwaps(p, q, &best);
+      }
+    }
+    return best;
+  }
+
+  void Apply(int item, int to) {
+    const int from = assignment_[item];
+    const double demand = problem_.demand[item];
+    members_[from].erase({demand, item});
+    members_[to].insert({demand, item});
+    by_load_.erase({loads_[from], from});
+    by_load_.erase({loads_[to], to});
+    loads_[from] -= demand;
+    loads_[to] += demand;
+    by_load_.insert({loads_[from], from});
+    by_load_.insert({loads_[to], to});
+    changes_ += Cost(item, from, to);
+    if (HasGroups()) {
+      --siblings_[Key(from, problem_.group[item])];
+      ++siblings_[Key(to, problem_.group[item])];
+    }
+    assignment_[item] = to;
+  }
+
+ private:
+  bool HasGroups() const { return track_siblings_; }
+  static int64_t Key(int bin, int group) {
+    return (static_cast<int64_t>(bin) << 32) + group;
+  }
+
+  // Change in the number of items off their current bin.
+  int Cost(int item, int from, int to) const {
+    const int origin = problem_.current[item];
+    return (to != origin ? 1 : 0) - (from != origin ? 1 : 0);
+  }
+
+  // Siblings of `item` on `bin`, not counting the item itself.
+  int SiblingsOn(int item, int bin) const {
+    if (!HasGroups()) return 0;
+    auto it = siblings_.find(Key(bin, problem_.group[item]));
+    int count = it == siblings_.end() ? 0 : it->second;
+    return assignment_[item] == bin ? count - 1 : count;
+  }
+
+  void PickBins(int candidate_bins, std::vector<int>* sources,
+                std::vector<int>* dests) const {
+    const int bins = problem_.bins();
+    if (bins <= 2 * candidate_bins) {
+      for (int b = 0; b < bins; ++b) sources->push_back(b);
+      *dests = *sources;
+      return;
+    }
+    auto high = by_load_.rbegin();
+    auto low = by_load_.begin();
+    for (int k = 0; k < candidate_bins; ++k, ++high, ++low) {
+      sources->push_back(high->second);
+      dests->push_back(low->second);
+    }
+  }
+
+  void Offer(double improvement, int cost, double sibling_gain, int item_a,
+             int to_a, int item_b, int to_b, Candidate* best) const {
+    if (improvement <= kMinImprovement) return;
+    Candidate c;
+    c.found = true;
+    c.free = cost <= 0;
+    c.score = (c.free ? improvement : improvement / cost) +
+              kSiblingWeight * sibling_gain;
+    c.item_a = item_a;
+    c.to_a = to_a;
+    c.item_b = item_b;
+    c.to_b = to_b;
+    if (c.BetterThan(*best)) *best = c;
+  }
+
+  // Items of `set` worth trying when the ideal demand is `ideal`.
+  static std::vector<int> Near(const BinSet& set, double ideal) {
+    std::vector<int> out;
+    out.reserve(std::min<size_t>(set.size(), 2 * kNeighbours + kFullScan));
+    if (static_cast<int>(set.size()) <= kFullScan) {
+      for (const auto& entry : set) out.push_back(entry.second);
+      return out;
+    }
+    auto it = set.lower_bound({ideal, -1});
+    auto back = it;
+    for (int k = 0; k < kNeighbours && back != set.begin(); ++k) {
+      --back;
+      out.push_back(back->second);
+    }
+    for (int k = 0; k < kNeighbours && it != set.end(); ++k, ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+  void ConsiderMoves(int p, int q, Candidate* best) const {
+    const double gap = loads_[p] - loads_[q];
+    for (int item : Near(members_[p], gap / 2)) {
+      const double d = problem_.demand[item];
+      const double sibling_gain = SiblingsOn(item, p) - SiblingsOn(item, q);
+      Offer(2 * d * (gap - d), Cost(item, p, q), sibling_gain, item, q, -1, -1,
+            best);
+    }
+  }
+
+  void OfferSwap(int a, int p, int b, int q, double gap,
+                 Candidate* best) const {
+    const double delta = problem_.demand[a] - problem_.demand[b];
+    if (delta <= 0) return;
+    Offer(2 * delta * (gap - delta), Cost(a, p, q) + Cost(b, q, p), 0, a, q,
+          b, p, best);
+  }
+
+  void ConsiderSwaps(int p, int q, Candidate* best) const {
+    const BinSet& high = members_[p];
+    const BinSet& low = members_[q];
+    if (high.empty() || low.empty()) return;
+    const double gap = loads_[p] - loads_[q];
+    const bool scan_high = high.size() <= low.size();
+    const BinSet& scanned = scan_high ? high : low;
+    const BinSet& searched = scan_high ? low : high;
+    const int stride = std::max<int>(1, scanned.size() / kSwapSamples);
+    int index = 0;
+    for (const auto& entry : scanned) {
+      if (index++ % stride != 0) continue;
+      // Ideal: demand(high item) - demand(low item) = gap / 2.
+      const double ideal =
+          scan_high ? entry.first - gap / 2 : entry.first + gap / 2;
+      for (int other : Near(searched, ideal)) {
+        if (scan_high) {
+          OfferSwap(entry.second, p, other, q, gap, best);
+        } else {
+          OfferSwap(other, p, entry.second, q, gap, best);
+        }
+      }
+    }
+  }
+
+  const PlacementProblem& problem_;
+  Assignment assignment_;
+  std::vector<double> loads_;
+  std::vector<BinSet> members_;
+  std::set<std::pair<double, int>> by_load_;  // (load, bin), kept in step
+  const bool track_siblings_;
+  std::unordered_map<int64_t, int> siblings_;  // Key(bin, group) -> items
+  int changes_ = 0;
+};
+
+}  // namespace
+
+LocalSearchTrace RunLocalSearch(const PlacementProblem& problem,
+                                const Assignment& start,
+                                const LocalSearchOptions& options) {
+  LocalSearchTrace trace;
+  trace.start = start;
+  Searcher searcher(problem, start);
+  trace.start_stddev = searcher.Stddev();
+  trace.start_changes = searcher.changes();
+  if (problem.bins() < 2) return trace;
+  const int max_steps = options.max_steps > 0
+                            ? options.max_steps
+                            : 2 * problem.items() + 2 * problem.bins() + 16;
+  double stddev = trace.start_stddev;
+  while (stddev > options.stop_stddev &&
+         static_cast<int>(trace.steps.size()) < max_steps) {
+    const Candidate best = searcher.Best(std::max(1, options.candidate_bins));
+    if (!best.found) break;
+    LocalSearchStep step;
+    step.items.push_back(best.item_a);
+    step.to.push_back(best.to_a);
+    searcher.Apply(best.item_a, best.to_a);
+    if (best.item_b >= 0) {
+      step.items.push_back(best.item_b);
+      step.to.push_back(best.to_b);
+      searcher.Apply(best.item_b, best.to_b);
+    }
+    stddev = searcher.Stddev();
+    step.changes = searcher.changes();
+    step.stddev = stddev;
+    trace.steps.push_back(std::move(step));
+  }
+  return trace;
+}
+
+Assignment ReplaySteps(const LocalSearchTrace& trace, int steps) {
+  Assignment assignment = trace.start;
+  for (int s = 0; s < steps && s < static_cast<int>(trace.steps.size()); ++s) {
+    const LocalSearchStep& step = trace.steps[s];
+    for (size_t k = 0; k < step.items.size(); ++k) {
+      assignment[step.items[k]] = step.to[k];
+    }
+  }
+  return assignment;
+}
+
+}  // namespace vmbalance

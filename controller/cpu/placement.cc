@@ -1,0 +1,57 @@
+#include "controller/cpu/placement.h"
+
+#include <cmath>
+#include <unordered_set>
+
+namespace vmbalance {
+
+std::vector<double> BinLoads(const PlacementProblem& problem,
+                             const Assignment& assignment) {
+  std::vector<double> loads = problem.base_load;
+  for (int i = 0; i < problem.items(); ++i) {
+    if (assignment[i] >= 0) loads[assignment[i]] += problem.demand[i];
+  }
+  return loads;
+}
+
+double MeanOf(const std::vector<double>& loads) {
+  if (loads.empty()) return 0;
+  double sum = 0;
+  for (double load : loads) sum += load;
+  return sum / loads.size();
+}
+
+double StddevOf(const std::vector<double>& loads) {
+  if (loads.empty()) return 0;
+  const double mean = MeanOf(loads);
+  double squares = 0;
+  for (double load : loads) squares += (load - mean) * (load - mean);
+  return std::sqrt(squares / loads.size());
+}
+
+double PlacedMean(const PlacementProblem& problem) {
+  if (problem.bins() == 0) return 0;
+  double sum = 0;
+  for (double load : problem.base_load) sum += load;
+  for (double demand : problem.demand) sum += demand;
+  return sum / problem.bins();
+}
+
+bool HasSiblings(const PlacementProblem& problem) {
+  std::unordered_set<int> seen;
+  for (int group : problem.group) {
+    if (!seen.insert(group).second) return true;
+  }
+  return false;
+}
+
+int CountChanges(const PlacementProblem& problem,
+                 const Assignment& assignment) {
+  int changes = 0;
+  for (int i = 0; i < problem.items(); ++i) {
+    if (assignment[i] != problem.current[i]) ++changes;
+  }
+  return changes;
+}
+
+}  // namespace vmbalance

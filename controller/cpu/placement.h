@@ -1,0 +1,56 @@
+// PlacementProblem: the vCPU scheduler's decision reduced to numbers. Items
+// (movable vCPUs) with a demand sit in bins (usable pCPUs) that also carry a
+// load nobody can move; an Assignment puts every item in a bin. Plain values
+// and pure helpers, safe to share between threads.
+#ifndef VMBALANCE_CONTROLLER_CPU_PLACEMENT_H_
+#define VMBALANCE_CONTROLLER_CPU_PLACEMENT_H_
+
+#include <vector>
+
+namespace vmbalance {
+
+struct PlacementProblem {
+  std::vector<double> base_load;  // per bin: load that cannot move
+  std::vector<double> demand;     // per item, fraction of one pCPU
+  // Per item: the bin it is on now, or -1 when it is in no bin (it then
+  // counts as a change wherever it goes, and adds to no bin's load now).
+  std::vector<int> current;
+  // Per item: which guest it belongs to, so siblings can be spread. Optional:
+  // empty means every item is its own guest.
+  std::vector<int> group;
+
+  int bins() const { return static_cast<int>(base_load.size()); }
+  int items() const { return static_cast<int>(demand.size()); }
+};
+
+// Std-devs within this of a threshold count as meeting it: loads are sums of
+// doubles, and ties with the threshold are common on round demands.
+inline constexpr double kStddevEpsilon = 1e-9;
+inline bool AtOrBelow(double stddev, double threshold) {
+  return stddev <= threshold + kStddevEpsilon;
+}
+
+// Per item: its bin.
+using Assignment = std::vector<int>;
+
+// Loads per bin under `assignment` (items with bin -1 count nowhere).
+std::vector<double> BinLoads(const PlacementProblem& problem,
+                             const Assignment& assignment);
+
+// Population mean and std-dev of `loads`; 0 for an empty vector.
+double MeanOf(const std::vector<double>& loads);
+double StddevOf(const std::vector<double>& loads);
+
+// The mean bin load once every item is in a bin: it does not depend on the
+// assignment, so it fixes the balance target.
+double PlacedMean(const PlacementProblem& problem);
+
+// True when some group holds two or more items (siblings worth spreading).
+bool HasSiblings(const PlacementProblem& problem);
+
+// Items whose bin in `assignment` differs from their current one.
+int CountChanges(const PlacementProblem& problem, const Assignment& assignment);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_CPU_PLACEMENT_H_

@@ -1,0 +1,207 @@
+#include <cstdio>
+#include <map>
+#include <random>
+
+#include "controller/cpu/exhaustive_minimum.h"
+#include "controller/cpu/from_scratch.h"
+#include "controller/cpu/local_search.h"
+#include "controller/cpu/placement.h"
+#include "controller/cpu/planner.h"
+#include "gtest/gtest.h"
+
+namespace vmbalance {
+namespace {
+
+PlacementProblem Problem(int bins, std::vector<double> demand,
+                         std::vector<int> current) {
+  PlacementProblem problem;
+  problem.base_load.assign(bins, 0.0);
+  problem.demand = std::move(demand);
+  problem.current = std::move(current);
+  return problem;
+}
+
+// The policy's target for a mean load: 5% of it, at most 0.05, at least 0.01.
+double TargetFor(double mean) {
+  return std::max(0.01, std::min(0.05 * mean, 0.05));
+}
+
+TEST(PlacementTest, StatsOfLoads) {
+  PlacementProblem problem = Problem(2, {1, 1, 1}, {0, 0, -1});
+  EXPECT_EQ(BinLoads(problem, problem.current), (std::vector<double>{2, 0}));
+  EXPECT_DOUBLE_EQ(StddevOf({2, 0}), 1.0);
+  EXPECT_DOUBLE_EQ(PlacedMean(problem), 1.5);
+  EXPECT_EQ(CountChanges(problem, {0, 1, 1}), 2);  // item 2 was in no bin
+}
+
+TEST(LocalSearchTest, SpreadsEightEqualItemsWithSixMoves) {
+  PlacementProblem problem = Problem(4, std::vector<double>(8, 1.0),
+                                     std::vector<int>(8, 0));
+  LocalSearchTrace trace = RunLocalSearch(problem, problem.current, {});
+  ASSERT_FALSE(trace.steps.empty());
+  EXPECT_DOUBLE_EQ(trace.steps.back().stddev, 0.0);
+  EXPECT_EQ(trace.steps.back().changes, 6);
+  EXPECT_EQ(BinLoads(problem, ReplaySteps(trace, trace.steps.size())),
+            (std::vector<double>{2, 2, 2, 2}));
+}
+
+TEST(LocalSearchTest, SwapsWhenNoSingleMoveHelps) {
+  // Bin 0: 0.9 + 0.9, bin 1: 0.5 + 0.5. Moving a 0.9 only flips the
+  // imbalance; one swap evens it.
+  PlacementProblem problem = Problem(2, {0.9, 0.9, 0.5, 0.5}, {0, 0, 1, 1});
+  LocalSearchTrace trace = RunLocalSearch(problem, problem.current, {});
+  ASSERT_EQ(trace.steps.size(), 1u);
+  EXPECT_EQ(trace.steps[0].items.size(), 2u);
+  EXPECT_NEAR(trace.steps[0].stddev, 0.0, 1e-12);
+}
+
+TEST(FromScratchTest, LptKeepsItemsWhereTheyAreWhenBinsAreInterchangeable) {
+  // Already an LPT-shaped placement, but on bins LPT would number otherwise.
+  PlacementProblem problem = Problem(3, {1.0, 0.5, 0.5, 1.0}, {2, 0, 0, 1});
+  Assignment lpt = LptPlacement(problem);
+  EXPECT_EQ(CountChanges(problem, lpt), 0);
+}
+
+TEST(FromScratchTest, StickyKeepsWhatFitsUnderTheCap) {
+  PlacementProblem problem = Problem(2, {1.0, 1.0, 1.0, 1.0}, {0, 0, 0, 0});
+  Assignment sticky = StickyPlacement(problem, 2.0);
+  EXPECT_EQ(CountChanges(problem, sticky), 2);
+  EXPECT_EQ(BinLoads(problem, sticky), (std::vector<double>{2, 2}));
+}
+
+TEST(FromScratchTest, LptSpreadsSiblingsOnTies) {
+  PlacementProblem problem = Problem(2, {1, 1, 1, 1}, {0, 0, 0, 0});
+  problem.group = {0, 0, 1, 1};
+  Assignment lpt = LptPlacement(problem);
+  EXPECT_NE(lpt[0], lpt[1]);
+  EXPECT_NE(lpt[2], lpt[3]);
+}
+
+TEST(PlannerTest, InfeasibleTargetSettlesOnTheOptimumWithOneMove) {
+  PlacementProblem problem = Problem(2, {1, 1, 1}, {0, 0, 0});
+  PlanOptions options;
+  options.target_stddev = TargetFor(PlacedMean(problem));
+  options.aim_stddev = 0.8 * options.target_stddev;
+  PlanResult plan = PlanPlacement(problem, options);
+  EXPECT_NEAR(plan.best_stddev, 0.5, 1e-9);
+  EXPECT_NEAR(plan.chosen.stddev, 0.5, 1e-9);
+  EXPECT_EQ(plan.chosen.changes, 1);
+}
+
+TEST(PlannerTest, UnplacedItemsAreAlwaysPlaced) {
+  PlacementProblem problem = Problem(2, {1, 1}, {0, -1});
+  PlanOptions options;
+  options.target_stddev = 0.05;
+  options.aim_stddev = 0.04;
+  PlanResult plan = PlanPlacement(problem, options);
+  EXPECT_EQ(plan.chosen.assignment, (Assignment{0, 1}));
+  EXPECT_EQ(plan.chosen.changes, 1);
+}
+
+TEST(ExhaustiveMinimumTest, KnownAnswers) {
+  PlacementProblem problem = Problem(4, std::vector<double>(8, 1.0),
+                                     std::vector<int>(8, 0));
+  ExhaustiveResult result = ExhaustiveMinimum(problem, 0.05, 1e-3);
+  EXPECT_EQ(result.assignments, 65536);
+  EXPECT_NEAR(result.best_stddev, 0.0, 1e-12);
+  EXPECT_EQ(result.min_changes_to_threshold, 6);
+  EXPECT_EQ(result.min_changes_to_best, 6);
+
+  PlacementProblem three = Problem(2, {1, 1, 1}, {0, 0, 0});
+  result = ExhaustiveMinimum(three, 0.05, 1e-3);
+  EXPECT_EQ(result.min_changes_to_threshold, -1);
+  EXPECT_NEAR(result.best_stddev, 0.5, 1e-12);
+  EXPECT_EQ(result.min_changes_to_best, 1);
+}
+
+// How the planner's change counts compare with the true minimum.
+struct Comparison {
+  std::map<int, int> excess_histogram;  // planner changes - minimum
+  int instances = 0;
+  int stricter_missed = 0;  // a stricter threshold was reachable, not reached
+  int above_optimum = 0;    // infeasible, and > 0.02 above the true optimum
+  double mean_excess = 0;
+  int max_excess = 0;
+};
+
+// Random small instances (seeded), half of them starting piled on one bin,
+// demands on a 0.05 grid as measured loads cluster.
+Comparison CompareWithExhaustive(long long exact_budget) {
+  std::mt19937 rng(20261123);
+  Comparison out;
+  out.instances = 400;
+  int total_excess = 0;
+  for (int n = 0; n < out.instances; ++n) {
+    const int bins = std::uniform_int_distribution<int>(2, 4)(rng);
+    const int items = std::uniform_int_distribution<int>(1, 9)(rng);
+    std::uniform_int_distribution<int> grid(1, 20);
+    std::uniform_int_distribution<int> start(0, n % 2 == 0 ? 0 : bins - 1);
+    std::vector<double> demand;
+    std::vector<int> current;
+    for (int i = 0; i < items; ++i) {
+      demand.push_back(0.05 * grid(rng));
+      current.push_back(start(rng));
+    }
+    PlacementProblem problem = Problem(bins, demand, current);
+    PlanOptions options;
+    options.target_stddev = TargetFor(PlacedMean(problem));
+    options.aim_stddev = 0.8 * options.target_stddev;
+    options.exact_budget = exact_budget;
+    PlanResult plan = PlanPlacement(problem, options);
+
+    ExhaustiveResult truth = ExhaustiveMinimum(problem, plan.threshold,
+                                               options.optimum_tolerance);
+    const bool aimed_lower = plan.threshold > options.aim_stddev + 1e-12;
+    if (aimed_lower) {
+      const double stricter = plan.threshold > options.target_stddev + 1e-12
+                                  ? options.target_stddev
+                                  : options.aim_stddev;
+      if (ExhaustiveMinimum(problem, stricter, 0).min_changes_to_threshold >=
+          0) {
+        ++out.stricter_missed;
+      }
+    }
+    if (plan.threshold > options.target_stddev + 1e-12 &&
+        plan.chosen.stddev > truth.best_stddev + 0.02) {
+      ++out.above_optimum;
+    }
+    const int minimum = truth.min_changes_to_threshold;
+    if (minimum < 0) {
+      ADD_FAILURE() << "instance " << n << ": plan above its own threshold";
+      continue;
+    }
+    const int excess = plan.chosen.changes - minimum;
+    ++out.excess_histogram[excess];
+    total_excess += excess;
+    out.max_excess = std::max(out.max_excess, excess);
+  }
+  out.mean_excess = static_cast<double>(total_excess) / out.instances;
+  std::printf("exact budget %lld: changes - exhaustive minimum over %d:",
+              exact_budget, out.instances);
+  for (const auto& [excess, count] : out.excess_histogram) {
+    std::printf(" %+d:%d", excess, count);
+  }
+  std::printf("; mean %+.3f; stricter threshold missed %d; >0.02 above "
+              "optimum %d\n",
+              out.mean_excess, out.stricter_missed, out.above_optimum);
+  return out;
+}
+
+TEST(PlannerVsExhaustiveTest, WithExactSearchReachesTheMinimum) {
+  Comparison c = CompareWithExhaustive(PlanOptions().exact_budget);
+  EXPECT_EQ(c.max_excess, 0);
+  EXPECT_EQ(c.stricter_missed, 0);
+  EXPECT_EQ(c.above_optimum, 0);
+}
+
+// What the heuristics alone (as on big hosts, beyond the exact budget) give.
+TEST(PlannerVsExhaustiveTest, HeuristicsAloneStayCloseToTheMinimum) {
+  Comparison c = CompareWithExhaustive(0);
+  EXPECT_LE(c.max_excess, 2);
+  EXPECT_LT(c.mean_excess, 0.1);
+  EXPECT_LE(c.stricter_missed, c.instances / 50);
+  EXPECT_LE(c.above_optimum, c.instances / 100);
+}
+
+}  // namespace
+}  // namespace vmbalance

@@ -1,0 +1,46 @@
+// The placement planner: given a PlacementProblem, finds an assignment that
+// reaches the balance aim with as few changes as it can, comparing local
+// search from the current placement with from-scratch placements (LPT,
+// sticky LPT), undoing every change that is not needed, and checking with an
+// exact search whether fewer changes would do. Pure.
+#ifndef VMBALANCE_CONTROLLER_CPU_PLANNER_H_
+#define VMBALANCE_CONTROLLER_CPU_PLANNER_H_
+
+#include <string>
+
+#include "controller/cpu/placement.h"
+
+namespace vmbalance {
+
+struct PlanOptions {
+  double aim_stddev = 0;     // the plan tries to get the std-dev this low
+  double target_stddev = 0;  // balanced at or below this (>= aim_stddev)
+  // When neither can be reached: a plan within this of the lowest std-dev
+  // found counts as the best, and the one with fewest changes wins.
+  double optimum_tolerance = 1e-3;
+  int candidate_bins = 4;  // see LocalSearchOptions
+  // Assignments the exact few-changes search may evaluate (see
+  // few_changes.h); it settles small instances exactly.
+  long long exact_budget = 200000;
+};
+
+struct Plan {
+  Assignment assignment;
+  double stddev = 0;
+  int changes = 0;
+  std::string method;  // "current", "local", "lpt", "sticky", "exact"
+};
+
+struct PlanResult {
+  Plan chosen;
+  double start_stddev = 0;  // of the current placement (unplaced items out)
+  double best_stddev = 0;   // lowest found by any method: the optimum estimate
+  double threshold = 0;     // the std-dev `chosen` had to reach
+};
+
+PlanResult PlanPlacement(const PlacementProblem& problem,
+                         const PlanOptions& options);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_CPU_PLANNER_H_

@@ -1,0 +1,167 @@
+#include "controller/cpu/vcpu_policy.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "controller/cpu/planner.h"
+#include "controller/cpu/vcpu_problem.h"
+
+namespace vmbalance {
+namespace {
+
+std::string Format(const char* format, double a, double b) {
+  char buffer[160];
+  std::snprintf(buffer, sizeof(buffer), format, a, b);
+  return buffer;
+}
+
+// Fills mean, stddev and pcpu_demand from the current placement.
+void DescribeCurrent(const Usage& usage, const VcpuProblem& problem,
+                     VcpuDecision* decision) {
+  const std::vector<double> loads =
+      BinLoads(problem.placement, problem.placement.current);
+  int width = static_cast<int>(usage.pcpu_load.size());
+  if (!problem.bin_pcpu.empty()) {
+    width = std::max(width, problem.bin_pcpu.back() + 1);
+  }
+  decision->pcpu_demand.assign(width, 0.0);
+  for (size_t b = 0; b < loads.size(); ++b) {
+    decision->pcpu_demand[problem.bin_pcpu[b]] = loads[b];
+  }
+  decision->mean = MeanOf(loads);
+  decision->stddev = StddevOf(loads);
+  decision->planned_stddev = decision->stddev;
+}
+
+// The pins that turn the current placement into `plan`.
+std::vector<PinChange> PinsFor(const Usage& usage, const VcpuProblem& problem,
+                               const Plan& plan, bool pin_unpinned) {
+  std::vector<PinChange> pins;
+  for (size_t i = 0; i < problem.items.size(); ++i) {
+    const VcpuRef& ref = problem.items[i];
+    const int bin = plan.assignment[i];
+    const bool moves = bin != problem.placement.current[i];
+    if (!moves && (ref.pinned || !pin_unpinned)) continue;
+    const DomainUsage& domain = usage.domains[ref.domain];
+    const VcpuUsage& vcpu = domain.vcpus[ref.vcpu];
+    PinChange pin;
+    pin.uuid = domain.uuid;
+    pin.domain = domain.name;
+    pin.vcpu = vcpu.index;
+    pin.from = vcpu.affinity;
+    pin.to_pcpu = problem.bin_pcpu[bin];
+    pins.push_back(std::move(pin));
+  }
+  return pins;
+}
+
+}  // namespace
+
+VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
+                            VcpuPolicyState* state) {
+  VcpuDecision decision;
+  ++state->intervals;
+  const bool cooling = state->cooldown > 0;
+  if (cooling) --state->cooldown;
+
+  const std::vector<std::vector<double>> demand =
+      SmoothDemand(usage, config.demand_smoothing, config.demand_jump,
+                   &state->demand);
+  const CpuSet usable = UsablePcpus(usage, config.allowed_pcpus);
+  const VcpuProblem problem = BuildVcpuProblem(usage, usable, demand);
+  DescribeCurrent(usage, problem, &decision);
+
+  if (problem.bin_pcpu.empty()) {
+    decision.reason = "no usable pCPU";
+    return decision;
+  }
+  if (problem.managed == 0) {
+    decision.balanced = decision.at_optimum = true;
+    decision.reason = "no vCPU to place";
+    return decision;
+  }
+  const int valid = problem.managed - problem.invalid;
+  if (valid == 0 || valid < config.min_valid_fraction * problem.managed) {
+    decision.reason = "too few valid readings (" + std::to_string(valid) +
+                      " of " + std::to_string(problem.managed) +
+                      "): deciding nothing";
+    return decision;
+  }
+
+  const double mean = PlacedMean(problem.placement);
+  const double target =
+      std::max(config.min_stddev_floor,
+               std::min(config.max_stddev_ratio * mean, config.max_stddev_abs));
+  decision.target_stddev = target;
+  if (problem.unplaced == 0 && decision.stddev <= target) {
+    state->imbalanced_streak = 0;
+    decision.balanced = true;
+    decision.at_optimum = decision.stddev <= config.min_gain_abs;
+    decision.reason = Format("balanced: std-dev %.3f <= target %.3f",
+                             decision.stddev, target);
+    return decision;
+  }
+  if (problem.unplaced == 0 && mean < config.idle_mean) {
+    state->imbalanced_streak = 0;
+    decision.balanced = decision.at_optimum = true;
+    decision.reason = Format("idle: mean demand %.3f < %.3f", mean,
+                             config.idle_mean);
+    return decision;
+  }
+
+  PlanOptions options;
+  options.aim_stddev = config.aim_fraction * target;
+  options.target_stddev = target;
+  options.candidate_bins = config.candidate_bins;
+  options.exact_budget = config.exact_budget;
+  const PlanResult plan = PlanPlacement(problem.placement, options);
+  decision.best_stddev = plan.best_stddev;
+  const double min_gain = std::max(config.min_gain_abs,
+                                   config.min_gain_ratio * decision.stddev);
+  const bool reachable = plan.chosen.stddev <= target;
+  if (problem.unplaced == 0 && !reachable &&
+      decision.stddev - plan.best_stddev < min_gain) {
+    state->imbalanced_streak = 0;
+    decision.balanced = decision.at_optimum = true;
+    decision.reason = Format(
+        "best reachable: std-dev %.3f, nothing reachable better than %.3f",
+        decision.stddev, plan.best_stddev);
+    return decision;
+  }
+
+  const bool urgent = problem.unplaced > 0 ||
+                      decision.stddev > config.urgent_factor * target;
+  if (cooling) {
+    decision.reason = Format(
+        "cooling down after pins: std-dev %.3f, target %.3f",
+        decision.stddev, target);
+    return decision;
+  }
+  ++state->imbalanced_streak;
+  if (!urgent && state->imbalanced_streak < config.imbalanced_intervals) {
+    decision.reason = Format(
+        "imbalanced (std-dev %.3f > %.3f), waiting to see it again",
+        decision.stddev, target);
+    return decision;
+  }
+
+  decision.pins = PinsFor(usage, problem, plan.chosen, config.pin_unpinned);
+  decision.migrations = plan.chosen.changes;
+  decision.planned_stddev = plan.chosen.stddev;
+  decision.method = plan.chosen.method;
+  state->imbalanced_streak = 0;
+  if (!decision.pins.empty()) {
+    state->cooldown = config.cooldown_intervals;
+    ++state->actions;
+  }
+  decision.reason = Format("imbalanced: std-dev %.3f -> %.3f planned",
+                           decision.stddev, plan.chosen.stddev) +
+                    ", target " + Format("%.3f", target, 0) + ", " +
+                    std::to_string(decision.migrations) + " moves, " +
+                    std::to_string(decision.pins.size()) + " pins (" +
+                    plan.chosen.method + ")";
+  return decision;
+}
+
+}  // namespace vmbalance

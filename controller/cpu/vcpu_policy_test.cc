@@ -1,0 +1,448 @@
+#include "controller/cpu/vcpu_policy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controller/cpu/exhaustive_minimum.h"
+#include "controller/cpu/usage_builder.h"
+#include "gtest/gtest.h"
+
+namespace vmbalance {
+namespace {
+
+using testing_usage::ApplyPins;
+using testing_usage::DemandByPcpu;
+using testing_usage::DomainSpec;
+using testing_usage::Floating;
+using testing_usage::MakeUsage;
+using testing_usage::OneVcpuEach;
+using testing_usage::Pinned;
+using testing_usage::RecomputeLoads;
+using testing_usage::Unknown;
+using testing_usage::UuidOf;
+using testing_usage::VcpuSpec;
+
+// Decides on `usage` `intervals` times, applying the pins each time (a host
+// that obeys); returns the number of pins made per interval.
+std::vector<int> RunClosedLoop(const VcpuPolicyConfig& config, Usage* usage,
+                               VcpuPolicyState* state, int intervals,
+                               VcpuDecision* last = nullptr) {
+  std::vector<int> pins;
+  for (int i = 0; i < intervals; ++i) {
+    VcpuDecision decision = DecideVcpuPins(config, *usage, state);
+    pins.push_back(static_cast<int>(decision.pins.size()));
+    ApplyPins(decision.pins, usage);
+    if (last != nullptr) *last = decision;
+  }
+  return pins;
+}
+
+int Sum(const std::vector<int>& v) {
+  int sum = 0;
+  for (int x : v) sum += x;
+  return sum;
+}
+
+std::vector<VcpuSpec> AllPinnedTo(int count, double demand, int pcpu) {
+  return std::vector<VcpuSpec>(count, Pinned(demand, pcpu));
+}
+
+// The same problem the policy sees, for the exhaustive yardstick: n items of
+// the given demand, on bins numbered like the pCPUs.
+PlacementProblem ProblemOf(const Usage& usage) {
+  PlacementProblem problem;
+  const std::vector<int> pcpus = usage.online_pcpus.ToVector();
+  problem.base_load.assign(pcpus.size(), 0.0);
+  for (const DomainUsage& d : usage.domains) {
+    for (const VcpuUsage& v : d.vcpus) {
+      problem.demand.push_back(v.demand);
+      problem.current.push_back(v.pcpu);  // pCPU number = bin (0..n-1 here)
+    }
+  }
+  return problem;
+}
+
+TEST(VcpuPolicyTest, CourseScenario1RoundRobinEqualMakesNoPins) {
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 8; ++i) vcpus.push_back(Pinned(1.0, i % 4));
+  Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyState state;
+  VcpuDecision last;
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 10, &last)), 0);
+  EXPECT_TRUE(last.balanced);
+  EXPECT_DOUBLE_EQ(last.mean, 2.0);
+  EXPECT_DOUBLE_EQ(last.stddev, 0.0);
+  EXPECT_EQ(last.pcpu_demand, (std::vector<double>{2, 2, 2, 2}));
+}
+
+TEST(VcpuPolicyTest, CourseScenario2AllOnPcpu0BalancesInOneDecision) {
+  Usage usage = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 1.0, 0)));
+  VcpuPolicyState state;
+  VcpuDecision first = DecideVcpuPins({}, usage, &state);
+  EXPECT_FALSE(first.balanced);
+  EXPECT_DOUBLE_EQ(first.stddev, std::sqrt(12.0));  // loads 8,0,0,0
+  const ExhaustiveResult truth =
+      ExhaustiveMinimum(ProblemOf(usage), 0.8 * first.target_stddev, 1e-3);
+  EXPECT_EQ(truth.min_changes_to_threshold, 6);
+  EXPECT_EQ(first.migrations, truth.min_changes_to_threshold);
+  EXPECT_EQ(static_cast<int>(first.pins.size()), first.migrations);
+  ApplyPins(first.pins, &usage);
+  EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{2, 2, 2, 2}));
+
+  VcpuDecision last;
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 10, &last)), 0);
+  EXPECT_TRUE(last.balanced);
+}
+
+TEST(VcpuPolicyTest, CourseScenario3UnpinnedHeavyLightPairsThemUp) {
+  // The host put heavy ones on pCPUs 0 and 2, light ones on 1 and 3.
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 8; ++i) {
+    vcpus.push_back(Floating(i % 2 == 0 ? 1.0 : 0.3, i % 4));
+  }
+  Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyState state;
+  VcpuDecision first = DecideVcpuPins({}, usage, &state);
+  const ExhaustiveResult truth =
+      ExhaustiveMinimum(ProblemOf(usage), 0.8 * first.target_stddev, 1e-3);
+  EXPECT_EQ(first.migrations, truth.min_changes_to_threshold);
+  EXPECT_EQ(first.migrations, 4);
+  EXPECT_EQ(first.pins.size(), 8u);  // the other 4 are pinned where they run
+  ApplyPins(first.pins, &usage);
+  std::vector<int> heavy(4, 0), light(4, 0);
+  for (const DomainUsage& d : usage.domains) {
+    const VcpuUsage& v = d.vcpus[0];
+    EXPECT_EQ(v.affinity.Size(), 1) << d.name << " left unpinned";
+    ++(v.demand > 0.5 ? heavy : light)[v.pcpu];
+  }
+  EXPECT_EQ(heavy, (std::vector<int>{1, 1, 1, 1}));
+  EXPECT_EQ(light, (std::vector<int>{1, 1, 1, 1}));
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 10)), 0);
+}
+
+TEST(VcpuPolicyTest, InfeasibleThreeOnTwoMovesOnceThenStops) {
+  Usage usage = MakeUsage(2, OneVcpuEach(AllPinnedTo(3, 1.0, 0)));
+  VcpuPolicyState state;
+  VcpuDecision first = DecideVcpuPins({}, usage, &state);
+  EXPECT_EQ(first.pins.size(), 1u);
+  EXPECT_NEAR(first.planned_stddev, 0.5, 1e-9);
+  ApplyPins(first.pins, &usage);
+  VcpuDecision last;
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 10, &last)), 0);
+  EXPECT_TRUE(last.balanced);
+  EXPECT_TRUE(last.at_optimum);
+  EXPECT_NEAR(last.stddev, 0.5, 1e-9);
+}
+
+TEST(VcpuPolicyTest, InfeasibleThreeOnTwoAtOptimumDoesNothing) {
+  Usage usage =
+      MakeUsage(2, OneVcpuEach({Pinned(1, 0), Pinned(1, 0), Pinned(1, 1)}));
+  VcpuPolicyState state;
+  VcpuDecision first = DecideVcpuPins({}, usage, &state);
+  EXPECT_TRUE(first.balanced);
+  EXPECT_TRUE(first.at_optimum);
+  EXPECT_TRUE(first.pins.empty());
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 10)), 0);
+}
+
+// Vcpu counts below, at and above the pCPU count, all starting on pCPU 0.
+struct RatioCase {
+  int vcpus;
+  int pcpus;
+  int first_pins;  // the true minimum
+  bool target_reachable;
+};
+
+class RatioTest : public ::testing::TestWithParam<RatioCase> {};
+
+TEST_P(RatioTest, BalancesWithTheMinimumThenStops) {
+  const RatioCase c = GetParam();
+  Usage usage = MakeUsage(c.pcpus, OneVcpuEach(AllPinnedTo(c.vcpus, 1.0, 0)));
+  VcpuPolicyState state;
+  VcpuDecision first = DecideVcpuPins({}, usage, &state);
+  EXPECT_EQ(static_cast<int>(first.pins.size()), c.first_pins);
+  ApplyPins(first.pins, &usage);
+  VcpuDecision last;
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5, &last)), 0);
+  EXPECT_TRUE(last.balanced);
+  EXPECT_EQ(last.stddev <= last.target_stddev, c.target_reachable);
+  EXPECT_EQ(last.at_optimum, true);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    FewerEqualMore, RatioTest,
+    ::testing::Values(RatioCase{2, 4, 1, false},  // 1,1,0,0 is the best
+                      RatioCase{4, 4, 3, true}, RatioCase{6, 4, 4, false},
+                      RatioCase{12, 4, 9, true}, RatioCase{1, 4, 0, false}));
+
+TEST(VcpuPolicyTest, NoisyDemandAroundBalanceCausesNoPins) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> noise(-0.05, 0.05);
+  int balanced = 0, pins = 0;
+  VcpuPolicyState state;
+  constexpr int kIntervals = 200;
+  for (int t = 0; t < kIntervals; ++t) {
+    std::vector<VcpuSpec> vcpus;
+    for (int i = 0; i < 8; ++i) vcpus.push_back(Pinned(0.5 + noise(rng), i % 4));
+    VcpuDecision d = DecideVcpuPins({}, MakeUsage(4, OneVcpuEach(vcpus)), &state);
+    pins += d.pins.size();
+    balanced += d.balanced;
+  }
+  EXPECT_EQ(pins, 0);
+  EXPECT_GE(balanced, kIntervals * 9 / 10);
+}
+
+TEST(VcpuPolicyTest, UnpinnedAttributionNoiseCausesAtMostOneAction) {
+  // Truly two 0.5 vCPUs per pCPU, but an unpinned vCPU is credited to a
+  // random pCPU 40% of the time: what the course's monitor sees.
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 8; ++i) vcpus.push_back(Floating(0.5, i % 4));
+  Usage world = MakeUsage(4, OneVcpuEach(vcpus));
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> coin(0, 1);
+  std::uniform_int_distribution<int> any_pcpu(0, 3);
+  VcpuPolicyState state;
+  std::vector<int> pins_per_interval;
+  for (int t = 0; t < 60; ++t) {
+    Usage seen = world;
+    for (DomainUsage& d : seen.domains) {
+      for (VcpuUsage& v : d.vcpus) {
+        if (v.affinity.Size() > 1 && coin(rng) < 0.4) v.pcpu = any_pcpu(rng);
+      }
+    }
+    RecomputeLoads(&seen);
+    VcpuDecision d = DecideVcpuPins({}, seen, &state);
+    pins_per_interval.push_back(d.pins.size());
+    ApplyPins(d.pins, &world);
+  }
+  int actions = 0;
+  for (int pins : pins_per_interval) actions += pins > 0;
+  EXPECT_LE(actions, 1);
+  EXPECT_LE(state.actions, 1);
+  // Whatever it did, the host it leaves is balanced.
+  std::vector<double> demand = DemandByPcpu(world);
+  for (double load : demand) EXPECT_NEAR(load, 1.0, 0.5 + 1e-9);
+}
+
+TEST(VcpuPolicyTest, ModerateImbalanceWaitsForASecondReading) {
+  // Loads 1.1, 1.0, 1.0, 0.9: std-dev 0.071, above the 0.05 target but
+  // below twice it.
+  std::vector<VcpuSpec> vcpus = {Pinned(0.6, 0), Pinned(0.5, 0),
+                                 Pinned(0.5, 1), Pinned(0.5, 1),
+                                 Pinned(0.5, 2), Pinned(0.5, 2),
+                                 Pinned(0.4, 3), Pinned(0.5, 3)};
+  Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyState state;
+  VcpuDecision first = DecideVcpuPins({}, usage, &state);
+  EXPECT_TRUE(first.pins.empty());
+  EXPECT_FALSE(first.balanced);
+  VcpuDecision second = DecideVcpuPins({}, usage, &state);
+  EXPECT_EQ(second.pins.size(), 2u);  // one swap: 0.6 <-> 0.5
+  ApplyPins(second.pins, &usage);
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5)), 0);
+}
+
+TEST(VcpuPolicyTest, CooldownSkipsTheIntervalAfterPins) {
+  Usage usage = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 1.0, 0)));
+  VcpuPolicyState state;
+  EXPECT_FALSE(DecideVcpuPins({}, usage, &state).pins.empty());
+  // The pins did not take (or the sample straddles them): wait one interval.
+  VcpuDecision cooling = DecideVcpuPins({}, usage, &state);
+  EXPECT_TRUE(cooling.pins.empty());
+  EXPECT_NE(cooling.reason.find("cooling"), std::string::npos);
+  // Still imbalanced after that: try again.
+  EXPECT_FALSE(DecideVcpuPins({}, usage, &state).pins.empty());
+}
+
+TEST(VcpuPolicyTest, InvalidVcpusAreNeverMoved) {
+  std::vector<VcpuSpec> vcpus = AllPinnedTo(6, 1.0, 0);
+  vcpus.push_back(Unknown(0, CpuSet{0}));
+  vcpus.push_back(Unknown(0, CpuSet{0}));
+  Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins({}, usage, &state);
+  EXPECT_FALSE(d.pins.empty());
+  for (const PinChange& pin : d.pins) {
+    EXPECT_NE(pin.domain, "vm6");
+    EXPECT_NE(pin.domain, "vm7");
+  }
+}
+
+TEST(VcpuPolicyTest, TooFewValidReadingsDecidesNothing) {
+  Usage usage = MakeUsage(
+      4, OneVcpuEach({Pinned(1, 0), Unknown(0), Unknown(0), Unknown(0)}));
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins({}, usage, &state);
+  EXPECT_TRUE(d.pins.empty());
+  EXPECT_NE(d.reason.find("too few valid"), std::string::npos);
+}
+
+TEST(VcpuPolicyTest, IdleHostMakesNoPins) {
+  Usage usage = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 0.002, 0)));
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins({}, usage, &state);
+  EXPECT_TRUE(d.pins.empty());
+  EXPECT_TRUE(d.balanced);
+}
+
+TEST(VcpuPolicyTest, AffinityOutsideAllowedPcpusIsLeftAlone) {
+  std::vector<VcpuSpec> vcpus = AllPinnedTo(4, 1.0, 0);
+  vcpus.push_back(Pinned(1.0, 3));  // vm4: the operator's, outside --pcpus
+  Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyConfig config;
+  config.allowed_pcpus = CpuSet{0, 1};
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins(config, usage, &state);
+  ASSERT_EQ(d.pins.size(), 2u);
+  for (const PinChange& pin : d.pins) {
+    EXPECT_NE(pin.domain, "vm4");
+    EXPECT_TRUE(config.allowed_pcpus.Contains(pin.to_pcpu));
+  }
+  ApplyPins(d.pins, &usage);
+  EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{2, 2, 0, 1}));
+  EXPECT_EQ(Sum(RunClosedLoop(config, &usage, &state, 5)), 0);
+}
+
+TEST(VcpuPolicyTest, FloatingVcpusOutsideAllowedPcpusArePulledIn) {
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 4; ++i) vcpus.push_back(Floating(0.5, i % 2));
+  Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyConfig config;
+  config.allowed_pcpus = CpuSet{2, 3};
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins(config, usage, &state);
+  EXPECT_EQ(d.pins.size(), 4u);
+  ApplyPins(d.pins, &usage);
+  EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{0, 0, 1, 1}));
+}
+
+TEST(VcpuPolicyTest, OfflinePcpusAreNeverUsed) {
+  Usage usage =
+      MakeUsage(CpuSet{0, 1, 3}, OneVcpuEach(AllPinnedTo(6, 1.0, 0)));
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins({}, usage, &state);
+  ASSERT_GE(d.pcpu_demand.size(), 4u);
+  EXPECT_EQ(d.pcpu_demand[2], 0);
+  EXPECT_DOUBLE_EQ(d.mean, 2.0);  // over the three online pCPUs
+  for (const PinChange& pin : d.pins) EXPECT_NE(pin.to_pcpu, 2);
+  ApplyPins(d.pins, &usage);
+  EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{2, 2, 0, 2}));
+}
+
+TEST(VcpuPolicyTest, SiblingVcpusAreSpread) {
+  Usage usage = MakeUsage(2, {{"a", AllPinnedTo(2, 1.0, 0)},
+                              {"b", AllPinnedTo(2, 1.0, 0)}});
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins({}, usage, &state);
+  EXPECT_EQ(d.pins.size(), 2u);
+  ApplyPins(d.pins, &usage);
+  for (const DomainUsage& domain : usage.domains) {
+    EXPECT_NE(domain.vcpus[0].pcpu, domain.vcpus[1].pcpu) << domain.name;
+  }
+}
+
+TEST(VcpuPolicyTest, StateFollowsUuidsAndForgetsVanishedDomains) {
+  VcpuPolicyState state;
+  DecideVcpuPins({}, MakeUsage(2, {{"b", {Pinned(0.5, 0)}},
+                                   {"c", {Pinned(0.5, 1)}}}),
+                 &state);
+  EXPECT_EQ(state.demand.count(UuidOf("c")), 1u);
+  // "a" appears first in the list, "c" vanishes: b's history follows its
+  // UUID, not its position.
+  DecideVcpuPins({}, MakeUsage(2, {{"a", {Unknown(0)}}, {"b", {Pinned(0.6, 0)}}}),
+                 &state);
+  EXPECT_EQ(state.demand.count(UuidOf("c")), 0u);
+  EXPECT_NEAR(state.demand[UuidOf("b")][0].demand, 0.55, 1e-12);
+  EXPECT_FALSE(state.demand[UuidOf("a")][0].known);
+  // b restarts (one invalid interval): its old average is not mixed in.
+  DecideVcpuPins({}, MakeUsage(2, {{"b", {Unknown(0)}}}), &state);
+  DecideVcpuPins({}, MakeUsage(2, {{"b", {Pinned(0.7, 0)}}}), &state);
+  EXPECT_NEAR(state.demand[UuidOf("b")][0].demand, 0.7, 1e-12);
+}
+
+TEST(VcpuPolicyTest, NewDomainIsPlacedOnceItHasAReading) {
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 8; ++i) vcpus.push_back(Pinned(1.0, i % 4));
+  std::vector<DomainSpec> domains = OneVcpuEach(vcpus);
+  domains.push_back({"new", {Unknown(0, CpuSet{0})}});
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins({}, MakeUsage(4, domains), &state);
+  EXPECT_TRUE(d.pins.empty());  // its demand is unknown: nothing to act on
+  domains.back().vcpus[0] = Pinned(1.0, 0);
+  domains.push_back({"new2", {Pinned(1.0, 0)}});
+  Usage usage = MakeUsage(4, domains);
+  VcpuDecision placed = DecideVcpuPins({}, usage, &state);
+  // Loads 4,2,2,2: the best reachable is 3,3,2,2, one move away.
+  EXPECT_EQ(placed.pins.size(), 1u);
+  ApplyPins(placed.pins, &usage);
+  std::vector<double> loads = DemandByPcpu(usage);
+  std::sort(loads.begin(), loads.end());
+  EXPECT_EQ(loads, (std::vector<double>{2, 2, 3, 3}));
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5)), 0);
+}
+
+TEST(VcpuPolicyTest, LoadPhaseChangeRebalancesThenStops) {
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 8; ++i) vcpus.push_back(Pinned(1.0, i % 4));
+  Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyState state;
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 3)), 0);
+  // Both vCPUs on pCPU 0 and pCPU 1 drop to 0.2.
+  for (DomainUsage& d : usage.domains) {
+    if (d.vcpus[0].pcpu <= 1) d.vcpus[0].demand = 0.2;
+  }
+  RecomputeLoads(&usage);
+  std::vector<int> pins = RunClosedLoop({}, &usage, &state, 10);
+  // 0.2+0.2, 0.2+0.2, 1+1, 1+1: two swaps, the minimum.
+  EXPECT_EQ(pins[0], 4);
+  EXPECT_EQ(Sum(pins), 4);
+  EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{1.2, 1.2, 1.2, 1.2}));
+}
+
+TEST(VcpuPolicyTest, WideCpuSetsBeyond64Pcpus) {
+  VcpuPolicyConfig config;
+  config.allowed_pcpus = CpuSet::Range(64, 127);
+  Usage usage = MakeUsage(CpuSet::Range(0, 127),
+                          OneVcpuEach(AllPinnedTo(64, 1.0, 100)));
+  VcpuPolicyState state;
+  VcpuDecision d = DecideVcpuPins(config, usage, &state);
+  EXPECT_EQ(d.pins.size(), 63u);
+  std::set<int> targets;
+  for (const PinChange& pin : d.pins) {
+    EXPECT_GE(pin.to_pcpu, 64);
+    EXPECT_LE(pin.to_pcpu, 127);
+    targets.insert(pin.to_pcpu);
+  }
+  EXPECT_EQ(targets.size(), 63u);
+  EXPECT_EQ(targets.count(100), 0u);
+  ApplyPins(d.pins, &usage);
+  EXPECT_EQ(Sum(RunClosedLoop(config, &usage, &state, 3)), 0);
+}
+
+TEST(VcpuPolicyTest, LargeHost64PcpusBy500Vcpus) {
+  std::mt19937 rng(64500);
+  std::uniform_real_distribution<double> demand(0.05, 0.6);
+  std::uniform_int_distribution<int> crowded(0, 15);
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 500; ++i) vcpus.push_back(Pinned(demand(rng), crowded(rng)));
+  Usage usage = MakeUsage(64, OneVcpuEach(vcpus));
+  VcpuPolicyState state;
+  VcpuDecision first = DecideVcpuPins({}, usage, &state);
+  EXPECT_FALSE(first.pins.empty());
+  EXPECT_LE(first.planned_stddev, 0.8 * first.target_stddev + 1e-9);
+  ApplyPins(first.pins, &usage);
+  VcpuDecision last;
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5, &last)), 0);
+  EXPECT_TRUE(last.balanced);
+  EXPECT_LE(last.stddev, last.target_stddev);
+  // Everything started on a quarter of the pCPUs; most vCPUs must move, but
+  // not every one.
+  EXPECT_LT(first.migrations, 500);
+}
+
+}  // namespace
+}  // namespace vmbalance

@@ -1,0 +1,59 @@
+// What the memory policy remembers about one guest between intervals (its
+// last balloon report, consumption rate, in-flight target) and ObserveGuest(),
+// which folds a new DomainSample into it and says whether the figures can be
+// acted on. Plain values; not thread-safe.
+#ifndef VMBALANCE_CONTROLLER_MEMORY_GUEST_MEMORY_HISTORY_H_
+#define VMBALANCE_CONTROLLER_MEMORY_GUEST_MEMORY_HISTORY_H_
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "exporter/sample.h"
+
+namespace vmbalance {
+
+struct GuestMemoryHistory {
+  int id = -1;  // a new id means the domain restarted: history is reset
+  bool has_report = false;
+  int64_t last_update_s = 0;     // the guest's last balloon report
+  int unchanged_samples = 0;     // consecutive samples with that same report
+  uint64_t used_kib = 0;         // actual - unused at that report
+  double consumption_kib_s = 0;  // sustained growth of used: fast up, slow down
+  double last_growth_kib_s = 0;  // growth between the last two reports
+  std::optional<uint64_t> target_kib;  // set by us, not reached yet
+  int64_t target_set_tick = 0;
+  int64_t last_grow_tick = std::numeric_limits<int32_t>::min();
+  int64_t first_seen_tick = -1;  // -1 until ObserveGuest has seen it
+};
+
+struct FreshnessRules {
+  int64_t stale_after_s = 10;
+  int stale_after_samples = 5;
+  uint64_t balloon_tolerance_kib = 2048;
+  int inflight_timeout_intervals = 10;
+};
+
+// One guest as the policy sees it this interval.
+struct GuestObservation {
+  bool usable = false;  // false: skip, and why_skipped says why
+  bool stale = false;
+  std::string why_skipped;
+  uint64_t actual_kib = 0;
+  uint64_t unused_kib = 0;
+  uint64_t used_kib = 0;  // actual - unused: kernel + workload
+  double consumption_kib_s = 0;
+  // The in-flight target after this sample (cleared when reached/expired).
+  std::optional<uint64_t> target_kib;
+};
+
+// Updates *history with `domain` (seen at wall_time_s, decision number
+// `tick`) and returns what can be relied on.
+GuestObservation ObserveGuest(const FreshnessRules& rules,
+                              const DomainSample& domain, int64_t wall_time_s,
+                              int64_t tick, GuestMemoryHistory* history);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_MEMORY_GUEST_MEMORY_HISTORY_H_

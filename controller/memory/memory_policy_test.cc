@@ -1,0 +1,514 @@
+#include "controller/memory/memory_policy.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
+#include "controller/memory/memory_samples.h"
+#include "gtest/gtest.h"
+
+namespace vmbalance {
+namespace {
+
+using testing_memory::Guest;
+using testing_memory::HostWith;
+using testing_memory::kEpochS;
+using testing_memory::kMiB;
+using testing_memory::ToyGuest;
+using testing_memory::ToyMemoryWorld;
+
+// Host of 4 GiB: the effective reserve is the 200 MiB floor (2% = 82 MiB).
+constexpr uint64_t kHostMib = 4096;
+constexpr uint64_t kReserveMib = 200;
+
+std::optional<BalloonChange> ChangeFor(const MemoryDecision& d,
+                                       const std::string& name) {
+  for (const BalloonChange& c : d.changes) {
+    if (c.domain == name) return c;
+  }
+  return std::nullopt;
+}
+
+const GuestMemoryStatus& StatusFor(const MemoryDecision& d,
+                                   const std::string& name) {
+  for (const GuestMemoryStatus& g : d.guests) {
+    if (g.domain == name) return g;
+  }
+  static const GuestMemoryStatus kNone;
+  ADD_FAILURE() << "no status for " << name;
+  return kNone;
+}
+
+// One decision on a fresh state. The warm-up before a new guest may be
+// shrunk is turned off: these tests look at a single decision.
+MemoryDecision DecideOnce(MemoryPolicyConfig config, const Sample& sample) {
+  config.observe_before_shrink_intervals = 0;
+  MemoryPolicyState state;
+  return DecideBalloons(config, sample, &state);
+}
+
+Sample OneGuest(uint64_t actual_mib, uint64_t unused_mib, uint64_t max_mib,
+                uint64_t host_free_mib = 3000) {
+  return HostWith(kHostMib, host_free_mib, 0,
+                  {Guest("a", actual_mib, unused_mib, max_mib, kEpochS)});
+}
+
+TEST(MemoryPolicyTest, GrowsGuestUnderLowMarkToTargetInOneStep) {
+  const MemoryDecision d =
+      DecideOnce(MemoryPolicyConfig(), OneGuest(512, 50, 2048));
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.changes[0].uuid, "uuid-a");
+  EXPECT_EQ(d.changes[0].from_kib, 512 * kMiB);
+  // Unused goes from 50 to the 200 MiB target.
+  EXPECT_EQ(d.changes[0].to_kib, 662 * kMiB);
+  EXPECT_EQ(StatusFor(d, "a").target_kib, 662 * kMiB);
+  EXPECT_FALSE(d.host_short);
+  EXPECT_EQ(d.host_reserve_kib, kReserveMib * kMiB);
+}
+
+TEST(MemoryPolicyTest, ExactlyAtLowMarkIsLeftAloneJustBelowGrows) {
+  EXPECT_TRUE(DecideOnce(MemoryPolicyConfig(), OneGuest(512, 100, 2048))
+                  .changes.empty());
+  EXPECT_EQ(
+      DecideOnce(MemoryPolicyConfig(), OneGuest(512, 99, 2048)).changes.size(),
+      1u);
+}
+
+TEST(MemoryPolicyTest, BetweenAndAtTheMarksNothingChanges) {
+  for (uint64_t unused : {100, 200, 300}) {
+    EXPECT_TRUE(DecideOnce(MemoryPolicyConfig(), OneGuest(1024, unused, 2048))
+                    .changes.empty())
+        << unused;
+  }
+  EXPECT_EQ(DecideOnce(MemoryPolicyConfig(), OneGuest(1024, 400, 2048))
+                .changes.size(),
+            1u);
+}
+
+TEST(MemoryPolicyTest, IdleMemoryIsReleasedInBoundedSteps) {
+  const MemoryDecision d =
+      DecideOnce(MemoryPolicyConfig(), OneGuest(2048, 1900, 2048));
+  ASSERT_EQ(d.changes.size(), 1u);
+  const uint64_t cut = d.changes[0].from_kib - d.changes[0].to_kib;
+  EXPECT_LE(cut, 2048 * kMiB / 10 + 1);
+  EXPECT_GE(cut, 2048 * kMiB / 10 - 1);
+}
+
+TEST(MemoryPolicyTest, NewGuestIsWatchedBeforeItIsShrunk) {
+  MemoryPolicyState state;
+  int first_shrink_tick = -1;
+  for (int t = 0; t < 6 && first_shrink_tick < 0; ++t) {
+    const MemoryDecision d =
+        DecideBalloons(MemoryPolicyConfig(),
+                       HostWith(kHostMib, 3000, t,
+                                {Guest("a", 2048, 1900, 2048, kEpochS + t)}),
+                       &state);
+    if (!d.changes.empty()) first_shrink_tick = t;
+  }
+  EXPECT_EQ(first_shrink_tick, 3);
+}
+
+TEST(MemoryPolicyTest, ShrinkStopsAtUsedPlusTargetUnused) {
+  // used = 1698 MiB; a 10% step would go to 1843 but use + 200 is 1898.
+  const MemoryDecision d =
+      DecideOnce(MemoryPolicyConfig(), OneGuest(2048, 350, 2048));
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.changes[0].to_kib, 1898 * kMiB);
+}
+
+TEST(MemoryPolicyTest, ShrinkStopsAtFloor) {
+  MemoryPolicyConfig config;
+  config.guest_floor_kib = 512 * kMiB;
+  const MemoryDecision d = DecideOnce(config, OneGuest(560, 500, 2048));
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.changes[0].to_kib, 512 * kMiB);  // not 504 (a 10% step)
+  // Already at the floor: nothing more.
+  EXPECT_TRUE(DecideOnce(config, OneGuest(512, 450, 2048)).changes.empty());
+}
+
+TEST(MemoryPolicyTest, ChangesBelowMinimumAreNotMade) {
+  MemoryPolicyConfig config;
+  config.min_change_kib = 128 * kMiB;
+  // A 10% step of 1048 MiB is 104.8 MiB: below the minimum.
+  EXPECT_TRUE(DecideOnce(config, OneGuest(1048, 400, 2048)).changes.empty());
+  EXPECT_EQ(DecideOnce(config, OneGuest(1400, 700, 2048)).changes.size(), 1u);
+}
+
+TEST(MemoryPolicyTest, GrowIsCappedAtMaxAndGuestAtMaxIsReported) {
+  MemoryDecision d = DecideOnce(MemoryPolicyConfig(), OneGuest(2000, 10, 2048));
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.changes[0].to_kib, 2048 * kMiB);
+  // 2040 -> 2048 is below the minimum change but reaches the ceiling.
+  d = DecideOnce(MemoryPolicyConfig(), OneGuest(2040, 10, 2048));
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.changes[0].to_kib, 2048 * kMiB);
+  d = DecideOnce(MemoryPolicyConfig(), OneGuest(2048, 10, 2048));
+  EXPECT_TRUE(d.changes.empty());
+  EXPECT_EQ(StatusFor(d, "a").note, "needs memory but at max");
+}
+
+TEST(MemoryPolicyTest, HostExactlyAtReserveGrantsNothing) {
+  MemoryDecision d =
+      DecideOnce(MemoryPolicyConfig(), OneGuest(512, 50, 2048, kReserveMib));
+  EXPECT_TRUE(d.host_short);
+  EXPECT_TRUE(d.changes.empty());
+  EXPECT_EQ(StatusFor(d, "a").note, "needs memory; host short");
+  // One MiB above: not short, but 1 MiB is below the minimum change.
+  d = DecideOnce(MemoryPolicyConfig(),
+                 OneGuest(512, 50, 2048, kReserveMib + 1));
+  EXPECT_FALSE(d.host_short);
+  EXPECT_TRUE(d.changes.empty());
+  // 100 MiB above: a partial grant of exactly that.
+  d = DecideOnce(MemoryPolicyConfig(),
+                 OneGuest(512, 50, 2048, kReserveMib + 100));
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.changes[0].to_kib, 612 * kMiB);
+}
+
+TEST(MemoryPolicyTest, ReserveIsTheLargerOfFloorAndFraction) {
+  MemoryPolicyConfig config;
+  config.host_reserve_fraction = 0.1;
+  const MemoryDecision d = DecideOnce(config, OneGuest(512, 150, 2048));
+  EXPECT_EQ(d.host_reserve_kib, ((kHostMib * kMiB) + 5) / 10);
+}
+
+TEST(MemoryPolicyTest, HostShortReclaimsIdleButNeverBelowUsePlusMargin) {
+  const Sample s =
+      HostWith(kHostMib, 100, 0,
+               {Guest("idle", 1024, 600, 2048, kEpochS),  // used 424
+                Guest("tight", 512, 120, 2048, kEpochS),  // used 392
+                Guest("needy", 512, 50, 2048, kEpochS)});
+  const MemoryDecision d = DecideOnce(MemoryPolicyConfig(), s);
+  EXPECT_TRUE(d.host_short);
+  EXPECT_FALSE(ChangeFor(d, "needy").has_value());
+  EXPECT_FALSE(ChangeFor(d, "tight").has_value());
+  const auto idle = ChangeFor(d, "idle");
+  ASSERT_TRUE(idle.has_value());
+  // Needs reserve + recover - free = 164 MiB back.
+  EXPECT_EQ(idle->to_kib, (1024 - 164) * kMiB);
+  EXPECT_GE(idle->to_kib, (424 + 100) * kMiB);
+}
+
+TEST(MemoryPolicyTest, HostShortSqueezeStopsAtUsePlusLowMark) {
+  // The host wants 264 MiB back; the guest has only 300 - 116 to spare.
+  const Sample s =
+      HostWith(kHostMib, 0, 0, {Guest("a", 2048, 300, 2048, kEpochS)});
+  MemoryPolicyState state;
+  const MemoryDecision d = DecideBalloons(MemoryPolicyConfig(), s, &state);
+  ASSERT_EQ(d.changes.size(), 1u);
+  // use + low mark + minimum change = 1748 + 100 + 16 is the bound.
+  EXPECT_EQ(d.changes[0].to_kib, 1864 * kMiB);
+}
+
+TEST(MemoryPolicyTest, GrantsInFlightAreCountedAndNotRepeated) {
+  MemoryPolicyConfig config;
+  MemoryPolicyState state;
+  // Tick 1: a gets 150 MiB.
+  Sample s = HostWith(kHostMib, 3000, 0,
+                      {Guest("a", 512, 50, 2048, kEpochS),
+                       Guest("b", 512, 150, 2048, kEpochS)});
+  MemoryDecision d = DecideBalloons(config, s, &state);
+  ASSERT_TRUE(ChangeFor(d, "a").has_value());
+  // Tick 2: a's balloon has not moved; b now needs 150 MiB, but only
+  // free - reserve - in flight = 450 - 200 - 150 = 100 MiB may be given.
+  s = HostWith(kHostMib, 450, 1,
+               {Guest("a", 512, 50, 2048, kEpochS + 1),
+                Guest("b", 512, 50, 2048, kEpochS + 1)});
+  d = DecideBalloons(config, s, &state);
+  EXPECT_EQ(d.grants_in_flight_kib, 150 * kMiB);
+  EXPECT_FALSE(ChangeFor(d, "a").has_value());
+  EXPECT_TRUE(StatusFor(d, "a").in_flight);
+  const auto b = ChangeFor(d, "b");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->to_kib, 612 * kMiB);
+}
+
+TEST(MemoryPolicyTest, TakesFromWastefulWhenGrantsCannotBeMet) {
+  // Host has nothing to give; "rich" sits between the marks but above target.
+  const Sample s = HostWith(kHostMib, kReserveMib + 1, 0,
+                            {Guest("needy", 512, 50, 2048, kEpochS),
+                             Guest("rich", 1024, 290, 2048, kEpochS)});
+  const MemoryDecision d = DecideOnce(MemoryPolicyConfig(), s);
+  EXPECT_FALSE(ChangeFor(d, "needy").has_value());
+  const auto rich = ChangeFor(d, "rich");
+  ASSERT_TRUE(rich.has_value());
+  EXPECT_EQ(rich->to_kib, (1024 - 90) * kMiB);  // down to use + 200
+  // Shrinks are listed before grows.
+  EXPECT_EQ(d.changes.front().domain, "rich");
+}
+
+TEST(MemoryPolicyTest, ShrinksComeBeforeGrowsInTheChangeList) {
+  const Sample s = HostWith(kHostMib, 3000, 0,
+                            {Guest("a-needy", 512, 50, 2048, kEpochS),
+                             Guest("b-idle", 1024, 800, 2048, kEpochS)});
+  const MemoryDecision d = DecideOnce(MemoryPolicyConfig(), s);
+  ASSERT_EQ(d.changes.size(), 2u);
+  EXPECT_EQ(d.changes[0].domain, "b-idle");
+  EXPECT_EQ(d.changes[1].domain, "a-needy");
+}
+
+TEST(MemoryPolicyTest, StaleLastUpdateIsSkippedAndReported) {
+  MemoryPolicyConfig config;  // stale after 10 s
+  Sample s = HostWith(kHostMib, 3000, 100,
+                      {Guest("old", 512, 10, 2048, kEpochS + 89),
+                       Guest("edge", 512, 10, 2048, kEpochS + 90)});
+  const MemoryDecision d = DecideOnce(config, s);
+  EXPECT_TRUE(StatusFor(d, "old").stale);
+  EXPECT_EQ(StatusFor(d, "old").why_skipped, "stale: last_update 11 s old");
+  EXPECT_FALSE(ChangeFor(d, "old").has_value());
+  EXPECT_FALSE(StatusFor(d, "edge").stale);
+  EXPECT_TRUE(ChangeFor(d, "edge").has_value());
+}
+
+TEST(MemoryPolicyTest, MissingStatsAreSkippedAndReported) {
+  DomainSample no_driver = Guest("nodriver", 512, 10, 2048, kEpochS);
+  no_driver.balloon = BalloonSample();
+  no_driver.balloon.actual_kib = 512 * kMiB;
+  DomainSample no_device = Guest("nodevice", 512, 10, 2048, kEpochS);
+  no_device.balloon = BalloonSample();
+  DomainSample no_time = Guest("notime", 2048, 1900, 2048, kEpochS);
+  no_time.balloon.last_update_s.reset();
+  const MemoryDecision d =
+      DecideOnce(MemoryPolicyConfig(),
+                 HostWith(kHostMib, 3000, 0, {no_driver, no_device, no_time}));
+  EXPECT_TRUE(d.changes.empty());
+  ASSERT_EQ(d.guests.size(), 3u);
+  for (const GuestMemoryStatus& g : d.guests) {
+    EXPECT_TRUE(g.stale) << g.domain;
+    EXPECT_FALSE(g.why_skipped.empty()) << g.domain;
+  }
+  EXPECT_EQ(StatusFor(d, "nodriver").target_kib, 512 * kMiB);
+}
+
+TEST(MemoryPolicyTest, LastUpdateNotAdvancingMakesStatsStale) {
+  MemoryPolicyConfig config;
+  config.stale_after_s = 1000;  // isolate the "not advancing" rule
+  MemoryPolicyState state;
+  MemoryDecision d;
+  for (int t = 0; t <= 5; ++t) {
+    d = DecideBalloons(
+        config,
+        HostWith(kHostMib, 3000, t, {Guest("a", 1024, 200, 2048, kEpochS)}),
+        &state);
+    EXPECT_EQ(StatusFor(d, "a").stale, t >= 5) << t;
+  }
+  // The low unused figure is old news: no grow.
+  d = DecideBalloons(
+      config,
+      HostWith(kHostMib, 3000, 6, {Guest("a", 1024, 10, 2048, kEpochS)}),
+      &state);
+  EXPECT_TRUE(d.changes.empty());
+  // A new report makes it fresh again and it is acted on.
+  d = DecideBalloons(
+      config,
+      HostWith(kHostMib, 3000, 7, {Guest("a", 1024, 10, 2048, kEpochS + 7)}),
+      &state);
+  EXPECT_FALSE(StatusFor(d, "a").stale);
+  EXPECT_EQ(d.changes.size(), 1u);
+}
+
+// Feeds the policy reports of guest "a" (1 s apart, actual 512 or 1024 MiB)
+// with the given unused figures; returns the last decision.
+MemoryDecision Feed(MemoryPolicyState* state, uint64_t actual_mib,
+                    const std::vector<uint64_t>& unused_mib) {
+  MemoryDecision d;
+  for (size_t t = 0; t < unused_mib.size(); ++t) {
+    d = DecideBalloons(
+        MemoryPolicyConfig(),
+        HostWith(kHostMib, 3000, t,
+                 {Guest("a", actual_mib, unused_mib[t], 2048, kEpochS + t)}),
+        state);
+  }
+  return d;
+}
+
+TEST(MemoryPolicyTest, GrowScalesWithConsumptionRate) {
+  MemoryPolicyState state;
+  // used 372 -> 412 -> 452 MiB: 40 MiB/s twice; unused 60 < 100 + 40.
+  const MemoryDecision d = Feed(&state, 512, {140, 100, 60});
+  ASSERT_EQ(d.changes.size(), 1u);
+  // 200 target + 4 intervals x 40 MiB/s of headroom.
+  EXPECT_EQ(d.changes[0].to_kib, (512 + 360 - 60) * kMiB);
+  EXPECT_DOUBLE_EQ(StatusFor(d, "a").consumption_kib_s, 40.0 * kMiB);
+}
+
+TEST(MemoryPolicyTest, PredictedShortfallTriggersGrowBeforeLowMark) {
+  MemoryPolicyState state;
+  // Unused 130 is above the low mark, but at 70 MiB/s it will not be two
+  // intervals from now.
+  EXPECT_EQ(Feed(&state, 1024, {270, 200, 130}).changes.size(), 1u);
+  // Without the trend (the same 130 MiB, steady): nothing.
+  MemoryPolicyState steady;
+  EXPECT_TRUE(Feed(&steady, 1024, {130, 130, 130}).changes.empty());
+}
+
+TEST(MemoryPolicyTest, JustGrownGuestIsNotShrunkDuringCooldown) {
+  MemoryPolicyConfig config;
+  MemoryPolicyState state;
+  MemoryDecision d = DecideBalloons(
+      config, HostWith(kHostMib, 3000, 0, {Guest("a", 512, 50, 2048, kEpochS)}),
+      &state);
+  ASSERT_EQ(d.changes.size(), 1u);
+  // The workload then freed 300 MiB: unused 500 > high mark, yet no shrink
+  // until the cooldown (5 intervals) has passed.
+  int first_shrink_tick = -1;
+  for (int t = 1; t <= 8 && first_shrink_tick < 0; ++t) {
+    d = DecideBalloons(
+        config,
+        HostWith(kHostMib, 3000, t, {Guest("a", 662, 500, 2048, kEpochS + t)}),
+        &state);
+    if (!d.changes.empty()) first_shrink_tick = t;
+  }
+  EXPECT_EQ(first_shrink_tick, 5);
+}
+
+TEST(MemoryPolicyTest, GuestStillGrowingIsNotShrunk) {
+  MemoryPolicyConfig config;
+  MemoryPolicyState state;
+  DecideBalloons(
+      config,
+      HostWith(kHostMib, 3000, 0, {Guest("a", 1024, 250, 2048, kEpochS)}),
+      &state);
+  // Its balloon then grew to 2 GiB: 1.2 GiB unused, but it consumes
+  // 50 MiB/s. Leave it.
+  for (int t = 1; t < 5; ++t) {
+    const MemoryDecision d = DecideBalloons(
+        config,
+        HostWith(kHostMib, 3000, t,
+                 {Guest("a", 2048, 1274 - 50 * t, 2048, kEpochS + t)}),
+        &state);
+    EXPECT_TRUE(d.changes.empty()) << t;
+  }
+}
+
+TEST(MemoryPolicyTest, VanishedDomainsAreForgotten) {
+  MemoryPolicyConfig config;
+  MemoryPolicyState state;
+  DecideBalloons(config,
+                 HostWith(kHostMib, 3000, 0,
+                          {Guest("a", 512, 50, 2048, kEpochS),
+                           Guest("b", 512, 150, 2048, kEpochS)}),
+                 &state);
+  const MemoryDecision d = DecideBalloons(
+      config,
+      HostWith(kHostMib, 3000, 1, {Guest("b", 512, 150, 2048, kEpochS + 1)}),
+      &state);
+  EXPECT_EQ(state.guests.size(), 1u);
+  EXPECT_EQ(d.grants_in_flight_kib, 0u);  // a's grant is gone with it
+  EXPECT_EQ(d.guests.size(), 1u);
+}
+
+// Runs the policy against the toy world: decide every interval_s.
+struct LoopResult {
+  int changes = 0;
+  int direction_reversals = 0;  // a grow after a shrink or vice versa
+};
+
+LoopResult RunLoop(const MemoryPolicyConfig& config, ToyMemoryWorld* world,
+                   int seconds, double interval_s = 1.0) {
+  MemoryPolicyState state;
+  LoopResult result;
+  std::map<std::string, int> last_direction;
+  for (double t = 0; t < seconds; t += interval_s) {
+    const Sample s = world->Take();
+    const MemoryDecision d = DecideBalloons(config, s, &state);
+    std::vector<std::pair<std::string, uint64_t>> targets;
+    for (const BalloonChange& c : d.changes) {
+      targets.push_back({c.uuid, c.to_kib});
+      const int dir = c.to_kib > c.from_kib ? 1 : -1;
+      int& last = last_direction[c.uuid];
+      if (last != 0 && last != dir) ++result.direction_reversals;
+      if (getenv("MEM_TRACE")) {
+        printf("t=%.0f %s %lu -> %lu (%s)\n", t, c.domain.c_str(),
+               (unsigned long)c.from_kib / 1024, (unsigned long)c.to_kib / 1024,
+               d.reason.c_str());
+      }
+      last = dir;
+    }
+    result.changes += static_cast<int>(d.changes.size());
+    world->SetTargets(targets);
+    world->Step(interval_s);
+  }
+  return result;
+}
+
+ToyGuest Idle(const std::string& name) {
+  ToyGuest g;
+  g.name = name;
+  g.workload_mib = 20;
+  return g;
+}
+
+ToyGuest Grower(const std::string& name, double hold_mib = 1e18) {
+  ToyGuest g;
+  g.name = name;
+  g.grow_mib_s = 39.0625;  // 4 KiB every 100 us
+  g.hold_mib = hold_mib;
+  return g;
+}
+
+// SPEC's measured case: one guest grows toward 800 MiB (512 start, 1 GiB max),
+// three idle. An earlier attempt made ~100 resize calls in 130 s.
+TEST(MemoryPolicyLoopTest, NoSawtoothForOneGrower) {
+  ToyMemoryWorld world(8192, 256, 256);
+  ToyGuest grower = Grower("grower", 800);
+  grower.max_mib = 1024;
+  world.Add(grower);
+  for (const char* n : {"i1", "i2", "i3"}) {
+    ToyGuest g = Idle(n);
+    g.max_mib = 1024;
+    world.Add(g);
+  }
+  const LoopResult r = RunLoop(MemoryPolicyConfig(), &world, 130);
+  EXPECT_EQ(world.oom_kills(), 0);
+  EXPECT_EQ(world.alloc_failures(), 0);
+  EXPECT_LE(r.changes, 30);
+  EXPECT_EQ(r.direction_reversals, 0);
+  EXPECT_GE(world.guest(0).actual_mib, 64 + 800 + 100);
+}
+
+// Course scenario 1: one consumer grows to its max, then is reclaimed.
+TEST(MemoryPolicyLoopTest, CourseLoneConsumerReachesMaxThenIsReclaimed) {
+  ToyMemoryWorld world(8192, 256, 256);
+  world.Add(Grower("c"));
+  for (const char* n : {"i1", "i2", "i3"}) world.Add(Idle(n));
+  RunLoop(MemoryPolicyConfig(), &world, 150);
+  EXPECT_EQ(world.oom_kills(), 0);
+  EXPECT_EQ(world.guest(0).max_actual_mib, 2048);
+  EXPECT_EQ(world.guest(0).alloc_failures, 1);  // at its max, by design
+  EXPECT_LE(world.guest(0).actual_mib, 64 + 300);
+  for (size_t i = 1; i < 4; ++i) EXPECT_LT(world.guest(i).actual_mib, 512);
+  EXPECT_GE(world.min_host_free_mib(), 200);
+}
+
+// Course scenario 2: all four consume on a host that cannot feed them all.
+TEST(MemoryPolicyLoopTest, CourseAllConsumeHostReserveHolds) {
+  ToyMemoryWorld world(4096, 256, 256);
+  for (const char* n : {"c1", "c2", "c3", "c4"}) world.Add(Grower(n));
+  RunLoop(MemoryPolicyConfig(), &world, 150);
+  EXPECT_EQ(world.oom_kills(), 0);
+  EXPECT_GE(world.min_host_free_mib(), 200);
+  double total = 0;
+  for (size_t i = 0; i < 4; ++i) total += world.guest(i).actual_mib;
+  EXPECT_LE(total, 4 * 400);  // reclaimed after the workloads gave up
+}
+
+// Course scenario 3: one stops at 512 MiB of its own, another keeps growing.
+TEST(MemoryPolicyLoopTest, CourseMemoryGoesToTheGrower) {
+  ToyMemoryWorld world(3584, 256, 256);
+  world.Add(Grower("grower"));
+  world.Add(Grower("holder", 512));
+  world.Add(Idle("i1"));
+  world.Add(Idle("i2"));
+  RunLoop(MemoryPolicyConfig(), &world, 60);
+  EXPECT_EQ(world.oom_kills(), 0);
+  EXPECT_EQ(world.guest(1).alloc_failures, 0);
+  EXPECT_GE(world.guest(1).actual_mib, 64 + 512 + 100);
+  EXPECT_GE(world.min_host_free_mib(), 200);
+  EXPECT_GT(world.guest(0).max_actual_mib, 1500);
+  EXPECT_LT(world.guest(2).actual_mib, 512);
+}
+
+}  // namespace
+}  // namespace vmbalance

@@ -1,0 +1,111 @@
+// Scenario: the description of a simulated host and its guests over time,
+// parsed from a JSON file (see README-style comment below). Plain values;
+// safe to copy and share between threads once built.
+//
+// Format (every field but a domain's "name" is optional):
+//   {"name": "x", "pcpus": 4, "offline_pcpus": [3], "host_memory_mib": 4096,
+//    "host_overhead_mib": 256, "noise": 0.02, "seed": 1,
+//    "migrate_threshold": 0.5, "cpu_quantum_ms": 10,
+//    "balloon_mib_per_s": 256, "guest_kernel_mib": 64,
+//    "guest_reserved_mib": 40, "epoch_s": 1700000000,
+//    "fail_take_at": [7], "fail_calls_at": [9],
+//    "domains": [{"name": "vm1", "uuid": "...", "vcpus": 1,
+//      "memory_mib": 512, "max_memory_mib": 2048,
+//      "pin": [0],            // pCPU each vCPU is pinned to at start
+//      "at": [2],             // where an unpinned vCPU starts running
+//      "cpu": [[0, 0.9], [30, 0.2]] | 0.5 | [[[0, 0.9]], [[0, 0.1]]],
+//      "mem": [[0, 150], [10, 400]] | 300,
+//      "mem_workload": "profile" | "grow", "grow_mib_per_s": 39.0625,
+//      "balloon_driver": true, "stats_stale_from": 20,
+//      "start": 0, "stop": 100, "restart_at": [40] | 40}]}
+#ifndef VMBALANCE_CONTROLLER_SIM_SCENARIO_H_
+#define VMBALANCE_CONTROLLER_SIM_SCENARIO_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exporter/status.h"
+
+namespace vmbalance {
+namespace sim {
+
+// One breakpoint of a time series: from tick `tick` on (CPU, step function)
+// or at tick `tick` (memory, linear between points).
+struct SeriesPoint {
+  int64_t tick = 0;
+  double value = 0;
+};
+
+// A step function of ticks: the value of the last point at or before t; the
+// first point's value before it; 0 when empty.
+double StepAt(const std::vector<SeriesPoint>& series, int64_t tick);
+// Linear interpolation between points, clamped to the ends; 0 when empty.
+double LinearAt(const std::vector<SeriesPoint>& series, double tick);
+
+enum class MemWorkload {
+  // The workload holds mem(t) MiB, or as much as fits (counting a failure
+  // for every tick in which it wants more than the guest has).
+  kProfile,
+  // The course's workload: grows by grow_mib_per_s up to mem(t) (unbounded
+  // when "mem" is absent); when an allocation fails it frees everything and
+  // starts again.
+  kGrow,
+};
+
+struct DomainSpec {
+  std::string name;
+  std::string uuid;  // from "uuid", else DeterministicUuid(name)
+  int vcpus = 1;
+  int64_t memory_mib = 512;                   // balloon size at (re)start
+  int64_t max_memory_mib = 512;               // defaults to memory_mib
+  std::vector<int> pin;                       // empty, or one pCPU per vCPU
+  std::vector<int> at;                        // empty, or initial pCPU per vCPU
+  std::vector<std::vector<SeriesPoint>> cpu;  // one step series per vCPU
+  std::vector<SeriesPoint> mem;               // MiB the workload wants
+  MemWorkload mem_workload = MemWorkload::kProfile;
+  double grow_mib_per_s = 39.0625;  // 4 KiB every 100 us
+  bool balloon_driver = true;
+  std::optional<int64_t> stats_stale_from;  // tick last_update freezes at
+  int64_t start = 0;
+  std::optional<int64_t> stop;      // first tick it is gone
+  std::vector<int64_t> restart_at;  // ascending
+};
+
+struct Scenario {
+  std::string name;
+  int pcpus = 4;
+  std::vector<int> offline_pcpus;
+  int64_t host_memory_mib = 4096;
+  int64_t host_overhead_mib = 256;
+  double noise = 0;  // relative demand jitter, uniform in [-noise, +noise]
+  uint64_t seed = 1;
+  // An unpinned vCPU moves only when its pCPU carries at least this much
+  // more load (fraction of one pCPU) than the best allowed one, without it.
+  double migrate_threshold = 0.5;
+  int cpu_quantum_ms = 0;  // 0: exact; 10: cpu time moves in 10 ms steps
+  double balloon_mib_per_s = 256;
+  int64_t guest_kernel_mib = 64;    // in use by the guest besides workload
+  int64_t guest_reserved_mib = 40;  // balloon size minus MemTotal
+  int64_t epoch_s = 1700000000;     // wall clock at virtual time 0
+  // Fault injection: Take() of these ticks fails (the tick still runs, its
+  // sample is lost), and PinVcpu/SetMemory calls that would act in these
+  // ticks (made after Take() of the tick before) fail. Ascending.
+  std::vector<int64_t> fail_take_at;
+  std::vector<int64_t> fail_calls_at;
+  std::vector<DomainSpec> domains;
+};
+
+// A UUID in canonical form derived from a name (same name, same UUID).
+std::string DeterministicUuid(const std::string& name);
+
+// Parses and validates a scenario. Errors name the offending field, e.g.
+// "domains[2].cpu[1]: expected [tick, value]".
+StatusOr<Scenario> ParseScenario(const std::string& json_text);
+StatusOr<Scenario> LoadScenario(const std::string& path);
+
+}  // namespace sim
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_SIM_SCENARIO_H_

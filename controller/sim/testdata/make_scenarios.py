@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Writes the simulator scenarios in this folder. Run it after editing:
+    python3 controller/sim/testdata/make_scenarios.py
+Deterministic: the same script writes the same files."""
+import json
+import os
+import random
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(name, scenario):
+    scenario = dict({"name": name}, **scenario)
+    lines = ["{"]
+    items = [(k, v) for k, v in scenario.items() if k != "domains"]
+    for k, v in items:
+        lines.append("  %s: %s," % (json.dumps(k), json.dumps(v)))
+    lines.append('  "domains": [')
+    doms = [json.dumps(d) for d in scenario["domains"]]
+    lines.append(",\n".join("    " + d for d in doms))
+    lines.append("  ]")
+    lines.append("}")
+    with open(os.path.join(HERE, name + ".json"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def vm(i, **kw):
+    return dict({"name": "vm%d" % i}, **kw)
+
+
+# The course's workload counts to N then sleeps 400 us: busy most of the
+# time. Heavy ~0.9 of a pCPU, light ~0.3, "equal" 0.5.
+CPU_HOST = {"pcpus": 4, "host_memory_mib": 8192, "noise": 0.02, "seed": 1}
+
+write("cpu_1_round_robin", dict(CPU_HOST, description=
+      "8 one-vCPU guests pinned round-robin, equal loads: already balanced",
+      domains=[vm(i, pin=[(i - 1) % 4], cpu=0.5) for i in range(1, 9)]))
+write("cpu_2_all_on_pcpu0", dict(CPU_HOST, description=
+      "8 one-vCPU guests all pinned to pCPU 0, equal loads",
+      domains=[vm(i, pin=[0], cpu=0.5) for i in range(1, 9)]))
+write("cpu_3_unpinned_heavy_light", dict(CPU_HOST, description=
+      "8 unpinned guests, alternating heavy (0.9) and light (0.3); Linux "
+      "starts them round-robin, so the heavy ones share pCPUs 0 and 2",
+      domains=[vm(i, cpu=0.9 if i % 2 else 0.3) for i in range(1, 9)]))
+write("cpu_infeasible_3_on_2", {
+    "pcpus": 2, "noise": 0.02, "seed": 2, "description":
+    "3 equal busy vCPUs on 2 pCPUs: best reachable is 2+1",
+    "domains": [vm(i, pin=[0], cpu=0.9) for i in range(1, 4)]})
+write("cpu_phase_change", dict(CPU_HOST, description=
+      "balanced round-robin at 0.5; at tick 30 the guests on pCPU 0 turn "
+      "heavy and those on pCPU 1 light; at tick 60 all go back to 0.5",
+      domains=[vm(i, pin=[(i - 1) % 4], cpu=[[0, 0.5], [30, {0: 0.9, 1: 0.1}
+               .get((i - 1) % 4, 0.5)], [60, 0.5]]) for i in range(1, 9)]))
+write("cpu_churn", dict(CPU_HOST, description=
+      "domains appear (vm5 at 10, vm8 at 20), vanish (vm6 at 40, vm8 at "
+      "60) and restart with a new id (vm7 at 30); vm9 has 2 vCPUs",
+      domains=[vm(1, pin=[0], cpu=0.8), vm(2, pin=[0], cpu=0.6),
+               vm(3, cpu=0.4), vm(4, cpu=0.7),
+               vm(5, start=10, pin=[1], cpu=0.9),
+               vm(6, stop=40, pin=[0], cpu=0.5),
+               vm(7, restart_at=[30], pin=[2], cpu=0.6),
+               vm(8, start=20, stop=60, cpu=0.3),
+               vm(9, vcpus=2, pin=[0, 0], cpu=[[[0, 0.5]], [[0, 0.2]]])]))
+
+# 64 pCPUs, 500 vCPUs in 200 guests of 1-4 vCPUs, random demands, all
+# starting pinned to the first 16 pCPUs.
+rng = random.Random(64500)
+doms, left, i = [], 500, 0
+while left > 0:
+    i += 1
+    n = min(left, rng.choice([1, 2, 3, 4]) if left > 4 else left)
+    left -= n
+    doms.append(vm(i, vcpus=n, pin=[rng.randrange(16) for _ in range(n)],
+                   cpu=[[[0, round(rng.uniform(0.05, 0.95), 2)]]
+                        for _ in range(n)]))
+write("cpu_64x500", {"pcpus": 64, "host_memory_mib": 262144, "noise": 0.02,
+                     "seed": 3, "description":
+                     "64 pCPUs, 500 vCPUs, random demands, crowded on 16",
+                     "domains": doms})
+
+# The course's memory scenarios: 4 guests, 512 MiB start, 2048 MiB max; the
+# workload grows by 4 KiB every 100 us (39 MiB/s) and frees all on failure.
+MEM_HOST = {"pcpus": 4, "host_memory_mib": 4096, "host_overhead_mib": 512,
+            "balloon_mib_per_s": 256}
+
+
+def mem_vm(i, **kw):
+    return vm(i, memory_mib=512, max_memory_mib=2048, cpu=0.1, **kw)
+
+
+write("mem_1_lone_consumer", dict(MEM_HOST, description=
+      "vm1 grows until tick 90 then frees; the others idle",
+      domains=[mem_vm(1, mem_workload="grow",
+                      mem=[[0, 4096], [90, 4096], [91, 0]])] +
+      [mem_vm(i, mem=0) for i in range(2, 5)]))
+write("mem_2_all_consume", dict(MEM_HOST, description=
+      "all four grow until tick 90 then free; the host cannot feed them all",
+      domains=[mem_vm(i, mem_workload="grow",
+                      mem=[[0, 4096], [90, 4096], [91, 0]])
+               for i in range(1, 5)]))
+write("mem_3_redirect", dict(MEM_HOST, host_memory_mib=3584, description=
+      "vm1 grows to 512 MiB of its own, holds it, frees at tick 60; vm2 "
+      "keeps growing to tick 120: vm1's memory must go to vm2",
+      domains=[mem_vm(1, mem_workload="grow",
+                      mem=[[0, 512], [60, 512], [61, 0]]),
+               mem_vm(2, mem_workload="grow",
+                      mem=[[0, 4096], [120, 4096], [121, 0]]),
+               mem_vm(3, mem=0), mem_vm(4, mem=0)]))
+write("mem_spike", dict(MEM_HOST, host_memory_mib=8192, description=
+      "vm1 wants 100 MiB, then 900 MiB from tick 20 to 40 at once",
+      domains=[mem_vm(1, mem=[[0, 100], [19, 100], [20, 900], [40, 900],
+                               [41, 100]])] +
+      [mem_vm(i, mem=50) for i in range(2, 5)]))
+write("mem_small_host", {
+    "pcpus": 4, "host_memory_mib": 2304, "host_overhead_mib": 256,
+    "balloon_mib_per_s": 256, "description":
+    "4 guests of 384 MiB that all grow on a host with 2 GiB for guests",
+    "domains": [vm(i, memory_mib=384, max_memory_mib=2048, cpu=0.1,
+                   mem_workload="grow", mem=[[0, 4096], [90, 4096], [91, 0]])
+                for i in range(1, 5)]})
+write("mem_churn", dict(MEM_HOST, host_memory_mib=6144, description=
+      "vm2 appears at 20, vm3 vanishes at 50, vm4 restarts at 40 (new id, "
+      "512 MiB again); vm5 has no balloon driver; vm6's stats freeze at 30",
+      domains=[mem_vm(1, mem=[[0, 100], [30, 700], [60, 200]]),
+               mem_vm(2, start=20, mem=[[20, 50], [40, 600]]),
+               mem_vm(3, stop=50, mem=300),
+               mem_vm(4, restart_at=[40], mem=[[0, 100], [39, 800], [40, 0],
+                                               [60, 300]]),
+               mem_vm(5, balloon_driver=False, mem=100),
+               mem_vm(6, stats_stale_from=30, mem=[[0, 50], [60, 400]])]))

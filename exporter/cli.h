@@ -1,0 +1,58 @@
+// Command-line pieces shared by every vmbalance binary: the --connect and
+// --listen flags, interval and listen-address parsing, flag parsing with a
+// short help, and starting the /metrics HTTP server. Call from main() only.
+#ifndef VMBALANCE_EXPORTER_CLI_H_
+#define VMBALANCE_EXPORTER_CLI_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exporter/status.h"
+#include "gflags/gflags.h"
+#include "prometheus/exposer.h"
+
+// libvirt URI, default qemu:///system (as virsh -c).
+DECLARE_string(connect);
+// Address to serve /metrics on. Its default is empty here: each binary sets
+// its own with SetListenDefault() before parsing flags, so --help shows it.
+DECLARE_string(listen);
+
+namespace vmbalance {
+
+// Exit code for bad command-line input.
+inline constexpr int kUsageExitCode = 2;
+
+// Seconds between samples: a plain decimal number in [0.01, 86400]. Rejects
+// empty, zero, negative, non-numeric, trailing junk ("5s"), inf and nan.
+StatusOr<double> ParseIntervalSeconds(const std::string& text);
+
+// Normalises a listen address to what civetweb binds:
+//   "9177" and ":9177" -> "0.0.0.0:9177" (all IPv4 interfaces)
+//   "127.0.0.1:9177"   -> unchanged;  "localhost:9177" -> "127.0.0.1:9177"
+//   "[::1]:9177"       -> unchanged (IPv6)
+// Port 0 asks the kernel for a free port (see StartExposer's log line).
+StatusOr<std::string> ParseListenAddress(const std::string& listen);
+
+// Sets --listen's default (shown in --help) for this binary. Call before
+// ParseFlagsOrExit. E.g. the exporter uses ":9177".
+void SetListenDefault(const std::string& listen);
+
+// Parses flags (removing them from argv, leaving positional arguments).
+// --helpshort prints `usage` and only `own_flags` (plus --connect/--listen
+// when listed) and exits 0; --help/--helpfull are gflags' own.
+void ParseFlagsOrExit(int* argc, char*** argv, const std::string& usage,
+                      const std::vector<std::string>& own_flags);
+
+// Prints "<program>: <message>" and a hint to stderr, exits kUsageExitCode.
+[[noreturn]] void ExitWithUsageError(const std::string& message);
+
+// Serves /metrics on `listen` (any form ParseListenAddress accepts). Turns
+// civetweb's bind failure into a clear error, e.g.
+// "cannot listen on 0.0.0.0:9177: port 9177 already in use".
+StatusOr<std::unique_ptr<prometheus::Exposer>> StartExposer(
+    const std::string& listen);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_EXPORTER_CLI_H_

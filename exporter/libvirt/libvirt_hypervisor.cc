@@ -1,0 +1,396 @@
+#include "exporter/libvirt/libvirt_hypervisor.h"
+
+#include <glog/logging.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "exporter/libvirt/domain_stats_params.h"
+#include "exporter/libvirt/failure_log.h"
+#include "exporter/libvirt/libvirt_errors.h"
+#include "exporter/libvirt/libvirt_handles.h"
+#include "exporter/libvirt/libvirt_host.h"
+#include "exporter/libvirt/reconnect_backoff.h"
+
+namespace vmbalance {
+namespace {
+
+using libvirt_internal::ConnectionHandle;
+using libvirt_internal::DomainHandle;
+using libvirt_internal::ErrorFromLibvirt;
+using libvirt_internal::IsConnectionError;
+using libvirt_internal::IsNoDomain;
+using libvirt_internal::LastLibvirtError;
+using libvirt_internal::LibvirtError;
+using libvirt_internal::SilenceLibvirtErrors;
+using libvirt_internal::StatsRecordList;
+
+constexpr char kConnectKey[] = "libvirt connection";
+constexpr unsigned int kStatsGroups =
+    VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+    VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
+
+int64_t NanosSinceEpoch(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             t.time_since_epoch())
+      .count();
+}
+
+// What one domain's per-domain calls produced, or why it was skipped.
+struct DomainRead {
+  bool ok = false;
+  bool vanished = false;
+  std::string error;
+};
+
+}  // namespace
+
+struct LibvirtHypervisor::Impl {
+  explicit Impl(std::string uri_in)
+      : uri(std::move(uri_in)),
+        backoff(std::chrono::seconds(1), std::chrono::seconds(30)) {}
+
+  // Opens the connection when it is missing or dead and the backoff allows.
+  Status EnsureConnected();
+  void DropConnection(const std::string& why);
+  // After a failed call: if the connection broke, drop it so the next call
+  // reconnects.
+  void CheckConnectionAfterFailure(int code);
+
+  DomainRead ReadDomain(virDomainStatsRecordPtr record, int pcpu_count,
+                        DomainSample* out);
+  void EnableBalloonStats(virDomainPtr dom, const DomainSample& domain,
+                          std::set<std::string>* seen_now);
+  StatusOr<DomainHandle> LookUp(const DomainKey& uuid);
+  int HostWidth();
+
+  std::string uri;
+  ConnectionHandle conn;
+  ReconnectBackoff backoff;
+  FailureLog failures;
+  HostReader host_reader;
+  int stats_period_s = 1;
+  int last_pcpu_count = 0;  // from the last Take; 0 when unknown
+  // "<uuid>#<id>" of domain instances whose balloon period was set.
+  std::set<std::string> balloon_period_set;
+};
+
+Status LibvirtHypervisor::Impl::EnsureConnected() {
+  if (conn != nullptr) {
+    if (virConnectIsAlive(conn.get()) == 1) return Status::Ok();
+    DropConnection("connection is no longer alive");
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!backoff.MayAttempt(now)) {
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        backoff.next_attempt() - now);
+    return Status::Error("not connected to " + uri + "; next attempt in " +
+                         std::to_string(wait.count()) + " ms");
+  }
+  virConnectPtr opened = virConnectOpen(uri.c_str());
+  if (opened == nullptr) {
+    Status error = ErrorFromLibvirt("cannot connect to " + uri);
+    backoff.RecordFailure(now);
+    failures.Fail(kConnectKey, error.message());
+    return error;
+  }
+  conn.reset(opened);
+  SilenceLibvirtErrors(conn.get());
+  backoff.RecordSuccess();
+  host_reader.Reset();
+  balloon_period_set.clear();
+  if (!failures.Clear(kConnectKey)) LOG(INFO) << "connected to " << uri;
+  return Status::Ok();
+}
+
+void LibvirtHypervisor::Impl::DropConnection(const std::string& why) {
+  failures.Fail(kConnectKey, uri + ": " + why);
+  conn.reset();
+  // Retry at once on the next call, then back off if that fails.
+}
+
+void LibvirtHypervisor::Impl::CheckConnectionAfterFailure(int code) {
+  if (conn == nullptr) return;
+  if (IsConnectionError(code) && virConnectIsAlive(conn.get()) != 1) {
+    DropConnection("connection lost");
+  }
+}
+
+DomainRead LibvirtHypervisor::Impl::ReadDomain(virDomainStatsRecordPtr record,
+                                               int pcpu_count,
+                                               DomainSample* out) {
+  DomainRead result;
+  virDomainPtr dom = record->dom;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  // Name, UUID and id are cached in the client-side handle: no round trip.
+  if (virDomainGetUUIDString(dom, uuid) < 0) {
+    result.error = ErrorFromLibvirt("virDomainGetUUIDString").message();
+    return result;
+  }
+  out->uuid = uuid;
+  const char* name = virDomainGetName(dom);
+  out->name = name != nullptr ? name : "";
+  unsigned int id = virDomainGetID(dom);
+  out->id = id == static_cast<unsigned int>(-1) ? -1 : static_cast<int>(id);
+
+  DomainStatsParams stats =
+      ParseDomainStatsParams(record->params, record->nparams);
+  out->balloon = stats.balloon;
+  int vcpu_count = stats.vcpu_current.value_or(-1);
+  out->max_memory_kib = stats.balloon.maximum_kib.value_or(0);
+  if (stats.state) out->state = DomainStateFromLibvirt(*stats.state);
+
+  // Drivers that leave out the vcpu or balloon groups (test:///) still answer
+  // virDomainGetInfo: one extra call only for those.
+  if (vcpu_count < 0 || !stats.balloon.maximum_kib || !stats.state) {
+    virDomainInfo info;
+    if (virDomainGetInfo(dom, &info) < 0) {
+      LibvirtError error = LastLibvirtError();
+      result.vanished = IsNoDomain(error.code);
+      result.error = "virDomainGetInfo: " + error.message;
+      return result;
+    }
+    if (vcpu_count < 0) vcpu_count = info.nrVirtCpu;
+    if (!stats.balloon.maximum_kib) out->max_memory_kib = info.maxMem;
+    if (!stats.state) out->state = DomainStateFromLibvirt(info.state);
+  }
+  if (vcpu_count <= 0) {
+    result.ok = true;  // nothing more to read
+    return result;
+  }
+
+  // One cpumap per vCPU, each as wide as the host (never one byte).
+  const int maplen = VIR_CPU_MAPLEN(std::max(pcpu_count, 1));
+  std::vector<unsigned char> cpumaps(static_cast<size_t>(vcpu_count) * maplen);
+  std::vector<virVcpuInfo> infos(vcpu_count);
+  int filled =
+      virDomainGetVcpus(dom, infos.data(), vcpu_count, cpumaps.data(), maplen);
+  bool have_infos = filled >= 0;
+  if (!have_infos) {
+    LibvirtError error = LastLibvirtError();
+    if (IsNoDomain(error.code)) {
+      result.vanished = true;
+      result.error = "virDomainGetVcpus: " + error.message;
+      return result;
+    }
+    // Not running (e.g. paused in some drivers): affinity only.
+    filled = virDomainGetVcpuPinInfo(dom, vcpu_count, cpumaps.data(), maplen,
+                                     VIR_DOMAIN_AFFECT_LIVE);
+    if (filled < 0) {
+      LibvirtError pin_error = LastLibvirtError();
+      result.vanished = IsNoDomain(pin_error.code);
+      result.error = "virDomainGetVcpus: " + error.message +
+                     "; virDomainGetVcpuPinInfo: " + pin_error.message;
+      return result;
+    }
+  }
+  filled = std::min(filled, vcpu_count);
+  out->vcpus.reserve(filled);
+  for (int i = 0; i < filled; ++i) {
+    VcpuSample vcpu;
+    vcpu.index = have_infos ? static_cast<int>(infos[i].number) : i;
+    vcpu.affinity =
+        CpuSet::FromCpumap(&cpumaps[static_cast<size_t>(i) * maplen], maplen);
+    auto time = stats.vcpu_time_ns.find(vcpu.index);
+    if (time != stats.vcpu_time_ns.end()) {
+      vcpu.cpu_time_ns = time->second;
+    } else if (have_infos) {
+      vcpu.cpu_time_ns = infos[i].cpuTime;
+    }
+    auto delay = stats.vcpu_delay_ns.find(vcpu.index);
+    if (delay != stats.vcpu_delay_ns.end()) vcpu.delay_ns = delay->second;
+    // A pCPU outside the host's map is not a usable reading (the test
+    // driver reports one).
+    if (have_infos && infos[i].cpu >= 0 && infos[i].cpu < pcpu_count) {
+      vcpu.pcpu = infos[i].cpu;
+    }
+    out->vcpus.push_back(std::move(vcpu));
+  }
+  std::sort(out->vcpus.begin(), out->vcpus.end(),
+            [](const VcpuSample& a, const VcpuSample& b) {
+              return a.index < b.index;
+            });
+  result.ok = true;
+  return result;
+}
+
+void LibvirtHypervisor::Impl::EnableBalloonStats(
+    virDomainPtr dom, const DomainSample& domain,
+    std::set<std::string>* seen_now) {
+  std::string instance = domain.uuid + "#" + std::to_string(domain.id);
+  seen_now->insert(instance);
+  if (stats_period_s <= 0 || balloon_period_set.count(instance) != 0) return;
+  if (virDomainSetMemoryStatsPeriod(dom, stats_period_s,
+                                    VIR_DOMAIN_AFFECT_LIVE) < 0) {
+    // No balloon driver or a driver without the call: its balloon figures
+    // stay empty or frozen, which the memory policy treats as missing.
+    LOG(WARNING) << "cannot set balloon stats period of " << domain.name << " ("
+                 << domain.uuid << "): " << LastLibvirtError().message;
+  }
+  // Tried once per instance either way; a restart (new id) tries again.
+}
+
+namespace {
+
+// Pins the running domain only (never its persistent config). A driver that
+// refuses the LIVE flag (test:///) gets CURRENT, which means the same for a
+// domain that is still active.
+int PinLive(virDomainPtr dom, int vcpu, std::vector<unsigned char>* cpumap) {
+  int pinned = virDomainPinVcpuFlags(
+      dom, static_cast<unsigned int>(vcpu), cpumap->data(),
+      static_cast<int>(cpumap->size()), VIR_DOMAIN_AFFECT_LIVE);
+  if (pinned < 0 && LastLibvirtError().code == VIR_ERR_INVALID_ARG &&
+      virDomainIsActive(dom) == 1) {
+    pinned = virDomainPinVcpuFlags(
+        dom, static_cast<unsigned int>(vcpu), cpumap->data(),
+        static_cast<int>(cpumap->size()), VIR_DOMAIN_AFFECT_CURRENT);
+  }
+  return pinned;
+}
+
+}  // namespace
+
+StatusOr<DomainHandle> LibvirtHypervisor::Impl::LookUp(const DomainKey& uuid) {
+  Status connected = EnsureConnected();
+  if (!connected.ok()) return connected;
+  DomainHandle dom(virDomainLookupByUUIDString(conn.get(), uuid.c_str()));
+  if (dom == nullptr) {
+    LibvirtError error = LastLibvirtError();
+    CheckConnectionAfterFailure(error.code);
+    if (IsNoDomain(error.code) || error.code == VIR_ERR_INVALID_ARG) {
+      return Status::Error("unknown domain " + uuid);
+    }
+    return Status::Error("looking up domain " + uuid + ": " + error.message);
+  }
+  return dom;
+}
+
+int LibvirtHypervisor::Impl::HostWidth() {
+  if (last_pcpu_count > 0) return last_pcpu_count;
+  int present = virNodeGetCPUMap(conn.get(), nullptr, nullptr, 0);
+  if (present > 0) last_pcpu_count = present;
+  return present;
+}
+
+LibvirtHypervisor::LibvirtHypervisor(std::string uri)
+    : impl_(std::make_unique<Impl>(std::move(uri))) {
+  SilenceLibvirtErrors();
+}
+
+LibvirtHypervisor::~LibvirtHypervisor() = default;
+
+void LibvirtHypervisor::set_stats_period_seconds(int seconds) {
+  impl_->stats_period_s = seconds;
+}
+
+void LibvirtHypervisor::set_reconnect_backoff(std::chrono::milliseconds initial,
+                                              std::chrono::milliseconds max) {
+  impl_->backoff = ReconnectBackoff(initial, max);
+}
+
+StatusOr<Sample> LibvirtHypervisor::Take() {
+  Impl& impl = *impl_;
+  Status connected = impl.EnsureConnected();
+  if (!connected.ok()) return connected;
+
+  Sample sample;
+
+  StatusOr<HostSample> host =
+      impl.host_reader.Read(impl.conn.get(), &impl.failures);
+  if (!host.ok()) {
+    impl.CheckConnectionAfterFailure(LastLibvirtError().code);
+    return host.status();
+  }
+  sample.host = std::move(host).value();
+  impl.last_pcpu_count = sample.host.pcpu_count;
+
+  virDomainStatsRecordPtr* raw_records = nullptr;
+  int count =
+      virConnectGetAllDomainStats(impl.conn.get(), kStatsGroups, &raw_records,
+                                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+  StatsRecordList records(raw_records);
+  if (count < 0) {
+    Status error = ErrorFromLibvirt("virConnectGetAllDomainStats");
+    impl.CheckConnectionAfterFailure(LastLibvirtError().code);
+    return error;
+  }
+  // Stamped right after the bulk read: the vCPU times belong to this moment.
+  sample.monotonic_ns = NanosSinceEpoch(std::chrono::steady_clock::now());
+  sample.wall_time_s = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+
+  std::set<std::string> seen_now;
+  sample.domains.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    DomainSample domain;
+    DomainRead read =
+        impl.ReadDomain(records[i], sample.host.pcpu_count, &domain);
+    if (!read.ok) {
+      // Gone between list and read, or unreadable: skip it, keep the rest.
+      ++sample.errors;
+      LOG(WARNING) << "skipped domain " << domain.name << " (" << domain.uuid
+                   << (read.vanished ? ", vanished" : "")
+                   << "): " << read.error;
+      continue;
+    }
+    impl.EnableBalloonStats(records[i]->dom, domain, &seen_now);
+    sample.domains.push_back(std::move(domain));
+  }
+  impl.balloon_period_set = std::move(seen_now);
+  std::sort(sample.domains.begin(), sample.domains.end(),
+            [](const DomainSample& a, const DomainSample& b) {
+              return a.uuid < b.uuid;
+            });
+  return sample;
+}
+
+Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
+                                  const CpuSet& pcpus) {
+  StatusOr<DomainHandle> dom = impl_->LookUp(uuid);
+  if (!dom.ok()) return dom.status();
+  if (vcpu < 0) return Status::Error("invalid vCPU " + std::to_string(vcpu));
+  int width = impl_->HostWidth();
+  if (width <= 0) return ErrorFromLibvirt("virNodeGetCPUMap");
+  if (pcpus.Empty()) return Status::Error("empty pCPU set for " + uuid);
+  if (pcpus.Last() >= width) {
+    return Status::Error("pCPU " + std::to_string(pcpus.Last()) +
+                         " is beyond the host's " + std::to_string(width) +
+                         " pCPUs");
+  }
+  std::vector<unsigned char> cpumap = pcpus.ToCpumap(width);
+  if (PinLive(dom->get(), vcpu, &cpumap) < 0) {
+    Status error = ErrorFromLibvirt("pinning vCPU " + std::to_string(vcpu) +
+                                    " of " + uuid + " to " + pcpus.ToString());
+    impl_->CheckConnectionAfterFailure(LastLibvirtError().code);
+    return error;
+  }
+  return Status::Ok();
+}
+
+Status LibvirtHypervisor::SetMemory(const DomainKey& uuid,
+                                    uint64_t memory_kib) {
+  StatusOr<DomainHandle> dom = impl_->LookUp(uuid);
+  if (!dom.ok()) return dom.status();
+  if (virDomainSetMemoryFlags(dom->get(), memory_kib, VIR_DOMAIN_AFFECT_LIVE) <
+      0) {
+    Status error = ErrorFromLibvirt("setting memory of " + uuid + " to " +
+                                    std::to_string(memory_kib) + " KiB");
+    impl_->CheckConnectionAfterFailure(LastLibvirtError().code);
+    return error;
+  }
+  return Status::Ok();
+}
+
+std::string LibvirtHypervisor::Describe() const { return impl_->uri; }
+
+bool LibvirtHypervisor::connected() const {
+  return impl_->conn != nullptr && virConnectIsAlive(impl_->conn.get()) == 1;
+}
+
+}  // namespace vmbalance

@@ -1,0 +1,58 @@
+#include "exporter/observer.h"
+
+#include <chrono>
+#include <utility>
+
+#include "exporter/derive.h"
+#include "glog/logging.h"
+
+namespace vmbalance {
+
+Observer::Observer(Hypervisor* hypervisor,
+                   std::shared_ptr<MetricsCollector> metrics)
+    : hypervisor_(hypervisor), metrics_(std::move(metrics)) {}
+
+Observer::Observation Observer::Tick() {
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<Sample> taken = hypervisor_->Take();
+  const double duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->sample_duration_seconds = duration_s;
+  Observation observation;
+  if (!taken.ok()) {
+    ++errors_total_;
+    last_good_.reset();
+    if (was_up_.value_or(true)) {
+      LOG(WARNING) << hypervisor_->Describe()
+                   << " unreachable: " << taken.status().message();
+    }
+    was_up_ = false;
+    snapshot->sample_errors_total = errors_total_;
+    observation.status = taken.status();
+  } else {
+    if (!was_up_.value_or(false)) {
+      LOG(INFO) << "sampling " << hypervisor_->Describe();
+    }
+    was_up_ = true;
+    const Sample* previous = last_good_ != nullptr && last_good_->sample
+                                 ? &*last_good_->sample
+                                 : nullptr;
+    errors_total_ += taken->errors > 0 ? taken->errors : 0;
+    snapshot->libvirt_up = true;
+    snapshot->usage = Derive(previous, *taken);
+    snapshot->sample = std::move(taken).value();
+    snapshot->sample_errors_total = errors_total_;
+    observation.ok = true;
+    observation.sample = snapshot->sample;
+    observation.usage = snapshot->usage;
+  }
+  std::shared_ptr<const Snapshot> published = std::move(snapshot);
+  if (observation.ok) last_good_ = published;
+  if (metrics_ != nullptr) metrics_->Publish(published);
+  return observation;
+}
+
+}  // namespace vmbalance

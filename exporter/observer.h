@@ -1,0 +1,51 @@
+// Observer: the "observe" step of every vmbalance loop. One Tick() takes one
+// Sample through the Hypervisor seam, derives Usage against the previous good
+// sample, and publishes one metrics Snapshot. Not thread-safe: owned and ticked
+// by one loop (the MetricsCollector it publishes to is thread-safe).
+#ifndef VMBALANCE_EXPORTER_OBSERVER_H_
+#define VMBALANCE_EXPORTER_OBSERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "exporter/hypervisor.h"
+#include "exporter/metrics_collector.h"
+#include "exporter/sample.h"
+#include "exporter/status.h"
+#include "exporter/usage.h"
+
+namespace vmbalance {
+
+class Observer {
+ public:
+  struct Observation {
+    bool ok = false;               // Take() succeeded
+    Status status;                 // why not, when !ok
+    std::optional<Sample> sample;  // set when ok
+    std::optional<Usage> usage;    // set when ok (all invalid on first tick)
+  };
+
+  // `hypervisor` is not owned and must outlive the Observer. `metrics` may be
+  // null (no publishing, e.g. in benchmarks).
+  Observer(Hypervisor* hypervisor, std::shared_ptr<MetricsCollector> metrics);
+
+  // A failed Take() publishes libvirt_up 0 with no domain series, counts one
+  // error, and forgets the previous sample: the first good sample after an
+  // outage yields no rates (rates averaged over the outage would not describe
+  // the present), the one after it does. Logs outages once, not every tick.
+  Observation Tick();
+
+  uint64_t errors_total() const { return errors_total_; }
+
+ private:
+  Hypervisor* hypervisor_;
+  std::shared_ptr<MetricsCollector> metrics_;
+  std::shared_ptr<const Snapshot> last_good_;  // holds the previous sample
+  uint64_t errors_total_ = 0;
+  std::optional<bool> was_up_;  // for logging state changes only
+};
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_EXPORTER_OBSERVER_H_

@@ -1,0 +1,57 @@
+// Pure arithmetic of the testbed monitor: turns two readings of every vCPU
+// into per-pCPU load (the course monitor's attribution) and judges balance by
+// the SPEC's definition. No libvirt, no clocks: plain values in and out.
+#ifndef VMBALANCE_TESTS_TESTBED_MONITOR_STATS_H_
+#define VMBALANCE_TESTS_TESTBED_MONITOR_STATS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "exporter/cpu_set.h"
+
+namespace vmbalance::testbed {
+
+// One vCPU as read at one instant.
+struct VcpuReading {
+  uint64_t cpu_time_ns = 0;  // cumulative
+  int last_pcpu = -1;        // where it last ran
+  CpuSet affinity;           // where it may run
+};
+
+// (domain UUID, vCPU number): stable across intervals, unlike list indexes.
+using VcpuKey = std::pair<std::string, int>;
+using VcpuReadings = std::map<VcpuKey, VcpuReading>;
+
+// The pCPU a vCPU's time is credited to: its only allowed pCPU when pinned
+// to one, else the pCPU it last ran on.
+int CreditedPcpu(const VcpuReading& r);
+
+// Per-pCPU load in percent of one pCPU over an interval of wall_ns. vCPUs
+// missing from `prev` (new domains) or whose time went backwards (restarts)
+// contribute nothing this interval.
+std::vector<double> PcpuLoadPercent(const VcpuReadings& prev,
+                                    const VcpuReadings& cur, int64_t wall_ns,
+                                    int pcpu_count);
+
+// Utilisation of one vCPU in percent of a pCPU; 0 when not in `prev`.
+double VcpuPercent(const VcpuReadings& prev, const VcpuKey& key,
+                   const VcpuReading& cur, int64_t wall_ns);
+
+struct LoadSummary {
+  double mean = 0;
+  double stddev = 0;  // population std-dev, percentage points
+  bool balanced = false;
+};
+
+// SPEC: balanced when std-dev <= 5% of the mean and <= 5 points.
+LoadSummary Summarize(const std::vector<double>& loads);
+
+// vCPUs present in both readings whose affinity differs.
+int CountAffinityChanges(const VcpuReadings& prev, const VcpuReadings& cur);
+
+}  // namespace vmbalance::testbed
+
+#endif  // VMBALANCE_TESTS_TESTBED_MONITOR_STATS_H_
