@@ -5,6 +5,7 @@
 #include <prometheus/exposer.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -76,6 +77,15 @@ int UsageError(const BinaryTraits& traits, const std::string& why) {
 }  // namespace
 
 int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
+  // gflags would read "-1" as an unknown flag and exit 1; a negative
+  // interval is bad input like any other.
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-' && (std::isdigit(argv[i][1]) || argv[i][1] == '.')) {
+      return UsageError(traits, std::string("the interval must be a positive "
+                                            "number of seconds, not ") +
+                                    argv[i]);
+    }
+  }
   SetListenDefault(traits.default_listen);
   std::vector<std::string> own_flags = {
       "connect", "listen", "dry_run", "simulate", "ticks", "summary_json",
@@ -153,7 +163,10 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
     exposer = std::move(*started);
     exposer->RegisterCollectable(exporter_metrics);
     exposer->RegisterCollectable(controller_metrics);
-    LOG(INFO) << traits.name << " serving /metrics on " << FLAGS_listen;
+    for (int port : exposer->GetListeningPorts()) {
+      LOG(INFO) << traits.name << " serving /metrics on port " << port
+                << " (--listen=" << FLAGS_listen << ")";
+    }
   }
   LOG(INFO) << traits.name << " on " << hypervisor->Describe() << ", every "
             << *interval << " s" << (options.cpu ? ", vCPU scheduler" : "")

@@ -6,26 +6,42 @@
 namespace vmbalance {
 namespace {
 
-struct Leaf {
-  double stddev;
-  int changes;
-};
+// Depth-first over items; every leaf is one full assignment. Keeps, per
+// number of changes, the lowest std-dev seen: that answers every question
+// without storing the leaves.
+class Walker {
+ public:
+  explicit Walker(const PlacementProblem& problem)
+      : problem_(problem),
+        loads_(problem.base_load),
+        lowest_(problem.items() + 1,
+                std::numeric_limits<double>::infinity()) {}
 
-// Depth-first over items; every leaf is one full assignment.
-void Enumerate(const PlacementProblem& problem, int item, int changes,
-               std::vector<double>* loads, std::vector<Leaf>* leaves) {
-  if (item == problem.items()) {
-    leaves->push_back({StddevOf(*loads), changes});
-    return;
+  void Walk(int item, int changes) {
+    if (item == problem_.items()) {
+      ++leaves_;
+      const double stddev = StddevOf(loads_);
+      if (stddev < lowest_[changes]) lowest_[changes] = stddev;
+      return;
+    }
+    const double d = problem_.demand[item];
+    for (int bin = 0; bin < problem_.bins(); ++bin) {
+      loads_[bin] += d;
+      Walk(item + 1, changes + (bin != problem_.current[item] ? 1 : 0));
+      loads_[bin] -= d;
+    }
   }
-  const double d = problem.demand[item];
-  for (int bin = 0; bin < problem.bins(); ++bin) {
-    (*loads)[bin] += d;
-    Enumerate(problem, item + 1,
-              changes + (bin != problem.current[item] ? 1 : 0), loads, leaves);
-    (*loads)[bin] -= d;
-  }
-}
+
+  // Lowest std-dev with exactly `changes` changes (infinity if none).
+  const std::vector<double>& lowest() const { return lowest_; }
+  long long leaves() const { return leaves_; }
+
+ private:
+  const PlacementProblem& problem_;
+  std::vector<double> loads_;
+  std::vector<double> lowest_;
+  long long leaves_ = 0;
+};
 
 }  // namespace
 
@@ -33,24 +49,21 @@ ExhaustiveResult ExhaustiveMinimum(const PlacementProblem& problem,
                                    double threshold, double tolerance) {
   ExhaustiveResult result;
   if (problem.bins() == 0) return result;
-  std::vector<double> loads = problem.base_load;
-  std::vector<Leaf> leaves;
-  Enumerate(problem, 0, 0, &loads, &leaves);
-  result.assignments = static_cast<long long>(leaves.size());
+  Walker walker(problem);
+  walker.Walk(0, 0);
+  result.assignments = walker.leaves();
+  const std::vector<double>& lowest = walker.lowest();
   result.best_stddev = std::numeric_limits<double>::infinity();
-  for (const Leaf& leaf : leaves) {
-    if (leaf.stddev < result.best_stddev) result.best_stddev = leaf.stddev;
+  for (double stddev : lowest) {
+    if (stddev < result.best_stddev) result.best_stddev = stddev;
   }
-  result.min_changes_to_best = problem.items() + 1;
-  for (const Leaf& leaf : leaves) {
-    if (AtOrBelow(leaf.stddev, threshold) &&
-        (result.min_changes_to_threshold < 0 ||
-         leaf.changes < result.min_changes_to_threshold)) {
-      result.min_changes_to_threshold = leaf.changes;
+  for (int changes = static_cast<int>(lowest.size()) - 1; changes >= 0;
+       --changes) {
+    if (AtOrBelow(lowest[changes], threshold)) {
+      result.min_changes_to_threshold = changes;
     }
-    if (AtOrBelow(leaf.stddev, result.best_stddev + tolerance) &&
-        leaf.changes < result.min_changes_to_best) {
-      result.min_changes_to_best = leaf.changes;
+    if (AtOrBelow(lowest[changes], result.best_stddev + tolerance)) {
+      result.min_changes_to_best = changes;
     }
   }
   return result;

@@ -12,7 +12,8 @@ namespace {
 // incrementally.
 class Enumerator {
  public:
-  Enumerator(const PlacementProblem& problem, double threshold, long long budget)
+  Enumerator(const PlacementProblem& problem, double threshold,
+             long long budget)
       : problem_(problem),
         threshold_(threshold),
         budget_(budget),

@@ -12,9 +12,9 @@
 namespace vmbalance {
 
 struct FewChangesOptions {
-  double threshold = 0;   // std-dev to reach
-  int max_changes = 0;    // give up beyond this many
-  long long budget = 0;   // assignments evaluated, in all
+  double threshold = 0;  // std-dev to reach
+  int max_changes = 0;   // give up beyond this many
+  long long budget = 0;  // assignments evaluated, in all
 };
 
 // The lowest-std-dev assignment among those with the fewest changes (<=

@@ -1,8 +1,8 @@
 #include "controller/cpu/local_search.h"
 
 #include <algorithm>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -24,8 +24,8 @@ using BinSet = std::set<std::pair<double, int>>;  // (demand, item)
 // One candidate step and how good it is per pin change.
 struct Candidate {
   bool found = false;
-  bool free = false;   // costs no new change (an item already moved moves on)
-  double score = 0;    // improvement of the sum of squared loads per change
+  bool free = false;  // costs no new change (an item already moved moves on)
+  double score = 0;   // improvement of the sum of squared loads per change
   int item_a = -1, to_a = -1, item_b = -1, to_b = -1;
 
   bool BetterThan(const Candidate& other) const {
@@ -173,8 +173,8 @@ class Searcher {
                  Candidate* best) const {
     const double delta = problem_.demand[a] - problem_.demand[b];
     if (delta <= 0) return;
-    Offer(2 * delta * (gap - delta), Cost(a, p, q) + Cost(b, q, p), 0, a, q,
-          b, p, best);
+    Offer(2 * delta * (gap - delta), Cost(a, p, q) + Cost(b, q, p), 0, a, q, b,
+          p, best);
   }
 
   void ConsiderSwaps(int p, int q, Candidate* best) const {

@@ -1,3 +1,5 @@
+#include "controller/cpu/placement.h"
+
 #include <cstdio>
 #include <map>
 #include <random>
@@ -5,7 +7,6 @@
 #include "controller/cpu/exhaustive_minimum.h"
 #include "controller/cpu/from_scratch.h"
 #include "controller/cpu/local_search.h"
-#include "controller/cpu/placement.h"
 #include "controller/cpu/planner.h"
 #include "gtest/gtest.h"
 
@@ -35,8 +36,8 @@ TEST(PlacementTest, StatsOfLoads) {
 }
 
 TEST(LocalSearchTest, SpreadsEightEqualItemsWithSixMoves) {
-  PlacementProblem problem = Problem(4, std::vector<double>(8, 1.0),
-                                     std::vector<int>(8, 0));
+  PlacementProblem problem =
+      Problem(4, std::vector<double>(8, 1.0), std::vector<int>(8, 0));
   LocalSearchTrace trace = RunLocalSearch(problem, problem.current, {});
   ASSERT_FALSE(trace.steps.empty());
   EXPECT_DOUBLE_EQ(trace.steps.back().stddev, 0.0);
@@ -99,8 +100,8 @@ TEST(PlannerTest, UnplacedItemsAreAlwaysPlaced) {
 }
 
 TEST(ExhaustiveMinimumTest, KnownAnswers) {
-  PlacementProblem problem = Problem(4, std::vector<double>(8, 1.0),
-                                     std::vector<int>(8, 0));
+  PlacementProblem problem =
+      Problem(4, std::vector<double>(8, 1.0), std::vector<int>(8, 0));
   ExhaustiveResult result = ExhaustiveMinimum(problem, 0.05, 1e-3);
   EXPECT_EQ(result.assignments, 65536);
   EXPECT_NEAR(result.best_stddev, 0.0, 1e-12);
@@ -149,8 +150,8 @@ Comparison CompareWithExhaustive(long long exact_budget) {
     options.exact_budget = exact_budget;
     PlanResult plan = PlanPlacement(problem, options);
 
-    ExhaustiveResult truth = ExhaustiveMinimum(problem, plan.threshold,
-                                               options.optimum_tolerance);
+    ExhaustiveResult truth =
+        ExhaustiveMinimum(problem, plan.threshold, options.optimum_tolerance);
     const bool aimed_lower = plan.threshold > options.aim_stddev + 1e-12;
     if (aimed_lower) {
       const double stricter = plan.threshold > options.target_stddev + 1e-12
@@ -181,9 +182,10 @@ Comparison CompareWithExhaustive(long long exact_budget) {
   for (const auto& [excess, count] : out.excess_histogram) {
     std::printf(" %+d:%d", excess, count);
   }
-  std::printf("; mean %+.3f; stricter threshold missed %d; >0.02 above "
-              "optimum %d\n",
-              out.mean_excess, out.stricter_missed, out.above_optimum);
+  std::printf(
+      "; mean %+.3f; stricter threshold missed %d; >0.02 above "
+      "optimum %d\n",
+      out.mean_excess, out.stricter_missed, out.above_optimum);
   return out;
 }
 

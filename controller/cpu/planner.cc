@@ -123,8 +123,8 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
     }
   }
 
-  double best = trace.steps.empty() ? trace.start_stddev
-                                    : trace.steps.back().stddev;
+  double best =
+      trace.steps.empty() ? trace.start_stddev : trace.steps.back().stddev;
   for (const Plan& plan : scratch) best = std::min(best, plan.stddev);
   result.best_stddev = best;
   if (AtOrBelow(best, options.aim_stddev)) {
@@ -156,11 +156,12 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
   for (Plan& plan : candidates) {
     UndoNeedlessChanges(problem, result.threshold, &plan);
   }
-  result.chosen = *std::min_element(
-      candidates.begin(), candidates.end(), [](const Plan& a, const Plan& b) {
-        if (a.changes != b.changes) return a.changes < b.changes;
-        return a.stddev < b.stddev;
-      });
+  result.chosen = *std::min_element(candidates.begin(), candidates.end(),
+                                    [](const Plan& a, const Plan& b) {
+                                      if (a.changes != b.changes)
+                                        return a.changes < b.changes;
+                                      return a.stddev < b.stddev;
+                                    });
 
   // Exact search: is a stricter threshold reachable after all, or this one
   // with fewer changes? Small instances end up at the true minimum.

@@ -65,9 +65,8 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   const bool cooling = state->cooldown > 0;
   if (cooling) --state->cooldown;
 
-  const std::vector<std::vector<double>> demand =
-      SmoothDemand(usage, config.demand_smoothing, config.demand_jump,
-                   &state->demand);
+  const std::vector<std::vector<double>> demand = SmoothDemand(
+      usage, config.demand_smoothing, config.demand_jump, &state->demand);
   const CpuSet usable = UsablePcpus(usage, config.allowed_pcpus);
   const VcpuProblem problem = BuildVcpuProblem(usage, usable, demand);
   DescribeCurrent(usage, problem, &decision);
@@ -105,8 +104,8 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   if (problem.unplaced == 0 && mean < config.idle_mean) {
     state->imbalanced_streak = 0;
     decision.balanced = decision.at_optimum = true;
-    decision.reason = Format("idle: mean demand %.3f < %.3f", mean,
-                             config.idle_mean);
+    decision.reason =
+        Format("idle: mean demand %.3f < %.3f", mean, config.idle_mean);
     return decision;
   }
 
@@ -117,8 +116,8 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   options.exact_budget = config.exact_budget;
   const PlanResult plan = PlanPlacement(problem.placement, options);
   decision.best_stddev = plan.best_stddev;
-  const double min_gain = std::max(config.min_gain_abs,
-                                   config.min_gain_ratio * decision.stddev);
+  const double min_gain =
+      std::max(config.min_gain_abs, config.min_gain_ratio * decision.stddev);
   const bool reachable = plan.chosen.stddev <= target;
   if (problem.unplaced == 0 && !reachable &&
       decision.stddev - plan.best_stddev < min_gain) {
@@ -130,19 +129,19 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
     return decision;
   }
 
-  const bool urgent = problem.unplaced > 0 ||
-                      decision.stddev > config.urgent_factor * target;
+  const bool urgent =
+      problem.unplaced > 0 || decision.stddev > config.urgent_factor * target;
   if (cooling) {
-    decision.reason = Format(
-        "cooling down after pins: std-dev %.3f, target %.3f",
-        decision.stddev, target);
+    decision.reason =
+        Format("cooling down after pins: std-dev %.3f, target %.3f",
+               decision.stddev, target);
     return decision;
   }
   ++state->imbalanced_streak;
   if (!urgent && state->imbalanced_streak < config.imbalanced_intervals) {
-    decision.reason = Format(
-        "imbalanced (std-dev %.3f > %.3f), waiting to see it again",
-        decision.stddev, target);
+    decision.reason =
+        Format("imbalanced (std-dev %.3f > %.3f), waiting to see it again",
+               decision.stddev, target);
     return decision;
   }
 

@@ -80,10 +80,10 @@ struct PinChange {
 
 struct VcpuDecision {
   std::vector<PinChange> pins;  // to apply this interval (empty when balanced)
-  bool balanced = false;    // meets the target, or is the best reachable
+  bool balanced = false;        // meets the target, or is the best reachable
   bool at_optimum = false;  // no reachable assignment is meaningfully better
-  double mean = 0, stddev = 0;  // of pCPU demand as the policy sees it,
-                                // before the pins, over usable pCPUs
+  double mean = 0, stddev = 0;      // of pCPU demand as the policy sees it,
+                                    // before the pins, over usable pCPUs
   std::vector<double> pcpu_demand;  // indexed by pCPU
   std::string reason;               // one line for the log
 

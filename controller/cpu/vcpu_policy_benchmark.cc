@@ -83,8 +83,8 @@ void BM_SmallVsExhaustive(benchmark::State& bench) {
     std::mt19937 rng(instances + 1);
     const int pcpus = std::uniform_int_distribution<int>(2, 4)(rng);
     const int vcpus = std::uniform_int_distribution<int>(2, 10)(rng);
-    const Usage usage = ImbalancedHost(vcpus, pcpus, instances % 2 == 0,
-                                       instances + 1000);
+    const Usage usage =
+        ImbalancedHost(vcpus, pcpus, instances % 2 == 0, instances + 1000);
     ++instances;
     VcpuPolicyState state;
     const VcpuDecision d = DecideVcpuPins(config, usage, &state);

@@ -187,8 +187,10 @@ TEST(VcpuPolicyTest, NoisyDemandAroundBalanceCausesNoPins) {
   constexpr int kIntervals = 200;
   for (int t = 0; t < kIntervals; ++t) {
     std::vector<VcpuSpec> vcpus;
-    for (int i = 0; i < 8; ++i) vcpus.push_back(Pinned(0.5 + noise(rng), i % 4));
-    VcpuDecision d = DecideVcpuPins({}, MakeUsage(4, OneVcpuEach(vcpus)), &state);
+    for (int i = 0; i < 8; ++i)
+      vcpus.push_back(Pinned(0.5 + noise(rng), i % 4));
+    VcpuDecision d =
+        DecideVcpuPins({}, MakeUsage(4, OneVcpuEach(vcpus)), &state);
     pins += d.pins.size();
     balanced += d.balanced;
   }
@@ -231,9 +233,8 @@ TEST(VcpuPolicyTest, UnpinnedAttributionNoiseCausesAtMostOneAction) {
 TEST(VcpuPolicyTest, ModerateImbalanceWaitsForASecondReading) {
   // Loads 1.1, 1.0, 1.0, 0.9: std-dev 0.071, above the 0.05 target but
   // below twice it.
-  std::vector<VcpuSpec> vcpus = {Pinned(0.6, 0), Pinned(0.5, 0),
-                                 Pinned(0.5, 1), Pinned(0.5, 1),
-                                 Pinned(0.5, 2), Pinned(0.5, 2),
+  std::vector<VcpuSpec> vcpus = {Pinned(0.6, 0), Pinned(0.5, 0), Pinned(0.5, 1),
+                                 Pinned(0.5, 1), Pinned(0.5, 2), Pinned(0.5, 2),
                                  Pinned(0.4, 3), Pinned(0.5, 3)};
   Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
   VcpuPolicyState state;
@@ -321,8 +322,7 @@ TEST(VcpuPolicyTest, FloatingVcpusOutsideAllowedPcpusArePulledIn) {
 }
 
 TEST(VcpuPolicyTest, OfflinePcpusAreNeverUsed) {
-  Usage usage =
-      MakeUsage(CpuSet{0, 1, 3}, OneVcpuEach(AllPinnedTo(6, 1.0, 0)));
+  Usage usage = MakeUsage(CpuSet{0, 1, 3}, OneVcpuEach(AllPinnedTo(6, 1.0, 0)));
   VcpuPolicyState state;
   VcpuDecision d = DecideVcpuPins({}, usage, &state);
   ASSERT_GE(d.pcpu_demand.size(), 4u);
@@ -334,8 +334,8 @@ TEST(VcpuPolicyTest, OfflinePcpusAreNeverUsed) {
 }
 
 TEST(VcpuPolicyTest, SiblingVcpusAreSpread) {
-  Usage usage = MakeUsage(2, {{"a", AllPinnedTo(2, 1.0, 0)},
-                              {"b", AllPinnedTo(2, 1.0, 0)}});
+  Usage usage = MakeUsage(
+      2, {{"a", AllPinnedTo(2, 1.0, 0)}, {"b", AllPinnedTo(2, 1.0, 0)}});
   VcpuPolicyState state;
   VcpuDecision d = DecideVcpuPins({}, usage, &state);
   EXPECT_EQ(d.pins.size(), 2u);
@@ -347,14 +347,14 @@ TEST(VcpuPolicyTest, SiblingVcpusAreSpread) {
 
 TEST(VcpuPolicyTest, StateFollowsUuidsAndForgetsVanishedDomains) {
   VcpuPolicyState state;
-  DecideVcpuPins({}, MakeUsage(2, {{"b", {Pinned(0.5, 0)}},
-                                   {"c", {Pinned(0.5, 1)}}}),
-                 &state);
+  DecideVcpuPins(
+      {}, MakeUsage(2, {{"b", {Pinned(0.5, 0)}}, {"c", {Pinned(0.5, 1)}}}),
+      &state);
   EXPECT_EQ(state.demand.count(UuidOf("c")), 1u);
   // "a" appears first in the list, "c" vanishes: b's history follows its
   // UUID, not its position.
-  DecideVcpuPins({}, MakeUsage(2, {{"a", {Unknown(0)}}, {"b", {Pinned(0.6, 0)}}}),
-                 &state);
+  DecideVcpuPins(
+      {}, MakeUsage(2, {{"a", {Unknown(0)}}, {"b", {Pinned(0.6, 0)}}}), &state);
   EXPECT_EQ(state.demand.count(UuidOf("c")), 0u);
   EXPECT_NEAR(state.demand[UuidOf("b")][0].demand, 0.55, 1e-12);
   EXPECT_FALSE(state.demand[UuidOf("a")][0].known);
@@ -406,8 +406,8 @@ TEST(VcpuPolicyTest, LoadPhaseChangeRebalancesThenStops) {
 TEST(VcpuPolicyTest, WideCpuSetsBeyond64Pcpus) {
   VcpuPolicyConfig config;
   config.allowed_pcpus = CpuSet::Range(64, 127);
-  Usage usage = MakeUsage(CpuSet::Range(0, 127),
-                          OneVcpuEach(AllPinnedTo(64, 1.0, 100)));
+  Usage usage =
+      MakeUsage(CpuSet::Range(0, 127), OneVcpuEach(AllPinnedTo(64, 1.0, 100)));
   VcpuPolicyState state;
   VcpuDecision d = DecideVcpuPins(config, usage, &state);
   EXPECT_EQ(d.pins.size(), 63u);
@@ -428,7 +428,8 @@ TEST(VcpuPolicyTest, LargeHost64PcpusBy500Vcpus) {
   std::uniform_real_distribution<double> demand(0.05, 0.6);
   std::uniform_int_distribution<int> crowded(0, 15);
   std::vector<VcpuSpec> vcpus;
-  for (int i = 0; i < 500; ++i) vcpus.push_back(Pinned(demand(rng), crowded(rng)));
+  for (int i = 0; i < 500; ++i)
+    vcpus.push_back(Pinned(demand(rng), crowded(rng)));
   Usage usage = MakeUsage(64, OneVcpuEach(vcpus));
   VcpuPolicyState state;
   VcpuDecision first = DecideVcpuPins({}, usage, &state);

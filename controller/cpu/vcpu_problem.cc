@@ -30,9 +30,8 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
     for (size_t v = 0; v < domain.vcpus.size(); ++v) {
       const VcpuUsage& vcpu = domain.vcpus[v];
       // An empty affinity means the host did not say: it may run anywhere.
-      const CpuSet reach = vcpu.affinity.Empty()
-                               ? usable
-                               : vcpu.affinity.Intersection(usable);
+      const CpuSet reach =
+          vcpu.affinity.Empty() ? usable : vcpu.affinity.Intersection(usable);
       if (reach.Empty()) continue;  // not ours to place
       ++problem.managed;
       if (!vcpu.valid) {

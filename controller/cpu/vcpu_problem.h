@@ -13,8 +13,8 @@
 namespace vmbalance {
 
 struct VcpuRef {
-  int domain = 0;  // index into Usage::domains
-  int vcpu = 0;    // index into DomainUsage::vcpus
+  int domain = 0;       // index into Usage::domains
+  int vcpu = 0;         // index into DomainUsage::vcpus
   bool pinned = false;  // affinity is exactly one usable pCPU
 };
 
@@ -22,9 +22,9 @@ struct VcpuProblem {
   PlacementProblem placement;
   std::vector<int> bin_pcpu;   // bin -> pCPU number, ascending
   std::vector<VcpuRef> items;  // item -> vCPU
-  int managed = 0;   // vCPUs whose affinity reaches a usable pCPU
-  int invalid = 0;   // of those, how many have no valid reading
-  int unplaced = 0;  // items now attributed outside the usable pCPUs
+  int managed = 0;             // vCPUs whose affinity reaches a usable pCPU
+  int invalid = 0;             // of those, how many have no valid reading
+  int unplaced = 0;            // items now attributed outside the usable pCPUs
 };
 
 // Online pCPUs, narrowed to `allowed` unless it is empty.

@@ -84,42 +84,78 @@ void PlaceVcpus(int pcpu_count, double migrate_threshold,
   }
 }
 
+namespace {
+
+// The least sum of squared loads reachable from `load` by adding `rest` in
+// any (divisible) way: water-filling. A lower bound for the real search.
+double WaterFilledSquares(std::vector<double> load, double rest) {
+  std::sort(load.begin(), load.end());
+  size_t n = load.size();
+  double level = load[0];
+  size_t k = 1;  // load[0..k) are raised to `level`
+  while (true) {
+    double next = k < n ? load[k] : std::numeric_limits<double>::infinity();
+    double need = (next - level) * k;
+    if (rest <= need) {
+      level += rest / k;
+      break;
+    }
+    rest -= need;
+    level = next;
+    ++k;
+  }
+  double squares = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double v = i < k ? level : load[i];
+    squares += v * v;
+  }
+  return squares;
+}
+
+}  // namespace
+
 std::optional<double> BestReachableStddev(std::vector<double> demands,
                                           int pcpus, int max_vcpus) {
   if (pcpus <= 0) return std::nullopt;
   if (static_cast<int>(demands.size()) > max_vcpus) return std::nullopt;
   // Same total, so the least std-dev is the least sum of squared loads.
-  // Big items first prune best; an empty pCPU is tried only once
-  // (they are interchangeable).
+  // Big items first; at each step a pCPU is tried only if no pCPU with the
+  // same load was tried (they are interchangeable); a branch is cut when
+  // even a perfectly divisible rest could not beat the best found.
   std::sort(demands.rbegin(), demands.rend());
+  std::vector<double> suffix(demands.size() + 1, 0.0);
+  for (size_t i = demands.size(); i-- > 0;) {
+    suffix[i] = suffix[i + 1] + demands[i];
+  }
   std::vector<double> load(pcpus, 0.0);
   double best = std::numeric_limits<double>::infinity();
-  long budget = 5000000;
-  std::function<void(size_t, double)> search = [&](size_t i, double squares) {
-    if (--budget < 0 || squares >= best - 1e-12) return;
+  const double perfect = suffix[0] * suffix[0] / pcpus;
+  long budget = 2000000;
+  std::function<void(size_t)> search = [&](size_t i) {
+    if (--budget < 0 || best <= perfect + 1e-12) return;
+    if (WaterFilledSquares(load, suffix[i]) >= best - 1e-12) return;
     if (i == demands.size()) {
-      best = squares;
+      double squares = 0;
+      for (double l : load) squares += l * l;
+      best = std::min(best, squares);
       return;
     }
-    bool tried_empty = false;
-    for (int p = 0; p < pcpus; ++p) {
-      if (load[p] == 0) {
-        if (tried_empty) continue;
-        tried_empty = true;
-      }
-      double before = load[p];
-      double after = before + demands[i];
-      load[p] = after;
-      search(i + 1, squares - before * before + after * after);
-      load[p] = before;
+    std::vector<int> order(pcpus);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return load[a] < load[b]; });
+    for (size_t k = 0; k < order.size(); ++k) {
+      int p = order[k];
+      if (k > 0 && load[p] == load[order[k - 1]]) continue;
+      load[p] += demands[i];
+      search(i + 1);
+      load[p] -= demands[i];
     }
   };
-  search(0, 0.0);
+  search(0);
   if (budget < 0) return std::nullopt;
-  double total = std::accumulate(demands.begin(), demands.end(), 0.0);
-  double mean = total / pcpus;
-  double variance = std::max(0.0, best / pcpus - mean * mean);
-  return std::sqrt(variance);
+  double mean = suffix[0] / pcpus;
+  return std::sqrt(std::max(0.0, best / pcpus - mean * mean));
 }
 
 }  // namespace sim

@@ -400,6 +400,7 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   r.Integer(doc, "", "seed", 0, std::numeric_limits<int64_t>::max(), &s.seed);
   r.Number(doc, "", "migrate_threshold", 0, 1e6, &s.migrate_threshold);
   r.Integer(doc, "", "cpu_quantum_ms", 0, 1000, &s.cpu_quantum_ms);
+  r.Number(doc, "", "last_ran_jitter", 0, 1, &s.last_ran_jitter);
   r.Number(doc, "", "balloon_mib_per_s", 1e-3, 1e9, &s.balloon_mib_per_s);
   r.Integer(doc, "", "guest_kernel_mib", 0, kMaxMib, &s.guest_kernel_mib);
   r.Integer(doc, "", "guest_reserved_mib", 0, kMaxMib, &s.guest_reserved_mib);

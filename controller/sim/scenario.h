@@ -5,7 +5,7 @@
 // Format (every field but a domain's "name" is optional):
 //   {"name": "x", "pcpus": 4, "offline_pcpus": [3], "host_memory_mib": 4096,
 //    "host_overhead_mib": 256, "noise": 0.02, "seed": 1,
-//    "migrate_threshold": 0.5, "cpu_quantum_ms": 10,
+//    "migrate_threshold": 0.5, "cpu_quantum_ms": 10, "last_ran_jitter": 0.3,
 //    "balloon_mib_per_s": 256, "guest_kernel_mib": 64,
 //    "guest_reserved_mib": 40, "epoch_s": 1700000000,
 //    "fail_take_at": [7], "fail_calls_at": [9],
@@ -85,6 +85,10 @@ struct Scenario {
   // more load (fraction of one pCPU) than the best allowed one, without it.
   double migrate_threshold = 0.5;
   int cpu_quantum_ms = 0;  // 0: exact; 10: cpu time moves in 10 ms steps
+  // Probability that a sample reports an unpinned vCPU as last run on some
+  // other allowed pCPU (it ran there for part of the interval), as real
+  // hosts do. The placement itself does not change.
+  double last_ran_jitter = 0;
   double balloon_mib_per_s = 256;
   int64_t guest_kernel_mib = 64;    // in use by the guest besides workload
   int64_t guest_reserved_mib = 40;  // balloon size minus MemTotal

@@ -77,8 +77,9 @@ TEST(ScenarioTest, DefaultsAndDeterministicUuids) {
   for (size_t i = 0; i < d.uuid.size(); ++i) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
     EXPECT_EQ(d.uuid[i] == '-', dash) << d.uuid;
-    if (!dash)
+    if (!dash) {
       EXPECT_TRUE(std::isxdigit(d.uuid[i]) && !std::isupper(d.uuid[i]));
+    }
   }
   EXPECT_EQ(d.uuid[14], '4') << "version 4 layout: " << d.uuid;
   EXPECT_NE(DeterministicUuid("vm1"), DeterministicUuid("vm2"));

@@ -276,7 +276,7 @@ Sample Simulator::BuildSample(int64_t tick) {
       if (quantum_ns > 0) cpu = std::floor(cpu / quantum_ns) * quantum_ns;
       sample.cpu_time_ns = static_cast<uint64_t>(std::llround(cpu));
       sample.delay_ns = static_cast<uint64_t>(std::llround(vs.delay_ns));
-      sample.pcpu = vs.pcpu;
+      sample.pcpu = ReportedPcpu(i, v, tick);
       sample.affinity = vs.affinity;
       ds.vcpus.push_back(sample);
     }
@@ -312,6 +312,21 @@ Sample Simulator::BuildSample(int64_t tick) {
               return a.uuid < b.uuid;
             });
   return s;
+}
+
+int Simulator::ReportedPcpu(size_t domain, int vcpu, int64_t tick) const {
+  const VcpuState& vs = domains_[domain].vcpus[vcpu];
+  if (scenario_.last_ran_jitter <= 0) return vs.pcpu;
+  // Two more independent draws from the stateless hash.
+  uint64_t seed = scenario_.seed ^ 0x5bd1e995u;
+  double hop = (UnitNoise(seed, domain, vcpu, tick) + 1) / 2;
+  if (hop >= scenario_.last_ran_jitter) return vs.pcpu;
+  std::vector<int> allowed = vs.affinity.Intersection(online_).ToVector();
+  if (allowed.size() < 2) return vs.pcpu;
+  double pick = (UnitNoise(seed + 1, domain, vcpu, tick) + 1) / 2;
+  size_t k =
+      std::min(allowed.size() - 1, static_cast<size_t>(pick * allowed.size()));
+  return allowed[k];
 }
 
 StatusOr<Sample> Simulator::Take() {

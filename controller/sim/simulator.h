@@ -114,7 +114,10 @@ class Simulator : public Hypervisor {
   Sample BuildSample(int64_t tick);
   double Demand(size_t domain, int vcpu, int64_t tick, bool noisy) const;
   int FindRunning(const DomainKey& uuid) const;  // -1 when not running
-  bool CallsFail() const;  // fault injection for the calls of this tick
+  bool CallsFail() const;
+  // The pCPU a sample reports a vCPU last ran on (see last_ran_jitter).
+  int ReportedPcpu(size_t domain, int vcpu, int64_t tick)
+      const;  // fault injection for the calls of this tick
   GuestMemoryParams MemoryParams(const DomainSpec& spec) const;
 
   Scenario scenario_;

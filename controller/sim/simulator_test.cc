@@ -225,6 +225,23 @@ TEST(SimulatorTest, UnpinnedPlacementIsStickyUntilClearlyWorse) {
   EXPECT_NEAR(sim.records().back().pcpu_demand[0], 1.2, 1e-9);
 }
 
+TEST(SimulatorTest, LastRanJitterMovesOnlyTheReportOfUnpinnedVcpus) {
+  Simulator sim(Parse(R"({"pcpus": 4, "last_ran_jitter": 0.5,
+      "domains": [{"name": "free", "cpu": 0.9, "at": [2]},
+                  {"name": "pinned", "cpu": 0.9, "pin": [1]}]})"),
+                1.0);
+  int elsewhere = 0;
+  for (int t = 0; t < 200; ++t) {
+    Sample s = MustTake(sim);
+    elsewhere += Find(s, "free")->vcpus[0].pcpu != 2;
+    EXPECT_EQ(Find(s, "pinned")->vcpus[0].pcpu, 1);
+    EXPECT_EQ(sim.Assignment()["free"][0], 2);  // the truth stays put
+  }
+  // Half the reports hop, and a hop lands elsewhere 3 times in 4.
+  EXPECT_GT(elsewhere, 50);
+  EXPECT_LT(elsewhere, 100);
+}
+
 TEST(SimulatorTest, BalloonMovesAtItsSpeedAndHostFreeFollows) {
   Simulator sim(Parse(R"({"host_memory_mib": 4096, "host_overhead_mib": 512,
       "balloon_mib_per_s": 100, "guest_kernel_mib": 64,
@@ -345,6 +362,28 @@ TEST(SimulatorTest, DomainsStartStopAndRestartWithTheSameUuid) {
   }
 }
 
+TEST(SimulatorTest, MemoryFollowsDomainsThatComeGoAndRestart) {
+  Simulator sim(Load("mem_churn.json"), 1.0);
+  std::vector<Sample> samples;
+  for (int t = 0; t < 30; ++t) samples.push_back(MustTake(sim));
+  const DomainSample* vm4 = Find(samples.back(), "vm4");
+  ASSERT_TRUE(sim.SetMemory(vm4->uuid, 1024 * kMib).ok());
+  for (int t = 30; t < 55; ++t) samples.push_back(MustTake(sim));
+  // Grown to 1024 before the restart at tick 40; a restart is a new qemu
+  // process: 512 MiB again, and a new id.
+  EXPECT_EQ(*Find(samples[39], "vm4")->balloon.actual_kib, 1024 * kMib);
+  EXPECT_EQ(*Find(samples[40], "vm4")->balloon.actual_kib, 512 * kMib);
+  EXPECT_NE(Find(samples[40], "vm4")->id, Find(samples[39], "vm4")->id);
+  // vm3 (512 MiB) stops at tick 50: the host gets its memory back.
+  EXPECT_EQ(samples[50].host.memory_free_kib,
+            samples[49].host.memory_free_kib + 512 * kMib);
+  // vm2 appears at tick 20 and takes 512 MiB from the host.
+  EXPECT_EQ(Find(samples[19], "vm2"), nullptr);
+  EXPECT_EQ(samples[20].host.memory_free_kib + 512 * kMib,
+            samples[19].host.memory_free_kib);
+  EXPECT_EQ(sim.guest_oom_kills(), 0);
+}
+
 void ExpectSameSamples(const Sample& a, const Sample& b) {
   ASSERT_EQ(a.domains.size(), b.domains.size());
   EXPECT_EQ(a.monotonic_ns, b.monotonic_ns);
@@ -416,6 +455,78 @@ TEST(SimulatorTest, WriteSummaryWritesJson) {
   EXPECT_EQ(j["scenario"], "cpu_1_round_robin");
   EXPECT_FALSE(sim.WriteSummary("/nonexistent/dir/x.json", 0).ok());
   EXPECT_EQ(sim.Describe(), "sim:cpu_1_round_robin");
+}
+
+// A toy policy that sees only Samples, as a real one does: demand from
+// (Δcpu + Δdelay) / Δwall, then longest-processing-time placement, pinning
+// only vCPUs whose pCPU changes. Enough to show that the samples carry what
+// a policy needs and that the simulator's judgement follows the pins.
+void PinByLpt(Simulator& sim, const Sample& prev, const Sample& now) {
+  struct Item {
+    double demand;
+    std::string uuid;
+    int vcpu, pcpu;
+  };
+  std::vector<Item> items;
+  double wall_ns = static_cast<double>(now.monotonic_ns - prev.monotonic_ns);
+  for (const DomainSample& d : now.domains) {
+    const DomainSample* before = nullptr;
+    for (const DomainSample& p : prev.domains) {
+      if (p.uuid == d.uuid && p.id == d.id) before = &p;
+    }
+    if (before == nullptr) continue;
+    for (size_t v = 0; v < d.vcpus.size(); ++v) {
+      double used = d.vcpus[v].cpu_time_ns - before->vcpus[v].cpu_time_ns +
+                    *d.vcpus[v].delay_ns - *before->vcpus[v].delay_ns;
+      items.push_back(
+          {used / wall_ns, d.uuid, static_cast<int>(v), d.vcpus[v].pcpu});
+    }
+  }
+  std::stable_sort(
+      items.begin(), items.end(),
+      [](const Item& a, const Item& b) { return a.demand > b.demand; });
+  std::vector<int> online = now.host.online_pcpus.ToVector();
+  std::vector<double> load(now.host.pcpu_count, 0.0);
+  for (const Item& it : items) {
+    int best = online[0];
+    for (int p : online) {
+      if (load[p] < load[best]) best = p;
+    }
+    load[best] += it.demand;
+    if (it.pcpu != best) {
+      ASSERT_TRUE(sim.PinVcpu(it.uuid, it.vcpu, CpuSet{best}).ok());
+    }
+  }
+}
+
+TEST(SimulatorTest, ClosedLoopWithAToyPolicyBalancesTheCourseScenario) {
+  Simulator sim(Load("cpu_3_unpinned_heavy_light.json"), 1.0);
+  Sample prev = MustTake(sim);
+  Sample now = MustTake(sim);
+  PinByLpt(sim, prev, now);
+  for (int t = 0; t < 10; ++t) MustTake(sim);
+  nlohmann::json j = sim.Summary(0);
+  EXPECT_EQ(j["first_balanced_tick"], 2);
+  EXPECT_LT(j["final_stddev"].get<double>(), 1e-9);
+  // One heavy and one light per pCPU.
+  std::vector<int> heavy(4, 0);
+  for (const char* name : {"vm1", "vm3", "vm5", "vm7"}) {
+    ++heavy[j["final_assignment"][name][0].get<int>()];
+  }
+  EXPECT_THAT(heavy, ElementsAre(1, 1, 1, 1));
+}
+
+TEST(SimulatorTest, ClosedLoopOnSixtyFourPcpusAndFiveHundredVcpus) {
+  Simulator sim(Load("cpu_64x500.json"), 1.0);
+  Sample prev = MustTake(sim);
+  EXPECT_FALSE(sim.records().back().balanced);
+  Sample now = MustTake(sim);
+  PinByLpt(sim, prev, now);
+  for (int t = 0; t < 5; ++t) MustTake(sim);
+  EXPECT_TRUE(sim.records().back().balanced)
+      << sim.records().back().stddev << " " << sim.records().back().mean;
+  EXPECT_EQ(sim.records().back().running_domains,
+            static_cast<int>(sim.scenario().domains.size()));
 }
 
 TEST(SimulatorTest, EveryShippedScenarioRuns) {

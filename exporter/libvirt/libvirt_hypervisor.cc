@@ -331,14 +331,19 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
     DomainSample domain;
     DomainRead read =
         impl.ReadDomain(records[i], sample.host.pcpu_count, &domain);
+    const std::string failure_key = "reading domain " + domain.uuid;
     if (!read.ok) {
       // Gone between list and read, or unreadable: skip it, keep the rest.
       ++sample.errors;
-      LOG(WARNING) << "skipped domain " << domain.name << " (" << domain.uuid
-                   << (read.vanished ? ", vanished" : "")
-                   << "): " << read.error;
+      if (read.vanished) {
+        LOG(WARNING) << "domain " << domain.name << " (" << domain.uuid
+                     << ") vanished while being read: " << read.error;
+      } else {
+        impl.failures.Fail(failure_key, domain.name + ": " + read.error);
+      }
       continue;
     }
+    impl.failures.Clear(failure_key);
     impl.EnableBalloonStats(records[i]->dom, domain, &seen_now);
     sample.domains.push_back(std::move(domain));
   }

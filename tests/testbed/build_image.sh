@@ -49,7 +49,7 @@ pick_kernel_pkg() {
 pkg=$(pick_kernel_pkg)
 if [[ -z $pkg ]]; then
   # Offline or no package lists: reuse any kernel fetched before.
-  pkg=$(ls -1 "$IMAGE_DIR/kernel" 2>/dev/null | sort -V | tail -n1 || true)
+  pkg=$(find "$IMAGE_DIR/kernel" -mindepth 1 -maxdepth 1 -printf "%f\n" 2>/dev/null | sort -V | tail -n1 || true)
   [[ -n $pkg ]] || die "no linux-image-*-cloud-amd64 known to apt (run apt-get update)"
   log "apt-cache gave no kernel; using cached $pkg"
 fi

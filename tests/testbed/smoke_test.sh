@@ -8,9 +8,13 @@
 # not reachable.
 set -euo pipefail
 
-readonly URI=qemu:///system
+readonly URI="${VMB_CONNECT:-qemu:///system}"
 export VMB_PREFIX=vmbsmoke-
+# Beside this script, or in its runfiles when run as `bazel run` output.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ -d ${BASH_SOURCE[0]}.runfiles/vmbalance/tests/testbed ]]; then
+  here="$(cd "${BASH_SOURCE[0]}.runfiles/vmbalance/tests/testbed" && pwd)"
+fi
 testbed="$here/testbed.sh"
 monitor="$here/monitor"
 out="${TEST_UNDECLARED_OUTPUTS_DIR:-${TEST_TMPDIR:-/tmp}}"

@@ -29,6 +29,8 @@
 #      VMB_WORKER_DIR: where cpu_worker and mem_worker are (default: beside
 #      this script, as in Bazel's runfiles).
 #      VMB_IMAGE_DIR: image cache (see build_image.sh).
+#      VMB_EXTRA_CMDLINE: appended to the guests' kernel command line
+#      (end it with a space).
 # Designed for `trap 'testbed.sh down' EXIT` in tests: down always succeeds.
 set -euo pipefail
 
@@ -36,7 +38,12 @@ readonly PREFIX="${VMB_PREFIX:-vmb-}"
 readonly CONNECT="${VMB_CONNECT:-qemu:///system}"
 readonly IMAGE_DIR="${VMB_IMAGE_DIR:-/var/lib/libvirt/images/vmbalance}"
 readonly STATE_DIR="$IMAGE_DIR/run/${PREFIX%-}"
-readonly HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Beside this script, or in its runfiles when run as `bazel run` output.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ -d ${BASH_SOURCE[0]}.runfiles/vmbalance/tests/testbed ]]; then
+  here="$(cd "${BASH_SOURCE[0]}.runfiles/vmbalance/tests/testbed" && pwd)"
+fi
+readonly HERE="$here"
 
 log() { echo "testbed: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -89,7 +96,7 @@ domain_xml() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$KERNEL</kernel>
     <initrd>$INITRD</initrd>
-    <cmdline>console=ttyS0 rdinit=/init panic=-1 loglevel=4 vmb.name=$name vmb.run=$run</cmdline>
+    <cmdline>console=ttyS0 rdinit=/init panic=-1 loglevel=4 ${VMB_EXTRA_CMDLINE:-}vmb.name=$name vmb.run=$run</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
@@ -120,8 +127,13 @@ cmd_down() {
   local keep=""
   if [[ ${1:-} == --keep-logs ]]; then keep=${2:?--keep-logs needs a DIR}; fi
   local d
-  for d in $(our_domains); do
-    virsh_ destroy "$d" >/dev/null 2>&1 || true
+  local -a doms
+  mapfile -t doms < <(our_domains)
+  for d in "${doms[@]}"; do  # in parallel: each destroy can take seconds
+    virsh_ destroy "$d" >/dev/null 2>&1 &
+  done
+  wait
+  for d in "${doms[@]}"; do
     virsh_ undefine "$d" >/dev/null 2>&1 || true
   done
   if [[ -n $keep && -d $STATE_DIR ]]; then
