@@ -242,10 +242,13 @@ def host_dashboard():
       "percentunit", minimum=0))
   p.append(timeseries(
       lay, "Pin changes",
-      "vCPU pin changes made by the scheduler per interval. Once balanced "
-      "there should be none while the load stays the same.",
+      "vCPU pin changes made by the scheduler per interval, and those libvirt "
+      "refused. Once balanced there should be none while the load stays the "
+      "same.",
       [("sum(increase(vmbalance_vcpu_pin_changes_total{%s}[$__rate_interval]))"
-        % HOST, "pin changes")],
+        % HOST, "pin changes"),
+       ("sum(increase(vmbalance_vcpu_pin_failures_total{%s}"
+        "[$__rate_interval]))" % HOST, "refused by libvirt")],
       "short", bars=True, minimum=0))
   p.append(state_timeline(
       lay, "Balanced",
@@ -275,9 +278,11 @@ def host_dashboard():
       "bytes", minimum=0))
   p.append(timeseries(
       lay, "Balloon changes",
-      "Balloon resizes per interval, by direction.",
+      "Balloon resizes per interval, by direction, and those libvirt refused.",
       [("sum by (direction) (increase(vmbalance_balloon_changes_total{%s}"
-        "[$__rate_interval]))" % HOST, "{{direction}}")],
+        "[$__rate_interval]))" % HOST, "{{direction}}"),
+       ("sum(increase(vmbalance_balloon_failures_total{%s}[$__rate_interval]))"
+        % HOST, "refused by libvirt")],
       "short", bars=True, minimum=0))
   p.append(timeseries(
       lay, "Balloon stats age",
@@ -323,8 +328,9 @@ def host_dashboard():
   variables = [
       datasource_variable(),
       query_variable("instance", "Host", "label_values(libvirt_up, instance)"),
+      # Every guest has a maximum memory; balloon figures need a driver.
       query_variable("domain", "Guest",
-                     'label_values(libvirt_domain_memory_actual_bytes'
+                     'label_values(libvirt_domain_memory_maximum_bytes'
                      '{instance="$instance"}, domain)',
                      multi=True, include_all=True),
   ]

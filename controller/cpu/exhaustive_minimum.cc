@@ -14,8 +14,7 @@ class Walker {
   explicit Walker(const PlacementProblem& problem)
       : problem_(problem),
         loads_(problem.base_load),
-        lowest_(problem.items() + 1,
-                std::numeric_limits<double>::infinity()) {}
+        lowest_(problem.items() + 1, std::numeric_limits<double>::infinity()) {}
 
   void Walk(int item, int changes) {
     if (item == problem_.items()) {

@@ -70,6 +70,7 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   const CpuSet usable = UsablePcpus(usage, config.allowed_pcpus);
   const VcpuProblem problem = BuildVcpuProblem(usage, usable, demand);
   DescribeCurrent(usage, problem, &decision);
+  state->unknown_streak = problem.invalid > 0 ? state->unknown_streak + 1 : 0;
 
   if (problem.bin_pcpu.empty()) {
     decision.reason = "no usable pCPU";
@@ -128,6 +129,15 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
         decision.stddev, plan.best_stddev);
     return decision;
   }
+  if (problem.unplaced == 0 && reachable &&
+      decision.stddev - plan.chosen.stddev < min_gain) {
+    state->imbalanced_streak = 0;
+    decision.balanced = decision.at_optimum = true;
+    decision.reason =
+        Format("within noise: std-dev %.3f, a plan would only reach %.3f",
+               decision.stddev, plan.chosen.stddev);
+    return decision;
+  }
 
   const bool urgent =
       problem.unplaced > 0 || decision.stddev > config.urgent_factor * target;
@@ -135,6 +145,12 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
     decision.reason =
         Format("cooling down after pins: std-dev %.3f, target %.3f",
                decision.stddev, target);
+    return decision;
+  }
+  if (problem.invalid > 0 &&
+      state->unknown_streak <= config.unknown_wait_intervals) {
+    decision.reason = "imbalanced, but " + std::to_string(problem.invalid) +
+                      " vCPU(s) have no reading yet: waiting for them";
     return decision;
   }
   ++state->imbalanced_streak;

@@ -37,17 +37,22 @@ struct VcpuPolicyConfig {
   // Intervals without pins after acting: the next Usage still straddles the
   // old placement.
   int cooldown_intervals = 1;
-  // When the target cannot be reached, act only if the std-dev would drop by
-  // at least max(min_gain_abs, min_gain_ratio * current std-dev); otherwise
-  // the current placement is the best reachable.
+  // Act only if the std-dev would drop by at least max(min_gain_abs,
+  // min_gain_ratio * current std-dev). Below that the difference is within
+  // measurement noise (and the shift of demand that moving itself causes):
+  // the current placement counts as the best reachable.
   double min_gain_abs = 0.02;
   double min_gain_ratio = 0.1;
   // Weight of the newest demand reading in the per-vCPU moving average
   // (1 = no smoothing)...
-  double demand_smoothing = 0.5;
+  double demand_smoothing = 0.7;
   // ...except that a change larger than this is taken at once: a new load
   // phase, not noise.
   double demand_jump = 0.2;
+  // While some vCPU has no valid reading (a domain just started or
+  // restarted), its pCPU's load is unknown: wait up to this many intervals
+  // for it before planning without it.
+  int unknown_wait_intervals = 2;
   // Decide nothing when fewer than this fraction of the vCPUs that may run on
   // usable pCPUs have a valid reading.
   double min_valid_fraction = 0.5;
@@ -65,6 +70,7 @@ struct VcpuPolicyConfig {
 struct VcpuPolicyState {
   DemandMemory demand;        // smoothed demand per vCPU, by UUID
   int imbalanced_streak = 0;  // consecutive imbalanced intervals
+  int unknown_streak = 0;     // consecutive intervals with unread vCPUs
   int cooldown = 0;           // intervals left without pins
   int intervals = 0;          // calls so far
   int actions = 0;            // calls that returned pins

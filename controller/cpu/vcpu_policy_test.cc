@@ -247,6 +247,28 @@ TEST(VcpuPolicyTest, ModerateImbalanceWaitsForASecondReading) {
   EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5)), 0);
 }
 
+TEST(VcpuPolicyTest, GainWithinNoiseIsNotWorthPins) {
+  // Loads 1.595 / 1.485: std-dev 0.055, above the 0.05 target. The best
+  // reachable is 0.04 (move the 0.095): a gain of 0.015, below the 0.02
+  // margin, i.e. within what measurement noise moves. Hold still.
+  Usage usage = MakeUsage(
+      2, OneVcpuEach({Pinned(1.0, 0), Pinned(0.095, 0), Pinned(0.5, 0),
+                      Pinned(1.0, 1), Pinned(0.485, 1)}));
+  VcpuPolicyState state;
+  VcpuDecision last;
+  EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5, &last)), 0);
+  EXPECT_NEAR(last.stddev, 0.055, 1e-9);
+  EXPECT_NEAR(last.best_stddev, 0.04, 1e-9);
+  EXPECT_TRUE(last.balanced);
+  EXPECT_TRUE(last.at_optimum);
+  // With a smaller margin the same host is worth one move.
+  VcpuPolicyConfig eager;
+  eager.min_gain_abs = 0.01;
+  VcpuPolicyState fresh;
+  std::vector<int> pins = RunClosedLoop(eager, &usage, &fresh, 5);
+  EXPECT_EQ(Sum(pins), 1);
+}
+
 TEST(VcpuPolicyTest, CooldownSkipsTheIntervalAfterPins) {
   Usage usage = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 1.0, 0)));
   VcpuPolicyState state;
@@ -259,18 +281,41 @@ TEST(VcpuPolicyTest, CooldownSkipsTheIntervalAfterPins) {
   EXPECT_FALSE(DecideVcpuPins({}, usage, &state).pins.empty());
 }
 
-TEST(VcpuPolicyTest, InvalidVcpusAreNeverMoved) {
+TEST(VcpuPolicyTest, UnreadVcpusAreWaitedForThenNeverMoved) {
   std::vector<VcpuSpec> vcpus = AllPinnedTo(6, 1.0, 0);
   vcpus.push_back(Unknown(0, CpuSet{0}));
   vcpus.push_back(Unknown(0, CpuSet{0}));
   Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
   VcpuPolicyState state;
+  // Their load is unknown: a plan now would likely be wrong. Wait a little.
+  for (int t = 0; t < VcpuPolicyConfig().unknown_wait_intervals; ++t) {
+    VcpuDecision waiting = DecideVcpuPins({}, usage, &state);
+    EXPECT_TRUE(waiting.pins.empty());
+    EXPECT_NE(waiting.reason.find("no reading"), std::string::npos);
+  }
+  // Still unread: plan without them, and never move them.
   VcpuDecision d = DecideVcpuPins({}, usage, &state);
   EXPECT_FALSE(d.pins.empty());
   for (const PinChange& pin : d.pins) {
     EXPECT_NE(pin.domain, "vm6");
     EXPECT_NE(pin.domain, "vm7");
   }
+}
+
+TEST(VcpuPolicyTest, RestartedDomainIsNotPlannedAroundWhileUnread) {
+  // Balanced; then vm0 restarts (one interval without a reading) and comes
+  // back where it was: nothing should move at any point.
+  std::vector<VcpuSpec> vcpus;
+  for (int i = 0; i < 8; ++i) vcpus.push_back(Pinned(0.8, i % 4));
+  VcpuPolicyState state;
+  EXPECT_TRUE(
+      DecideVcpuPins({}, MakeUsage(4, OneVcpuEach(vcpus)), &state).balanced);
+  std::vector<VcpuSpec> restarting = vcpus;
+  restarting[0] = Unknown(0, CpuSet{0});
+  EXPECT_TRUE(DecideVcpuPins({}, MakeUsage(4, OneVcpuEach(restarting)), &state)
+                  .pins.empty());
+  EXPECT_TRUE(DecideVcpuPins({}, MakeUsage(4, OneVcpuEach(vcpus)), &state)
+                  .pins.empty());
 }
 
 TEST(VcpuPolicyTest, TooFewValidReadingsDecidesNothing) {
@@ -356,7 +401,9 @@ TEST(VcpuPolicyTest, StateFollowsUuidsAndForgetsVanishedDomains) {
   DecideVcpuPins(
       {}, MakeUsage(2, {{"a", {Unknown(0)}}, {"b", {Pinned(0.6, 0)}}}), &state);
   EXPECT_EQ(state.demand.count(UuidOf("c")), 0u);
-  EXPECT_NEAR(state.demand[UuidOf("b")][0].demand, 0.55, 1e-12);
+  const double w = VcpuPolicyConfig().demand_smoothing;
+  EXPECT_NEAR(state.demand[UuidOf("b")][0].demand, w * 0.6 + (1 - w) * 0.5,
+              1e-12);
   EXPECT_FALSE(state.demand[UuidOf("a")][0].known);
   // b restarts (one invalid interval): its old average is not mixed in.
   DecideVcpuPins({}, MakeUsage(2, {{"b", {Unknown(0)}}}), &state);

@@ -217,12 +217,14 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
     }
     for (size_t i = 0; i < needy.size(); ++i) {
       Candidate* c = needy[i];
-      unmet_kib += c->want_kib - grant[i];
       const bool reaches_max = c->current_kib + grant[i] == c->max_kib;
       if (grant[i] == 0 || (grant[i] < config.min_change_kib && !reaches_max)) {
+        budget += grant[i];  // too small to be worth a call: not given
+        unmet_kib += c->want_kib;
         decision.guests[c->index].note = "needs memory; no host budget";
         continue;
       }
+      unmet_kib += c->want_kib - grant[i];
       c->new_target_kib = c->current_kib + grant[i];
       c->granted = true;
       granted_kib += grant[i];
@@ -231,8 +233,10 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
     }
   }
   // Take from the wasteful before giving: what could not be granted now is
-  // reclaimed for the next interval.
-  reclaim_needed += unmet_kib;
+  // reclaimed for the next interval, less what is already coming back (under
+  // pressure that is already counted in projected_free).
+  reclaim_needed +=
+      pressure ? unmet_kib : SatSub(unmet_kib, pending_shrink_kib);
 
   // Reclaim. Under pressure from every guest down to its use plus margin;
   // otherwise only from guests that are not growing, were not just grown,

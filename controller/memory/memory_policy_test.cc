@@ -238,6 +238,30 @@ TEST(MemoryPolicyTest, TakesFromWastefulWhenGrantsCannotBeMet) {
   EXPECT_EQ(d.changes.front().domain, "rich");
 }
 
+TEST(MemoryPolicyTest, ReclaimForOthersCountsShrinksAlreadyUnderWay) {
+  MemoryPolicyConfig config;
+  config.observe_before_shrink_intervals = 0;
+  MemoryPolicyState state;
+  // Three guests with 90 MiB above use + 200 each; the host has nothing.
+  auto sample = [](int64_t t) {
+    return HostWith(kHostMib, kReserveMib + 1, t,
+                    {Guest("needy", 512, 50, 2048, kEpochS + t),
+                     Guest("rich1", 1024, 290, 2048, kEpochS + t),
+                     Guest("rich2", 1024, 290, 2048, kEpochS + t),
+                     Guest("rich3", 1024, 290, 2048, kEpochS + t)});
+  };
+  // Tick 1: the needy guest's 150 MiB cannot be granted; two donors cover it.
+  MemoryDecision d = DecideBalloons(config, sample(0), &state);
+  uint64_t asked = 0;
+  for (const BalloonChange& c : d.changes) asked += c.from_kib - c.to_kib;
+  EXPECT_EQ(d.changes.size(), 2u);
+  EXPECT_EQ(asked, 150 * kMiB);  // 90 + 60: no more than asked
+  // Tick 2: nothing has moved yet; the shrinks under way cover the need, so
+  // the third guest is left alone.
+  d = DecideBalloons(config, sample(1), &state);
+  EXPECT_TRUE(d.changes.empty());
+}
+
 TEST(MemoryPolicyTest, ShrinksComeBeforeGrowsInTheChangeList) {
   const Sample s = HostWith(kHostMib, 3000, 0,
                             {Guest("a-needy", 512, 50, 2048, kEpochS),

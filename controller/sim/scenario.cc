@@ -173,6 +173,7 @@ const std::set<std::string> kScenarioKeys = {"name",
                                              "guest_kernel_mib",
                                              "guest_reserved_mib",
                                              "epoch_s",
+                                             "last_ran_jitter",
                                              "domains",
                                              "description",
                                              "fail_take_at",
@@ -372,7 +373,7 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     return Status::Error(std::string("scenario is not valid JSON: ") +
                          e.what());
   }

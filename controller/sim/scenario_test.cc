@@ -18,6 +18,7 @@ TEST(ScenarioTest, ParsesEveryField) {
     "host_overhead_mib": 300, "noise": 0.05, "seed": 42,
     "migrate_threshold": 0.4, "cpu_quantum_ms": 10, "balloon_mib_per_s": 128,
     "guest_kernel_mib": 70, "guest_reserved_mib": 30, "epoch_s": 5,
+    "last_ran_jitter": 0.25, "fail_take_at": [9, 3], "fail_calls_at": 4,
     "domains": [
       {"name": "vm1", "uuid": "11111111-2222-3333-4444-555555555555",
        "vcpus": 2, "memory_mib": 512, "max_memory_mib": 2048, "pin": [0, 1],
@@ -40,6 +41,9 @@ TEST(ScenarioTest, ParsesEveryField) {
   EXPECT_EQ(s->guest_kernel_mib, 70);
   EXPECT_EQ(s->guest_reserved_mib, 30);
   EXPECT_EQ(s->epoch_s, 5);
+  EXPECT_DOUBLE_EQ(s->last_ran_jitter, 0.25);
+  EXPECT_THAT(s->fail_take_at, ElementsAre(3, 9));
+  EXPECT_THAT(s->fail_calls_at, ElementsAre(4));
   ASSERT_EQ(s->domains.size(), 2u);
   const DomainSpec& a = s->domains[0];
   EXPECT_EQ(a.uuid, "11111111-2222-3333-4444-555555555555");
@@ -166,6 +170,25 @@ INSTANTIATE_TEST_SUITE_P(
                 "domains[0].restart_at: ticks must be ascending and after"},
         BadCase{R"({"domains": [{"name": "a", "restart_at": [9, 3]}]})",
                 "domains[0].restart_at: ticks must be ascending"}));
+
+TEST(ScenarioTest, MangledInputNeverCrashes) {
+  const std::string good = R"({"pcpus": 2, "offline_pcpus": [1],
+    "domains": [{"name": "a", "vcpus": 2, "pin": [0, 0],
+                 "cpu": [[[0, 0.5]], [[0, 0.1], [3, 1]]],
+                 "mem": [[0, 1], [4, 9]], "restart_at": [3]}]})";
+  ASSERT_TRUE(ParseScenario(good).ok());
+  const std::string replacements = "[]{}\",:0-9.e";
+  int rejected = 0;
+  for (size_t i = 0; i < good.size(); ++i) {
+    rejected += !ParseScenario(good.substr(0, i)).ok();  // truncated
+    for (char c : replacements) {
+      std::string bad = good;
+      bad[i] = c;
+      ParseScenario(bad);  // must return, whatever it returns
+    }
+  }
+  EXPECT_EQ(rejected, static_cast<int>(good.size()));
+}
 
 TEST(ScenarioTest, LoadScenarioNamesTheFileAndDefaultsTheName) {
   StatusOr<Scenario> missing = LoadScenario("/nonexistent/x.json");

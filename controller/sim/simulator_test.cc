@@ -533,8 +533,8 @@ TEST(SimulatorTest, EveryShippedScenarioRuns) {
   for (const char* name :
        {"cpu_1_round_robin.json", "cpu_2_all_on_pcpu0.json",
         "cpu_3_unpinned_heavy_light.json", "cpu_infeasible_3_on_2.json",
-        "cpu_phase_change.json", "cpu_churn.json", "cpu_64x500.json",
-        "mem_1_lone_consumer.json", "mem_2_all_consume.json",
+        "cpu_unpinned_jitter.json", "cpu_phase_change.json", "cpu_churn.json",
+        "cpu_64x500.json", "mem_1_lone_consumer.json", "mem_2_all_consume.json",
         "mem_3_redirect.json", "mem_spike.json", "mem_small_host.json",
         "mem_churn.json"}) {
     Scenario sc = Load(name);

@@ -88,7 +88,7 @@ class TypedParams {
                                    value) == 0;
   }
 
-  const virTypedParameter* get() const { return params_; }
+  virTypedParameterPtr get() const { return params_; }
   int count() const { return count_; }
 
  private:

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "exporter/libvirt/domain_stats_params.h"
+#include "exporter/libvirt/domain_reader.h"
 #include "exporter/libvirt/failure_log.h"
 #include "exporter/libvirt/libvirt_errors.h"
 #include "exporter/libvirt/libvirt_handles.h"
@@ -41,19 +41,17 @@ int64_t NanosSinceEpoch(std::chrono::steady_clock::time_point t) {
       .count();
 }
 
-// What one domain's per-domain calls produced, or why it was skipped.
-struct DomainRead {
-  bool ok = false;
-  bool vanished = false;
-  std::string error;
-};
-
 }  // namespace
 
 struct LibvirtHypervisor::Impl {
   explicit Impl(std::string uri_in)
       : uri(std::move(uri_in)),
         backoff(std::chrono::seconds(1), std::chrono::seconds(30)) {}
+  ~Impl() { CloseConnection(); }
+
+  // Closes the connection, reporting handles still holding it: every
+  // domain handle should have been freed by its RAII owner by now.
+  void CloseConnection();
 
   // Opens the connection when it is missing or dead and the backoff allows.
   Status EnsureConnected();
@@ -62,8 +60,6 @@ struct LibvirtHypervisor::Impl {
   // reconnects.
   void CheckConnectionAfterFailure(int code);
 
-  DomainRead ReadDomain(virDomainStatsRecordPtr record, int pcpu_count,
-                        DomainSample* out);
   void EnableBalloonStats(virDomainPtr dom, const DomainSample& domain,
                           std::set<std::string>* seen_now);
   StatusOr<DomainHandle> LookUp(const DomainKey& uuid);
@@ -108,9 +104,17 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
   return Status::Ok();
 }
 
+void LibvirtHypervisor::Impl::CloseConnection() {
+  if (conn == nullptr) return;
+  if (virConnectClose(conn.release()) > 0) {
+    LOG(ERROR) << "libvirt connection to " << uri
+               << " still referenced when closed: leaked handles";
+  }
+}
+
 void LibvirtHypervisor::Impl::DropConnection(const std::string& why) {
   failures.Fail(kConnectKey, uri + ": " + why);
-  conn.reset();
+  CloseConnection();
   // Retry at once on the next call, then back off if that fails.
 }
 
@@ -119,104 +123,6 @@ void LibvirtHypervisor::Impl::CheckConnectionAfterFailure(int code) {
   if (IsConnectionError(code) && virConnectIsAlive(conn.get()) != 1) {
     DropConnection("connection lost");
   }
-}
-
-DomainRead LibvirtHypervisor::Impl::ReadDomain(virDomainStatsRecordPtr record,
-                                               int pcpu_count,
-                                               DomainSample* out) {
-  DomainRead result;
-  virDomainPtr dom = record->dom;
-  char uuid[VIR_UUID_STRING_BUFLEN];
-  // Name, UUID and id are cached in the client-side handle: no round trip.
-  if (virDomainGetUUIDString(dom, uuid) < 0) {
-    result.error = ErrorFromLibvirt("virDomainGetUUIDString").message();
-    return result;
-  }
-  out->uuid = uuid;
-  const char* name = virDomainGetName(dom);
-  out->name = name != nullptr ? name : "";
-  unsigned int id = virDomainGetID(dom);
-  out->id = id == static_cast<unsigned int>(-1) ? -1 : static_cast<int>(id);
-
-  DomainStatsParams stats =
-      ParseDomainStatsParams(record->params, record->nparams);
-  out->balloon = stats.balloon;
-  int vcpu_count = stats.vcpu_current.value_or(-1);
-  out->max_memory_kib = stats.balloon.maximum_kib.value_or(0);
-  if (stats.state) out->state = DomainStateFromLibvirt(*stats.state);
-
-  // Drivers that leave out the vcpu or balloon groups (test:///) still answer
-  // virDomainGetInfo: one extra call only for those.
-  if (vcpu_count < 0 || !stats.balloon.maximum_kib || !stats.state) {
-    virDomainInfo info;
-    if (virDomainGetInfo(dom, &info) < 0) {
-      LibvirtError error = LastLibvirtError();
-      result.vanished = IsNoDomain(error.code);
-      result.error = "virDomainGetInfo: " + error.message;
-      return result;
-    }
-    if (vcpu_count < 0) vcpu_count = info.nrVirtCpu;
-    if (!stats.balloon.maximum_kib) out->max_memory_kib = info.maxMem;
-    if (!stats.state) out->state = DomainStateFromLibvirt(info.state);
-  }
-  if (vcpu_count <= 0) {
-    result.ok = true;  // nothing more to read
-    return result;
-  }
-
-  // One cpumap per vCPU, each as wide as the host (never one byte).
-  const int maplen = VIR_CPU_MAPLEN(std::max(pcpu_count, 1));
-  std::vector<unsigned char> cpumaps(static_cast<size_t>(vcpu_count) * maplen);
-  std::vector<virVcpuInfo> infos(vcpu_count);
-  int filled =
-      virDomainGetVcpus(dom, infos.data(), vcpu_count, cpumaps.data(), maplen);
-  bool have_infos = filled >= 0;
-  if (!have_infos) {
-    LibvirtError error = LastLibvirtError();
-    if (IsNoDomain(error.code)) {
-      result.vanished = true;
-      result.error = "virDomainGetVcpus: " + error.message;
-      return result;
-    }
-    // Not running (e.g. paused in some drivers): affinity only.
-    filled = virDomainGetVcpuPinInfo(dom, vcpu_count, cpumaps.data(), maplen,
-                                     VIR_DOMAIN_AFFECT_LIVE);
-    if (filled < 0) {
-      LibvirtError pin_error = LastLibvirtError();
-      result.vanished = IsNoDomain(pin_error.code);
-      result.error = "virDomainGetVcpus: " + error.message +
-                     "; virDomainGetVcpuPinInfo: " + pin_error.message;
-      return result;
-    }
-  }
-  filled = std::min(filled, vcpu_count);
-  out->vcpus.reserve(filled);
-  for (int i = 0; i < filled; ++i) {
-    VcpuSample vcpu;
-    vcpu.index = have_infos ? static_cast<int>(infos[i].number) : i;
-    vcpu.affinity =
-        CpuSet::FromCpumap(&cpumaps[static_cast<size_t>(i) * maplen], maplen);
-    auto time = stats.vcpu_time_ns.find(vcpu.index);
-    if (time != stats.vcpu_time_ns.end()) {
-      vcpu.cpu_time_ns = time->second;
-    } else if (have_infos) {
-      vcpu.cpu_time_ns = infos[i].cpuTime;
-    }
-    auto delay = stats.vcpu_delay_ns.find(vcpu.index);
-    if (delay != stats.vcpu_delay_ns.end()) vcpu.delay_ns = delay->second;
-    // A pCPU outside the host's map is not a usable reading (the test
-    // driver reports one).
-    if (have_infos && infos[i].cpu >= 0 && infos[i].cpu < pcpu_count) {
-      vcpu.pcpu = infos[i].cpu;
-    }
-    out->vcpus.push_back(std::move(vcpu));
-  }
-  std::sort(out->vcpus.begin(), out->vcpus.end(),
-            [](const VcpuSample& a, const VcpuSample& b) {
-              return a.index < b.index;
-            });
-  result.ok = true;
-  return result;
 }
 
 void LibvirtHypervisor::Impl::EnableBalloonStats(
@@ -330,7 +236,7 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
   for (int i = 0; i < count; ++i) {
     DomainSample domain;
     DomainRead read =
-        impl.ReadDomain(records[i], sample.host.pcpu_count, &domain);
+        ReadDomainRecord(*records[i], sample.host.pcpu_count, &domain);
     const std::string failure_key = "reading domain " + domain.uuid;
     if (!read.ok) {
       // Gone between list and read, or unreadable: skip it, keep the rest.

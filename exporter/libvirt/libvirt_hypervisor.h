@@ -23,8 +23,21 @@ class LibvirtHypervisor : public Hypervisor {
   LibvirtHypervisor(const LibvirtHypervisor&) = delete;
   LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
 
+  // Cost per call on qemu:///: 1 virConnectGetAllDomainStats (state, cpu,
+  // vcpu, balloon), 1 virDomainGetVcpus per domain (last pCPU, affinity), and
+  // host calls: 1 virNodeGetCPUMap, 1 virNodeGetCPUStats per online pCPU,
+  // 1 virNodeGetMemoryStats. Once per new domain instance, 1
+  // virDomainSetMemoryStatsPeriod. Fails while libvirt is unreachable
+  // (retrying with backoff) or the host's pCPU map cannot be read. Host
+  // memory comes from virNodeGetMemoryStats (free + buffers + cached), else
+  // virNodeGetInfo + virNodeGetFreeMemory; HostSample::memory_source names
+  // which, and is empty (figures 0) when neither answered.
   StatusOr<Sample> Take() override;
+  // Live only (virDomainPinVcpuFlags with VIR_DOMAIN_AFFECT_LIVE), with a
+  // cpumap as wide as the host; refuses pCPUs the host does not have.
   Status PinVcpu(const DomainKey& uuid, int vcpu, const CpuSet& pcpus) override;
+  // virDomainSetMemoryFlags(VIR_DOMAIN_AFFECT_LIVE); libvirt refuses sizes
+  // above the domain's maximum.
   Status SetMemory(const DomainKey& uuid, uint64_t memory_kib) override;
   std::string Describe() const override;
 

@@ -5,13 +5,19 @@
 // back, and closes it at the end so the next test starts fresh.
 #include "exporter/libvirt/libvirt_hypervisor.h"
 
+#include <glog/logging.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <libvirt/libvirt.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "exporter/libvirt/libvirt_handles.h"
 
@@ -35,19 +41,47 @@ const DomainSample* FindDomain(const Sample& sample, const std::string& name) {
   return nullptr;
 }
 
+// Collects ERROR log lines, where the hypervisor reports leaked handles.
+class ErrorLogCollector : public google::LogSink {
+ public:
+  void send(google::LogSeverity severity, const char* /*full_filename*/,
+            const char* /*base_filename*/, int /*line*/,
+            const struct ::tm* /*tm_time*/, const char* message,
+            size_t message_len) override {
+    if (severity >= google::GLOG_ERROR) {
+      errors.emplace_back(message, message_len);
+    }
+  }
+  std::vector<std::string> errors;
+};
+
 class LibvirtHypervisorTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    google::AddLogSink(&log_);
     control_.reset(virConnectOpen(kTestUri));
     ASSERT_NE(control_, nullptr);
+    hypervisor_ = std::make_unique<LibvirtHypervisor>(kTestUri);
+  }
+
+  void TearDown() override {
+    // Closing the connection reports any domain handle still holding it.
+    hypervisor_.reset();
+    google::RemoveLogSink(&log_);
+    EXPECT_THAT(log_.errors, ::testing::IsEmpty());
   }
 
   // Defines and starts a domain with `vcpus` vCPUs on the shared test host.
-  DomainHandle StartDomain(const std::string& name, int vcpus) {
+  DomainHandle StartDomain(const std::string& name, int vcpus,
+                           bool balloon = false) {
     std::string xml = "<domain type='test'><name>" + name +
                       "</name><memory>1048576</memory><vcpu>" +
                       std::to_string(vcpus) +
-                      "</vcpu><os><type>hvm</type></os></domain>";
+                      "</vcpu><os><type>hvm</type></os>" +
+                      (balloon ? "<devices><memballoon model='virtio'/>"
+                                 "</devices>"
+                               : "") +
+                      "</domain>";
     DomainHandle dom(virDomainDefineXML(control_.get(), xml.c_str()));
     EXPECT_NE(dom, nullptr);
     if (dom != nullptr) {
@@ -56,19 +90,20 @@ class LibvirtHypervisorTest : public ::testing::Test {
     return dom;
   }
 
-  ConnectionHandle control_;  // declared first: closed after hypervisor_
-  LibvirtHypervisor hypervisor_{kTestUri};
+  ErrorLogCollector log_;
+  ConnectionHandle control_;  // outlives hypervisor_, keeping the state
+  std::unique_ptr<LibvirtHypervisor> hypervisor_;
 };
 
 TEST_F(LibvirtHypervisorTest, ConstructionDoesNotConnect) {
-  EXPECT_FALSE(hypervisor_.connected());
-  EXPECT_EQ(hypervisor_.Describe(), kTestUri);
+  EXPECT_FALSE(hypervisor_->connected());
+  EXPECT_EQ(hypervisor_->Describe(), kTestUri);
 }
 
 TEST_F(LibvirtHypervisorTest, TakeSeesTheTestDomain) {
-  StatusOr<Sample> sample = hypervisor_.Take();
+  StatusOr<Sample> sample = hypervisor_->Take();
   ASSERT_TRUE(sample.ok()) << sample.status().message();
-  EXPECT_TRUE(hypervisor_.connected());
+  EXPECT_TRUE(hypervisor_->connected());
   EXPECT_EQ(sample->errors, 0);
   EXPECT_GT(sample->monotonic_ns, 0);
   EXPECT_NEAR(sample->wall_time_s, std::time(nullptr), 5);
@@ -97,7 +132,7 @@ TEST_F(LibvirtHypervisorTest, TakeSeesTheTestDomain) {
 }
 
 TEST_F(LibvirtHypervisorTest, TakeReadsTheHost) {
-  StatusOr<Sample> sample = hypervisor_.Take();
+  StatusOr<Sample> sample = hypervisor_->Take();
   ASSERT_TRUE(sample.ok()) << sample.status().message();
   const HostSample& host = sample->host;
   // The test driver's map: 8 pCPUs present, 0, 2 and 4 online.
@@ -113,11 +148,11 @@ TEST_F(LibvirtHypervisorTest, TakeReadsTheHost) {
 }
 
 TEST_F(LibvirtHypervisorTest, PinnedVcpuShowsInNextTake) {
-  ASSERT_TRUE(hypervisor_.Take().ok());
-  Status pinned = hypervisor_.PinVcpu(kTestUuid, 1, CpuSet({2}));
+  ASSERT_TRUE(hypervisor_->Take().ok());
+  Status pinned = hypervisor_->PinVcpu(kTestUuid, 1, CpuSet({2}));
   ASSERT_TRUE(pinned.ok()) << pinned.message();
 
-  StatusOr<Sample> sample = hypervisor_.Take();
+  StatusOr<Sample> sample = hypervisor_->Take();
   ASSERT_TRUE(sample.ok()) << sample.status().message();
   ASSERT_EQ(sample->domains.size(), 1u);
   ASSERT_EQ(sample->domains[0].vcpus.size(), 2u);
@@ -127,46 +162,46 @@ TEST_F(LibvirtHypervisorTest, PinnedVcpuShowsInNextTake) {
 
 TEST_F(LibvirtHypervisorTest, PinWorksBeforeAnyTake) {
   // PinVcpu connects by itself and sizes the cpumap from the host.
-  EXPECT_TRUE(hypervisor_.PinVcpu(kTestUuid, 0, CpuSet({4, 6})).ok());
+  EXPECT_TRUE(hypervisor_->PinVcpu(kTestUuid, 0, CpuSet({4, 6})).ok());
 }
 
 TEST_F(LibvirtHypervisorTest, PinRejectsPcpusTheHostLacks) {
-  Status pinned = hypervisor_.PinVcpu(kTestUuid, 0, CpuSet({8}));
+  Status pinned = hypervisor_->PinVcpu(kTestUuid, 0, CpuSet({8}));
   EXPECT_FALSE(pinned.ok());
   EXPECT_THAT(pinned.message(), HasSubstr("beyond the host's 8 pCPUs"));
-  EXPECT_FALSE(hypervisor_.PinVcpu(kTestUuid, 0, CpuSet()).ok());
+  EXPECT_FALSE(hypervisor_->PinVcpu(kTestUuid, 0, CpuSet()).ok());
 }
 
 TEST_F(LibvirtHypervisorTest, PinOfMissingVcpuIsAnError) {
-  Status pinned = hypervisor_.PinVcpu(kTestUuid, 5, CpuSet({0}));
+  Status pinned = hypervisor_->PinVcpu(kTestUuid, 5, CpuSet({0}));
   EXPECT_FALSE(pinned.ok());
   EXPECT_THAT(pinned.message(), HasSubstr("pinning vCPU 5"));
 }
 
 TEST_F(LibvirtHypervisorTest, SetMemoryIsAcceptedWithinMaximum) {
-  Status set = hypervisor_.SetMemory(kTestUuid, 1048576);
+  Status set = hypervisor_->SetMemory(kTestUuid, 1048576);
   EXPECT_TRUE(set.ok()) << set.message();
   // libvirt itself refuses more than the maximum: the error carries its text.
-  Status too_much = hypervisor_.SetMemory(kTestUuid, 2 * 8388608u);
+  Status too_much = hypervisor_->SetMemory(kTestUuid, 2 * 8388608u);
   EXPECT_FALSE(too_much.ok());
   EXPECT_THAT(too_much.message(), HasSubstr("setting memory of"));
 }
 
 TEST_F(LibvirtHypervisorTest, UnknownDomainIsAnErrorNotACrash) {
   const std::string unknown = "00000000-0000-0000-0000-000000000001";
-  Status pinned = hypervisor_.PinVcpu(unknown, 0, CpuSet({0}));
+  Status pinned = hypervisor_->PinVcpu(unknown, 0, CpuSet({0}));
   EXPECT_FALSE(pinned.ok());
   EXPECT_THAT(pinned.message(), HasSubstr("unknown domain " + unknown));
-  Status set = hypervisor_.SetMemory(unknown, 1048576);
+  Status set = hypervisor_->SetMemory(unknown, 1048576);
   EXPECT_FALSE(set.ok());
   EXPECT_THAT(set.message(), HasSubstr("unknown domain"));
-  EXPECT_FALSE(hypervisor_.SetMemory("not-a-uuid", 1048576).ok());
+  EXPECT_FALSE(hypervisor_->SetMemory("not-a-uuid", 1048576).ok());
 }
 
 TEST_F(LibvirtHypervisorTest, NewAndVanishedDomainsFollowTheHost) {
   DomainHandle extra = StartDomain("extra", 3);
   ASSERT_NE(extra, nullptr);
-  StatusOr<Sample> with_extra = hypervisor_.Take();
+  StatusOr<Sample> with_extra = hypervisor_->Take();
   ASSERT_TRUE(with_extra.ok()) << with_extra.status().message();
   ASSERT_EQ(with_extra->domains.size(), 2u);
   EXPECT_LT(with_extra->domains[0].uuid, with_extra->domains[1].uuid);
@@ -176,11 +211,44 @@ TEST_F(LibvirtHypervisorTest, NewAndVanishedDomainsFollowTheHost) {
   EXPECT_EQ(seen->max_memory_kib, 1048576u);
 
   ASSERT_EQ(virDomainDestroy(extra.get()), 0);
-  StatusOr<Sample> without = hypervisor_.Take();
+  StatusOr<Sample> without = hypervisor_->Take();
   ASSERT_TRUE(without.ok()) << without.status().message();
   EXPECT_EQ(without->errors, 0);
   ASSERT_EQ(without->domains.size(), 1u);
   EXPECT_EQ(without->domains[0].name, "test");
+}
+
+// The balloon statistics period as the domain's live XML says it.
+std::string StatsPeriodOf(virDomainPtr dom) {
+  char* xml = virDomainGetXMLDesc(dom, 0);
+  std::string text = xml != nullptr ? xml : "";
+  free(xml);
+  size_t at = text.find("<stats period='");
+  if (at == std::string::npos) return "none";
+  at += strlen("<stats period='");
+  return text.substr(at, text.find('\'', at) - at);
+}
+
+TEST_F(LibvirtHypervisorTest, SetsBalloonPeriodOncePerDomainInstance) {
+  hypervisor_->set_stats_period_seconds(7);
+  DomainHandle extra = StartDomain("ballooned", 1, /*balloon=*/true);
+  ASSERT_NE(extra, nullptr);
+  ASSERT_TRUE(hypervisor_->Take().ok());
+  EXPECT_EQ(StatsPeriodOf(extra.get()), "7");
+
+  // Someone else changes it: the same instance is not touched again.
+  ASSERT_EQ(
+      virDomainSetMemoryStatsPeriod(extra.get(), 3, VIR_DOMAIN_AFFECT_LIVE), 0);
+  ASSERT_TRUE(hypervisor_->Take().ok());
+  EXPECT_EQ(StatsPeriodOf(extra.get()), "3");
+
+  // A restart is a new instance (same UUID, new id): set again.
+  ASSERT_EQ(virDomainDestroy(extra.get()), 0);
+  ASSERT_EQ(virDomainCreate(extra.get()), 0);
+  ASSERT_EQ(
+      virDomainSetMemoryStatsPeriod(extra.get(), 3, VIR_DOMAIN_AFFECT_LIVE), 0);
+  ASSERT_TRUE(hypervisor_->Take().ok());
+  EXPECT_EQ(StatsPeriodOf(extra.get()), "7");
 }
 
 TEST_F(LibvirtHypervisorTest, ManyDomainsAreSortedByUuid) {
@@ -188,7 +256,7 @@ TEST_F(LibvirtHypervisorTest, ManyDomainsAreSortedByUuid) {
   for (int i = 0; i < 10; ++i) {
     started.push_back(StartDomain("guest" + std::to_string(i), 1 + i % 3));
   }
-  StatusOr<Sample> sample = hypervisor_.Take();
+  StatusOr<Sample> sample = hypervisor_->Take();
   ASSERT_TRUE(sample.ok()) << sample.status().message();
   ASSERT_EQ(sample->domains.size(), 11u);
   for (size_t i = 1; i < sample->domains.size(); ++i) {

@@ -3,18 +3,22 @@
 Prometheus's query API and reports what it rejects or leaves empty.
 
   check_live.py --url URL [--instance HOST] [--require-data]
-                [--no-duplicates] [--expect-alerts A,B] [--wait-for EXPR] [--timeout 60]
+                [--no-duplicates] [--expect-alerts A,B] [--tolerate-alerts C]
+                [--wait-for EXPR] [--timeout 60]
 
 - Every recording rule, alert expression and dashboard query (Grafana
   variables filled in) must be accepted by /api/v1/query.
 - Every rule group must be loaded and evaluate without error (/api/v1/rules).
 - --require-data: queries expected to return data must, within --timeout
-  (polled, not slept): those whose every metric has series on the server and
-  that do not filter (no comparison, no ALERTS). Alert expressions are only
+  (polled, not slept): those whose every metric has series on the server, or
+  is recorded from such metrics, and that do not filter (no comparison, no
+  ALERTS), at any depth (see expects_data). Alert expressions are only
   checked for acceptance.
 - --no-duplicates: no host series (exporter-owned, not per-process) is stored
   twice for one host, and job vmbalance_secondary stores none of them.
-- --expect-alerts: exactly these alerts are firing for --instance.
+- --expect-alerts: exactly these alerts are firing for --instance, apart
+  from any of --tolerate-alerts (which may fire or not), steadily for
+  --alerts-stable seconds.
 Run from the repository (or runfiles) root.
 """
 
@@ -32,8 +36,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import observability_files as obs  # noqa: E402
 from promql_names import metric_names  # noqa: E402
 
-PER_PROCESS = {"libvirt_up", "vmbalance_sample_duration_seconds",
-               "vmbalance_sample_errors_total"}
 _FILTER = re.compile(r"==|!=|>|<")
 
 
@@ -80,17 +82,37 @@ def filters(expr):
   return bool(_FILTER.search(text)) and " bool " not in text or "ALERTS" in expr
 
 
-def main():
+def expects_data(expr, present, recording, seen=()):
+  """Whether `expr` must return data when the metrics in `present` have
+  series: it filters nothing, and each metric it names is present or
+  recorded by a rule that itself expects data. A comparison with an `or`
+  fallback (`... or ... * 0`) still always returns data."""
+  if "ALERTS" in expr or filters(expr) and not re.search(r"\bor\b", expr):
+    return False
+  for name in metric_names(expr):
+    if name in recording:
+      if name in seen or not expects_data(recording[name], present, recording,
+                                          seen + (name,)):
+        return False
+    elif name not in present:
+      return False
+  return True
+
+
+def main(argv=None):
   parser = argparse.ArgumentParser()
   parser.add_argument("--url", default=os.environ.get("PROMETHEUS_URL"))
   parser.add_argument("--instance", default="localhost")
   parser.add_argument("--require-data", action="store_true")
   parser.add_argument("--no-duplicates", action="store_true")
   parser.add_argument("--expect-alerts")
+  parser.add_argument("--tolerate-alerts", default="")
+  parser.add_argument("--alerts-stable", type=float, default=0,
+                      help="seconds the expected alert set must hold")
   parser.add_argument("--wait-for", action="append", default=[],
                       help="first poll until this query returns data")
   parser.add_argument("--timeout", type=float, default=60)
-  args = parser.parse_args()
+  args = parser.parse_args(argv)
   if not args.url:
     parser.error("--url or PROMETHEUS_URL")
   prom = Prometheus(args.url)
@@ -127,12 +149,12 @@ def main():
       problems.append("rule %s: %s" % (name, r.get("lastError")))
 
   if args.require_data:
-    present = set()
     data, err = prom.get("/api/v1/label/__name__/values")
-    present = set(data or [])
+    present = set(data or []) - obs.recorded_names()
+    recording = {r["record"]: r["expr"] for _, r in obs.read_rules()
+                 if "record" in r}
     pending = [q for q in queries if q.kind != "alert"
-               and not filters(q.expr)
-               and metric_names(q.expr) <= present | obs.recorded_names()]
+               and expects_data(q.expr, present, recording)]
     print("%d queries expected to return data" % len(pending))
     while pending:
       pending = [q for q in pending
@@ -147,7 +169,7 @@ def main():
   if args.no_duplicates:
     contract = obs.read_contract()
     for m in contract.values():
-      if m.owner != "exporter" or m.name in PER_PROCESS:
+      if m.owner != "exporter" or m.name in obs.PER_PROCESS:
         continue
       by = ",".join(("instance",) + m.labels)
       dup, err = prom.query("count by (%s) (%s) > 1" % (by, m.name))
@@ -159,16 +181,26 @@ def main():
 
   if args.expect_alerts is not None:
     want = set(filter(None, args.expect_alerts.split(",")))
+    tolerated = set(filter(None, args.tolerate_alerts.split(","))) - want
+    # The set must hold for --alerts-stable seconds: a transient match (say
+    # before a slower alert fires) is not the steady state.
+    held_since = None
     while True:
       result, err = prom.query('ALERTS{alertstate="firing",instance="%s"}'
                                % args.instance)
-      got = {r["metric"]["alertname"] for r in result or []}
-      if got == want or time.monotonic() > deadline:
+      got = {r["metric"]["alertname"] for r in result or []} - tolerated
+      now = time.monotonic()
+      held_since = (held_since or now) if got == want else None
+      if (held_since is not None and now - held_since >= args.alerts_stable
+          or now > deadline):
         break
       time.sleep(1)
     if got != want:
       problems.append("firing alerts for %s: %s, expected %s (%s)" % (
           args.instance, sorted(got), sorted(want), err or ""))
+    elif now - held_since < args.alerts_stable:
+      problems.append("firing alerts for %s matched for only %.0fs" % (
+          args.instance, now - held_since))
 
   for p in problems:
     print("FAIL", p)

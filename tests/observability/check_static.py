@@ -25,9 +25,6 @@ from promql_names import metric_names  # noqa: E402
 EXPECTED_ALERTS = {"PCpuImbalance", "SchedulerChurn", "GuestMemoryPressure",
                    "HostMemoryLow", "BalloonStatsStale", "ExporterDown",
                    "LibvirtDown"}
-# Per-process series every binary serves about itself: kept from every job.
-PER_PROCESS = {"libvirt_up", "vmbalance_sample_duration_seconds",
-               "vmbalance_sample_errors_total"}
 # Metrics the host dashboard must show (issue 6, section 2).
 HOST_DASHBOARD_METRICS = {
     "vmbalance_pcpu_load_ratio", "instance:vmbalance_pcpu_load_ratio:stddev",
@@ -260,7 +257,7 @@ class Checker:
              and r.get("source_labels") == ["__name__"]]
     for m in self.contract.values():
       dropped = any(d.fullmatch(m.name) for d in drops)
-      host_series = m.owner == "exporter" and m.name not in PER_PROCESS
+      host_series = m.owner == "exporter" and m.name not in obs.PER_PROCESS
       if dropped != host_series:
         self.error("job vmbalance_secondary", "%s %s but is %s" % (
             m.name, "dropped" if dropped else "kept",

@@ -16,6 +16,11 @@ DASHBOARD_GLOB = "grafana/dashboards/*.json"
 # Series Prometheus itself makes.
 BUILTIN_METRICS = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
                    "scrape_samples_scraped"}
+# Series every binary serves about its own process, not about the host: each
+# scrape job keeps them, and two of them for one host are not duplicates.
+PER_PROCESS = {"libvirt_up", "vmbalance_sample_duration_seconds",
+               "vmbalance_sample_errors_total", "exposer_transferred_bytes_total",
+               "exposer_scrapes_total", "exposer_request_latencies"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,7 +28,7 @@ class ExportedMetric:
   name: str
   type: str
   labels: tuple
-  owner: str  # exporter, vcpu or memory
+  owner: str  # exporter, controller, vcpu or memory
 
 
 @dataclasses.dataclass(frozen=True)

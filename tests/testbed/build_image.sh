@@ -112,6 +112,16 @@ for w in $(cat /proc/cmdline); do
 done
 [ -n "$name" ] && hostname "$name"
 echo "vmb: guest $name up after $(cut -d' ' -f1 /proc/uptime) s; balloon: $(ls -d /sys/module/virtio_balloon 2>/dev/null || echo missing)"
+# The balloon inflates from max memory down to the start size after boot:
+# start the workload once MemTotal has held still for 2 s (at most 90 s).
+prev=0 same=0 i=0
+while [ $i -lt 180 ] && [ $same -lt 4 ]; do
+  total=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)
+  if [ "$total" = "$prev" ]; then same=$((same + 1)); else same=0; fi
+  prev=$total i=$((i + 1))
+  sleep 0.5
+done
+echo "vmb: MemTotal settled at $((total / 1024)) MiB after $(cut -d' ' -f1 /proc/uptime) s"
 if [ -z "$run" ] || [ "$run" = idle ]; then
   echo "VMB_READY idle"
   while true; do sleep 3600; done

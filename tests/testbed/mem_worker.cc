@@ -1,7 +1,12 @@
 // mem_worker: the guest memory load of the course's scenarios. It touches one
 // more 4 KiB page every --page_us microseconds (default 100, i.e. up to
-// 40 MiB/s) and, when the guest runs low (MemAvailable below --low_mib, the
+// 40 MiB/s) and, when the guest runs low (MemAvailable below --low_mib; the
 // course's "allocation failed"), frees everything and starts again.
+// MemAvailable, not MemFree: in a guest ballooned down from a larger max
+// (512 of 2048 MiB) the kernel keeps ~70 MiB of MemFree in reserve, and
+// growing until MemFree hits 24 MiB got the worker OOM-killed at ~45 MiB.
+// So such a guest is at its limit while the balloon still reports ~90 MiB
+// "unused". --low_free_mib adds a MemFree trigger for other experiments.
 //
 //   mem_worker                       grow, free all when low, repeat
 //   mem_worker --stop_mib=512        grow to 512 MiB and hold it
@@ -46,6 +51,7 @@ void SleepNs(int64_t ns) {
 
 struct MemInfo {
   int64_t total_kib = -1;
+  int64_t free_kib = -1;  // what the balloon reports as "unused"
   int64_t available_kib = -1;
 };
 
@@ -58,9 +64,11 @@ MemInfo ReadMemInfo() {
     long long kib;
     if (std::sscanf(line, "MemTotal: %lld kB", &kib) == 1) {
       info.total_kib = kib;
+    } else if (std::sscanf(line, "MemFree: %lld kB", &kib) == 1) {
+      info.free_kib = kib;
     } else if (std::sscanf(line, "MemAvailable: %lld kB", &kib) == 1) {
       info.available_kib = kib;
-      break;  // MemAvailable follows MemTotal
+      break;  // MemAvailable follows MemTotal and MemFree
     }
   }
   std::fclose(f);
@@ -69,9 +77,10 @@ MemInfo ReadMemInfo() {
 
 struct Options {
   int64_t page_us = 100;
-  int64_t low_mib = 24;
-  int64_t stop_mib = 0;  // 0: grow until low
-  double hold_s = -1;    // < 0: hold forever once stop_mib is reached
+  int64_t low_mib = 24;      // MemAvailable
+  int64_t low_free_mib = 0;  // MemFree; 0: not checked
+  int64_t stop_mib = 0;      // 0: grow until low
+  double hold_s = -1;        // < 0: hold forever once stop_mib is reached
   double rest_s = 0;
 };
 
@@ -89,6 +98,8 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       o->page_us = std::strtoll(v.c_str(), nullptr, 10);
     } else if (ParseFlag(argv[i], "--low_mib", &v)) {
       o->low_mib = std::strtoll(v.c_str(), nullptr, 10);
+    } else if (ParseFlag(argv[i], "--low_free_mib", &v)) {
+      o->low_free_mib = std::strtoll(v.c_str(), nullptr, 10);
     } else if (ParseFlag(argv[i], "--stop_mib", &v)) {
       o->stop_mib = std::strtoll(v.c_str(), nullptr, 10);
     } else if (ParseFlag(argv[i], "--hold_s", &v)) {
@@ -99,7 +110,8 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       return false;
     }
   }
-  return o->page_us > 0 && o->low_mib >= 0 && o->stop_mib >= 0;
+  return o->page_us > 0 && o->low_mib >= 0 && o->low_free_mib >= 0 &&
+         o->stop_mib >= 0;
 }
 
 // The pages this worker holds: a prefix of one reserved mapping.
@@ -146,10 +158,13 @@ class Reporter {
     if (now - last_ns_ < 1'000'000'000) return;
     last_ns_ = now;
     const MemInfo m = ReadMemInfo();
-    std::printf("mem_worker: %s held=%lld MiB avail=%lld MiB total=%lld MiB\n",
-                phase, static_cast<long long>(pool.HeldMiB()),
-                static_cast<long long>(m.available_kib / 1024),
-                static_cast<long long>(m.total_kib / 1024));
+    std::printf(
+        "mem_worker: %s held=%lld MiB free=%lld MiB avail=%lld MiB "
+        "total=%lld MiB\n",
+        phase, static_cast<long long>(pool.HeldMiB()),
+        static_cast<long long>(m.free_kib / 1024),
+        static_cast<long long>(m.available_kib / 1024),
+        static_cast<long long>(m.total_kib / 1024));
     std::fflush(stdout);
   }
 
@@ -185,11 +200,16 @@ bool Grow(const Options& o, PagePool* pool, Reporter* reporter) {
       if (++since_check >= kCheckEveryPages) {
         since_check = 0;
         const MemInfo m = ReadMemInfo();
-        if (m.available_kib >= 0 && m.available_kib < o.low_mib * 1024) {
+        const bool low_available =
+            m.available_kib >= 0 && m.available_kib < o.low_mib * 1024;
+        const bool low_free =
+            m.free_kib >= 0 && m.free_kib < o.low_free_mib * 1024;
+        if (low_free || low_available) {
           std::printf(
-              "mem_worker: low (avail %lld MiB < %lld), freeing %lld MiB\n",
+              "mem_worker: low (free %lld MiB, avail %lld MiB), freeing %lld "
+              "MiB\n",
+              static_cast<long long>(m.free_kib / 1024),
               static_cast<long long>(m.available_kib / 1024),
-              static_cast<long long>(o.low_mib),
               static_cast<long long>(pool->HeldMiB()));
           std::fflush(stdout);
           return false;
@@ -211,6 +231,7 @@ int main(int argc, char** argv) {
   if (!ParseOptions(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: mem_worker [--page_us=100] [--low_mib=24] "
+                 "[--low_free_mib=0] "
                  "[--stop_mib=0] [--hold_s=-1] [--rest_s=0]\n");
     return 2;
   }

@@ -45,7 +45,7 @@ terminal="pngcairo size 1200,900 font 'DejaVu Sans,11'"
 gnuplot -e "set terminal pngcairo" >/dev/null 2>&1 || terminal="png size 1200,900"
 
 gnuplot <<EOF
-set terminal $terminal
+set terminal $terminal noenhanced
 set output '$png'
 set datafile separator ','
 set datafile missing ''

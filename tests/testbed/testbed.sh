@@ -4,7 +4,8 @@
 # kernel with a busybox initramfs (build_image.sh) that runs one workload.
 #
 #   testbed.sh up DESCRIPTION      (re)create and start the guests
-#   testbed.sh wait-ready [SECS]   wait until every console shows VMB_READY,
+#   testbed.sh wait-ready [SECS]   wait until every console shows VMB_READY
+#                                  and every balloon is at its start size,
 #                                  then apply the described pinning (guests
 #                                  boot unpinned: faster)
 #   testbed.sh down [--keep-logs DIR]
@@ -84,19 +85,22 @@ uuid_for() {
 }
 
 domain_xml() {
-  local name=$1 vcpus=$2 mem=$3 max=$4 run=$5
+  local name=$1 vcpus=$2 mem=$3 max=$4 run=$5 type cpu=""
+  type=$(virt_type)
+  [[ $type == kvm ]] && cpu="<cpu mode='host-passthrough'/>"
   cat <<EOF
-<domain type='$(virt_type)'>
+<domain type='$type'>
   <name>$name</name>
   <uuid>$(uuid_for "$name")</uuid>
   <memory unit='MiB'>$max</memory>
   <currentMemory unit='MiB'>$mem</currentMemory>
   <vcpu placement='static'>$vcpus</vcpu>
+  $cpu
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$KERNEL</kernel>
     <initrd>$INITRD</initrd>
-    <cmdline>console=ttyS0 rdinit=/init panic=-1 loglevel=4 ${VMB_EXTRA_CMDLINE:-}vmb.name=$name vmb.run=$run</cmdline>
+    <cmdline>console=ttyS0 rdinit=/init panic=-1 loglevel=4 no_timer_check ${VMB_EXTRA_CMDLINE:-}vmb.name=$name vmb.run=$run</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
@@ -203,7 +207,7 @@ cmd_up() {
       fi
       domain_xml "$name" "$vcpus" "$mem" "$max" "$run" \
         >"$STATE_DIR/$name.xml"
-      echo "$name" >>"$STATE_DIR/guests"
+      echo "$name $mem" >>"$STATE_DIR/guests"
       index=$((index + 1))
     done
   done <"$desc"
@@ -211,7 +215,7 @@ cmd_up() {
 
   log "starting $index guest(s), type $(virt_type), pinning $pinning"
   local name
-  while read -r name; do
+  while read -r name _; do
     virsh_ define "$STATE_DIR/$name.xml" >/dev/null || die "define $name failed"
     date +%s.%N >"$STATE_DIR/$name.started"
     virsh_ start "$name" >/dev/null || die "start $name failed"
@@ -220,7 +224,7 @@ cmd_up() {
 
 guests() {
   [[ -r $STATE_DIR/guests ]] || die "no testbed is up (prefix $PREFIX)"
-  cat "$STATE_DIR/guests"
+  cut -d' ' -f1 "$STATE_DIR/guests"
 }
 
 cmd_wait_ready() {
@@ -234,7 +238,8 @@ cmd_wait_ready() {
     pending=()
     for name in "${all[@]}"; do
       [[ -n ${done_[$name]:-} ]] && continue
-      if grep -qa VMB_READY "$STATE_DIR/$name.console.log" 2>/dev/null; then
+      if grep -qa VMB_READY "$STATE_DIR/$name.console.log" 2>/dev/null &&
+        balloon_settled "$name"; then
         now=$(date +%s.%N)
         done_[$name]=1
         log "$name ready $(awk -v a="$(cat "$STATE_DIR/$name.started")" \
@@ -257,6 +262,14 @@ cmd_wait_ready() {
     fi
     sleep 0.5
   done
+}
+
+# The balloon has reached the described start size (it starts at max).
+balloon_settled() {
+  local want actual
+  want=$(awk -v n="$1" '$1 == n { print $2 * 1024 }' "$STATE_DIR/guests")
+  actual=$(virsh_ dommemstat "$1" 2>/dev/null | awk '$1 == "actual" { print $2 }')
+  [[ -n $actual && $actual == "$want" ]]
 }
 
 # The description's pinning is applied once every guest is ready: booting

@@ -42,6 +42,13 @@ write("cpu_3_unpinned_heavy_light", dict(CPU_HOST, description=
       "8 unpinned guests, alternating heavy (0.9) and light (0.3); Linux "
       "starts them round-robin, so the heavy ones share pCPUs 0 and 2",
       domains=[vm(i, cpu=0.9 if i % 2 else 0.3) for i in range(1, 9)]))
+write("cpu_unpinned_jitter", dict(CPU_HOST, last_ran_jitter=0.3,
+      description="4 busy (0.95) and 4 idle (0.02) unpinned guests, started "
+      "two busy per pCPU on pCPUs 0-1; Linux spreads them in the first tick. "
+      "Samples report a vCPU as last run on another pCPU 30% of the time, "
+      "as real hosts do: a policy must not chase that noise",
+      domains=[vm(i, cpu=0.95 if i <= 4 else 0.02, at=[(i - 1) // 2 % 4])
+               for i in range(1, 9)]))
 write("cpu_infeasible_3_on_2", {
     "pcpus": 2, "noise": 0.02, "seed": 2, "description":
     "3 equal busy vCPUs on 2 pCPUs: best reachable is 2+1",

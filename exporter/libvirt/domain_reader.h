@@ -1,0 +1,32 @@
+// Reads one domain of a virConnectGetAllDomainStats result into a
+// DomainSample: the bulk figures from the record, plus the one per-domain call
+// the bulk call cannot replace (virDomainGetVcpus: last pCPU and affinity).
+// Thread-safe as far as libvirt is for the record's domain handle.
+#ifndef VMBALANCE_EXPORTER_LIBVIRT_DOMAIN_READER_H_
+#define VMBALANCE_EXPORTER_LIBVIRT_DOMAIN_READER_H_
+
+#include <libvirt/libvirt.h>
+
+#include <string>
+
+#include "exporter/sample.h"
+
+namespace vmbalance {
+
+// How reading one domain went. A domain that is not ok must be skipped.
+struct DomainRead {
+  bool ok = false;
+  bool vanished = false;  // destroyed or undefined between list and read
+  std::string error;      // libvirt's message when not ok
+};
+
+// `pcpu_count` is the host's width (HostSample::pcpu_count): every cpumap is
+// that wide. Figures the record lacks (drivers without the vcpu or balloon
+// groups, e.g. test:///) come from virDomainGetInfo; vCPU times then come
+// from virDomainGetVcpus, delays stay empty.
+DomainRead ReadDomainRecord(const virDomainStatsRecord& record, int pcpu_count,
+                            DomainSample* out);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_EXPORTER_LIBVIRT_DOMAIN_READER_H_
