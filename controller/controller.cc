@@ -42,8 +42,6 @@ TickReport Controller::Tick() {
     status_.have_cpu_decision = true;
     status_.balanced = decision.balanced;
     status_.decision_seconds = report.vcpu_decision_seconds;
-    status_.pcpu_demand = decision.pcpu_demand;
-    status_.online_pcpus = report.usage->online_pcpus.ToVector();
     status_.pin_changes_total += report.pins.applied;
     status_.pin_failures_total += report.pins.failures.size();
     report.vcpu = std::move(decision);

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -142,6 +143,9 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
       return 2;
     }
     if (FLAGS_ticks <= 0) return UsageError(traits, "--ticks must be > 0");
+    // In real time the guests' balloon reports must carry real timestamps,
+    // or anything comparing them with the clock (alerts) sees them as stale.
+    if (FLAGS_sim_realtime) scenario->epoch_s = std::time(nullptr);
     auto owned = std::make_unique<sim::Simulator>(std::move(*scenario), *interval);
     simulator = owned.get();
     hypervisor = std::move(owned);

@@ -89,19 +89,6 @@ std::vector<MetricFamily> ControllerMetrics::Collect() const {
       AddGauge(&decision, {}, status->decision_seconds);
       out.push_back(std::move(decision));
 
-      MetricFamily demand = Family(
-          "vmbalance_pcpu_demand_ratio",
-          "Demand (run time plus run-queue wait) of the vCPUs placed on each "
-          "pCPU, in pCPUs: what the scheduler balances.",
-          MetricType::Gauge);
-      for (int pcpu : status->online_pcpus) {
-        if (pcpu < 0 || pcpu >= static_cast<int>(status->pcpu_demand.size())) {
-          continue;
-        }
-        AddGauge(&demand, {{"pcpu", std::to_string(pcpu)}},
-                 status->pcpu_demand[pcpu]);
-      }
-      out.push_back(std::move(demand));
     }
   }
   if (status->memory_enabled) {

@@ -32,8 +32,6 @@ struct ControllerStatus {
   bool balanced = false;
   bool have_cpu_decision = false;
   double decision_seconds = 0;
-  std::vector<double> pcpu_demand;  // indexed by pCPU; online ones only shown
-  std::vector<int> online_pcpus;
 
   bool memory_enabled = false;
   std::vector<GuestTarget> guests;

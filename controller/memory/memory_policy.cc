@@ -153,11 +153,15 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
       std::max(config.host_reserve_kib,
                ToKib(config.host_reserve_fraction * host.memory_total_kib));
   const uint64_t reserve = decision.host_reserve_kib;
-  decision.host_short = host.memory_free_kib <= reserve;
+  // No host memory figures (the sampler could not read them): grant nothing
+  // and take nothing for the host's sake; only idle memory may go back.
+  const bool host_known = host.memory_total_kib > 0;
+  decision.host_short = host_known && host.memory_free_kib <= reserve;
   decision.grants_in_flight_kib = pending_grow_kib;
-  uint64_t budget = decision.host_short ? 0
-                                        : SatSub(host.memory_free_kib,
-                                                 reserve + pending_grow_kib);
+  uint64_t budget = (!host_known || decision.host_short)
+                        ? 0
+                        : SatSub(host.memory_free_kib,
+                                 reserve + pending_grow_kib);
   decision.grant_budget_kib = budget;
   // Free memory once every in-flight target is reached. Below the reserve
   // the host is under pressure and takes memory back, with some hysteresis.
@@ -165,7 +169,7 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
   // brought it there.
   const uint64_t projected_free =
       SatSub(host.memory_free_kib + pending_shrink_kib, pending_grow_kib);
-  const bool pressure = projected_free < reserve;
+  const bool pressure = host_known && projected_free < reserve;
   uint64_t reclaim_needed =
       pressure ? reserve + config.host_recover_kib - projected_free : 0;
 

@@ -166,6 +166,22 @@ TEST(MemoryPolicyTest, HostExactlyAtReserveGrantsNothing) {
   EXPECT_EQ(d.changes[0].to_kib, 612 * kMiB);
 }
 
+TEST(MemoryPolicyTest, UnknownHostMemoryNeitherGrantsNorSqueezes) {
+  // The sampler could not read host memory (totals 0): a needy guest gets
+  // nothing, and a roomy one is not squeezed for a "short" host; both would
+  // be acting on data we do not have.
+  Sample sample = HostWith(0, 0, 0,
+                           {Guest("needy", 512, 50, 2048, kEpochS),
+                            Guest("roomy", 1024, 600, 2048, kEpochS)});
+  const MemoryDecision d = DecideOnce(MemoryPolicyConfig(), sample);
+  EXPECT_FALSE(d.host_short);
+  for (const BalloonChange& change : d.changes) {
+    EXPECT_NE(change.uuid, "uuid-needy");
+    EXPECT_LT(change.to_kib, change.from_kib);  // only idle memory goes back
+    EXPECT_GE(change.to_kib, (1024 - 600 + 200) * kMiB);
+  }
+}
+
 TEST(MemoryPolicyTest, ReserveIsTheLargerOfFloorAndFraction) {
   MemoryPolicyConfig config;
   config.host_reserve_fraction = 0.1;

@@ -35,7 +35,7 @@ HOST_DASHBOARD_METRICS = {
     "vmbalance_memory_target_bytes", "libvirt_node_memory_free_bytes",
     "vmbalance_memory_host_reserve_bytes", "vmbalance_balloon_changes_total",
     "ALERTS"}
-README_DRAFT = "prometheus/README-monitoring.md"
+README_DRAFT = "README.md"
 GRAFANA_DATASOURCE = "grafana/provisioning/datasources/vmbalance.yml"
 GRAFANA_PROVIDER = "grafana/provisioning/dashboards/vmbalance.yml"
 

@@ -7,7 +7,7 @@
 # (alerts' for: shortened to 0s): 0.75/0.25 pCPU load with the scheduler not
 # balanced -> PCpuImbalance; a guest 50 MiB unused under a 100 MiB low mark ->
 # GuestMemoryPressure. When the real binaries exist, the same steps run
-# against them (see README-monitoring.md).
+# against them (see the Monitoring section of README.md).
 set -euo pipefail
 here="tests/observability"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/fake.XXXXXX")"

@@ -92,7 +92,8 @@ def phase_acting(prom, args):
               'vmbalance_vcpu_pin_changes_total{instance="%(i)s"}') or 0) > 0)
           and phase.wait("imbalance below %g" % BOUND,
                          lambda: (phase.value(ratio) or 1) < BOUND)
-          and phase.wait("PCpuImbalance clear", lambda: not phase.alert_states())):
+          and phase.wait("PCpuImbalance clear",
+                         lambda: not phase.alert_states())):
     return False
   hold = args.for_seconds + 3
   until = time.monotonic() + hold

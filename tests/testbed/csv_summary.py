@@ -1,21 +1,42 @@
 #!/usr/bin/env python3
 """Summarises a testbed monitor CSV as key=value lines for test assertions.
 
-    csv_summary.py RUN.csv [--skip_s=S]
+    csv_summary.py RUN.csv [--skip_s=S] [--smooth=N]
 
 Keys: rows, duration_s, first_balanced_s, settled_s (the time from which every
 later row is balanced; -1 if the last row is not), pin_changes_total,
 pin_changes_after_settled, balanced_fraction, min_host_free_mib, and per guest
 G: G_min_actual_mib, G_max_actual_mib, G_min_unused_mib, G_mean_cpu_pct.
-Rows before --skip_s seconds are ignored (warm-up). Standard library only.
+Rows before --skip_s seconds are ignored (warm-up). --smooth=N judges balance
+on the rolling mean of each pCPU's load over the last N rows (the rows'
+own balanced column otherwise): on a shared or busy host one-interval
+readings are noisy. Standard library only.
 """
 
 import csv
+import math
 import sys
 
 
-def summarize(rows, skip_s=0.0):
+def smooth_balance(rows, window):
+    """Rewrites mean/stddev/balanced from N-row rolling pCPU means."""
+    pcpus = [c for c in rows[0] if c.startswith("pcpu") and c.endswith("_pct")]
+    out = []
+    for i, row in enumerate(rows):
+        recent = rows[max(0, i - window + 1):i + 1]
+        loads = [sum(float(r[c]) for r in recent) / len(recent) for c in pcpus]
+        mean = sum(loads) / len(loads)
+        sd = math.sqrt(sum((x - mean) ** 2 for x in loads) / len(loads))
+        balanced = sd <= 0.05 * mean + 1e-9 and sd <= 5.0 + 1e-9
+        out.append(dict(row, mean_pct=str(mean), stddev_pct=str(sd),
+                        balanced="1" if balanced else "0"))
+    return out
+
+
+def summarize(rows, skip_s=0.0, smooth=1):
     rows = [r for r in rows if float(r["time_s"]) >= skip_s]
+    if rows and smooth > 1:
+        rows = smooth_balance(rows, smooth)
     out = {"rows": len(rows)}
     if not rows:
         return out
@@ -54,17 +75,20 @@ def summarize(rows, skip_s=0.0):
 
 def main(argv):
     skip_s = 0.0
+    smooth = 1
     paths = []
     for arg in argv[1:]:
         if arg.startswith("--skip_s="):
             skip_s = float(arg.split("=", 1)[1])
+        elif arg.startswith("--smooth="):
+            smooth = int(arg.split("=", 1)[1])
         else:
             paths.append(arg)
-    if len(paths) != 1:
+    if len(paths) != 1 or smooth < 1:
         print(__doc__, file=sys.stderr)
         return 2
     with open(paths[0], newline="") as f:
-        summary = summarize(list(csv.DictReader(f)), skip_s)
+        summary = summarize(list(csv.DictReader(f)), skip_s, smooth)
     for key, value in summary.items():
         print(f"{key}={value}")
     return 0

@@ -60,6 +60,18 @@ class SummarizeTest(unittest.TestCase):
         self.assertEqual(s["first_balanced_s"], 2.0)
         self.assertNotIn("g0_min_actual_mib", s)
 
+    def test_smoothing_judges_balance_on_rolling_means(self):
+        text = ("1,90,70,80,10,0,0,900,90,512,100\n"
+                "2,70,90,80,10,0,0,900,90,512,100\n"
+                "3,90,70,80,10,0,0,900,90,512,100\n"
+                "4,70,90,80,10,0,0,900,90,512,100\n")
+        self.assertEqual(csv_summary.summarize(rows(text))["first_balanced_s"], -1)
+        smoothed = csv_summary.summarize(rows(text), smooth=2)
+        # The first row has only itself; from row 2 each pCPU averages 80.
+        self.assertEqual(smoothed["first_balanced_s"], 2.0)
+        self.assertEqual(smoothed["settled_s"], 2.0)
+        self.assertEqual(smoothed["balanced_fraction"], 0.75)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -49,10 +49,12 @@ bool ReadVcpus(virDomainPtr dom, const std::string& uuid, int pcpu_count,
   std::vector<unsigned char> maps(static_cast<size_t>(n) * maplen);
   const int got = virDomainGetVcpus(dom, vcpus.data(), n, maps.data(), maplen);
   if (got < 0) return false;
+  const int64_t read_ns = MonotonicNs();
   for (int i = 0; i < got; ++i) {
     VcpuReading r;
     r.cpu_time_ns = vcpus[i].cpuTime;
     r.last_pcpu = vcpus[i].cpu;
+    r.read_ns = read_ns;
     r.affinity =
         CpuSet::FromCpumap(VIR_GET_CPUMAP(maps.data(), maplen, i), maplen);
     (*out)[{uuid, static_cast<int>(vcpus[i].number)}] = r;

@@ -12,7 +12,11 @@ int CreditedPcpu(const VcpuReading& r) {
 double VcpuPercent(const VcpuReadings& prev, const VcpuKey& key,
                    const VcpuReading& cur, int64_t wall_ns) {
   const auto it = prev.find(key);
-  if (it == prev.end() || wall_ns <= 0) return 0;
+  if (it == prev.end()) return 0;
+  if (cur.read_ns > 0 && it->second.read_ns > 0) {
+    wall_ns = cur.read_ns - it->second.read_ns;
+  }
+  if (wall_ns <= 0) return 0;
   if (cur.cpu_time_ns < it->second.cpu_time_ns) return 0;  // restarted
   return 100.0 * static_cast<double>(cur.cpu_time_ns - it->second.cpu_time_ns) /
          static_cast<double>(wall_ns);

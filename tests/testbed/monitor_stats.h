@@ -19,6 +19,10 @@ struct VcpuReading {
   uint64_t cpu_time_ns = 0;  // cumulative
   int last_pcpu = -1;        // where it last ran
   CpuSet affinity;           // where it may run
+  // When it was read (any monotonic clock), 0 if unknown. Domains are read
+  // one after another and libvirtd can be slow under load, so each vCPU's
+  // rate uses its own time delta rather than the whole reading's.
+  int64_t read_ns = 0;
 };
 
 // (domain UUID, vCPU number): stable across intervals, unlike list indexes.
@@ -29,7 +33,8 @@ using VcpuReadings = std::map<VcpuKey, VcpuReading>;
 // to one, else the pCPU it last ran on.
 int CreditedPcpu(const VcpuReading& r);
 
-// Per-pCPU load in percent of one pCPU over an interval of wall_ns. vCPUs
+// Per-pCPU load in percent of one pCPU over an interval of wall_ns (used
+// for vCPUs without read_ns on both sides). vCPUs
 // missing from `prev` (new domains) or whose time went backwards (restarts)
 // contribute nothing this interval.
 std::vector<double> PcpuLoadPercent(const VcpuReadings& prev,

@@ -38,6 +38,21 @@ TEST(PcpuLoadPercentTest, NewOrRestartedVcpusContributeNothing) {
   EXPECT_EQ(PcpuLoadPercent(prev, cur, kSecondNs, 1), std::vector<double>{0.0});
 }
 
+TEST(PcpuLoadPercentTest, EachVcpuUsesItsOwnReadTimes) {
+  // "a" was read 0.5 s apart, "b" 2 s apart; the reading's wall time (1 s)
+  // only applies where read times are missing.
+  VcpuReading a0 = At(0, 0, CpuSet{0}), a1 = At(kSecondNs / 4, 0, CpuSet{0});
+  a0.read_ns = 10 * kSecondNs;
+  a1.read_ns = a0.read_ns + kSecondNs / 2;
+  VcpuReading b0 = At(0, 1, CpuSet{1}), b1 = At(kSecondNs, 1, CpuSet{1});
+  b0.read_ns = 10 * kSecondNs;
+  b1.read_ns = b0.read_ns + 2 * kSecondNs;
+  const VcpuReadings prev = {{{"a", 0}, a0}, {{"b", 0}, b0}};
+  const VcpuReadings cur = {{{"a", 0}, a1}, {{"b", 0}, b1}};
+  EXPECT_EQ(PcpuLoadPercent(prev, cur, kSecondNs, 2),
+            (std::vector<double>{50.0, 50.0}));
+}
+
 TEST(PcpuLoadPercentTest, IgnoresPcpusOutsideTheHost) {
   const VcpuReadings prev = {{{"a", 0}, At(0, 7, CpuSet{7})}};
   const VcpuReadings cur = {{{"a", 0}, At(kSecondNs, 7, CpuSet{7})}};
