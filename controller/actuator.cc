@@ -7,14 +7,14 @@ ActuationResult ApplyPins(Hypervisor* hypervisor,
   ActuationResult result;
   if (dry_run) return result;
   for (const PinChange& pin : pins) {
-    Status status = hypervisor->PinVcpu(pin.uuid, pin.vcpu, CpuSet{pin.to_pcpu});
+    Status status =
+        hypervisor->PinVcpu(pin.uuid, pin.vcpu, CpuSet{pin.to_pcpu});
     if (status.ok()) {
       ++result.applied;
     } else {
-      result.failures.push_back("pin " + pin.domain + " vcpu " +
-                                std::to_string(pin.vcpu) + " -> pcpu " +
-                                std::to_string(pin.to_pcpu) + ": " +
-                                status.message());
+      result.failures.push_back(
+          "pin " + pin.domain + " vcpu " + std::to_string(pin.vcpu) +
+          " -> pcpu " + std::to_string(pin.to_pcpu) + ": " + status.message());
     }
   }
   return result;

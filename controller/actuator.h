@@ -15,8 +15,8 @@ namespace vmbalance {
 
 struct ActuationResult {
   int applied = 0;
-  int grown = 0;   // balloon changes that raised a target
-  int shrunk = 0;  // balloon changes that lowered a target
+  int grown = 0;                      // balloon changes that raised a target
+  int shrunk = 0;                     // balloon changes that lowered a target
   std::vector<std::string> failures;  // one line per failed call
 };
 

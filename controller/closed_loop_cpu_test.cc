@@ -13,8 +13,7 @@
 namespace vmbalance {
 namespace {
 
-std::unique_ptr<sim::Simulator> RunScenario(const std::string& file,
-                                            int ticks,
+std::unique_ptr<sim::Simulator> RunScenario(const std::string& file, int ticks,
                                             ControllerOptions options = {}) {
   StatusOr<sim::Scenario> scenario =
       sim::LoadScenario("controller/sim/testdata/" + file);
@@ -58,7 +57,8 @@ TEST(ClosedLoopCpuTest, AllOnPcpuZeroSpreadsWithMinimumPinsThenStops) {
     ASSERT_EQ(pcpus.size(), 1u) << name;
   }
   std::vector<int> per_pcpu(4, 0);
-  for (const auto& [name, pcpus] : simulator->Assignment()) ++per_pcpu[pcpus[0]];
+  for (const auto& [name, pcpus] : simulator->Assignment())
+    ++per_pcpu[pcpus[0]];
   EXPECT_EQ(per_pcpu, (std::vector<int>{2, 2, 2, 2}));
 }
 
@@ -106,7 +106,8 @@ TEST(ClosedLoopCpuTest, PhaseChangeIsFollowedThenQuiet) {
     EXPECT_LE(rebalanced, phase_start + 5);
   }
   EXPECT_EQ(PinChangesAfter(*simulator, 40) - PinChangesAfter(*simulator, 60),
-            0) << "pins while the load was steady";
+            0)
+      << "pins while the load was steady";
   EXPECT_LE(simulator->pin_changes(), 12);
 }
 

@@ -22,7 +22,7 @@ struct ClosedLoopRun {
 };
 
 ClosedLoopRun RunScenario(const std::string& file, int ticks,
-                ControllerOptions options = {}) {
+                          ControllerOptions options = {}) {
   ClosedLoopRun run;
   StatusOr<sim::Scenario> scenario =
       sim::LoadScenario("controller/sim/testdata/" + file);

@@ -63,7 +63,8 @@ TickReport Controller::Tick() {
     report.memory = std::move(decision);
   }
   if (controller_metrics_ != nullptr) {
-    controller_metrics_->Publish(std::make_shared<const ControllerStatus>(status_));
+    controller_metrics_->Publish(
+        std::make_shared<const ControllerStatus>(status_));
   }
   return report;
 }

@@ -23,9 +23,9 @@
 namespace vmbalance {
 
 struct ControllerOptions {
-  bool cpu = true;      // run the vCPU policy
-  bool memory = true;   // run the memory policy
-  bool dry_run = false; // decide and report, never pin or resize
+  bool cpu = true;       // run the vCPU policy
+  bool memory = true;    // run the memory policy
+  bool dry_run = false;  // decide and report, never pin or resize
   VcpuPolicyConfig vcpu;
   MemoryPolicyConfig memory_config;
 };

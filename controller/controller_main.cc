@@ -8,8 +8,8 @@
 #include <cctype>
 #include <chrono>
 #include <csignal>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -62,8 +62,8 @@ void SleepUntil(std::chrono::steady_clock::time_point deadline) {
   while (!g_stop.load()) {
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return;
-    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
-        kSlice, deadline - now));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::nanoseconds>(kSlice, deadline - now));
   }
 }
 
@@ -89,13 +89,14 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
   }
   SetListenDefault(traits.default_listen);
   std::vector<std::string> own_flags = {
-      "connect", "listen", "dry_run", "simulate", "ticks", "summary_json",
-      "sim_realtime", "quiet"};
+      "connect", "listen",       "dry_run",      "simulate",
+      "ticks",   "summary_json", "sim_realtime", "quiet"};
   if (traits.policy_flags_choose) {
     own_flags.insert(own_flags.end(), {"cpu", "memory"});
   }
   if (traits.cpu || traits.policy_flags_choose) {
-    own_flags.insert(own_flags.end(), {"pcpus", "balance_ratio", "balance_abs"});
+    own_flags.insert(own_flags.end(),
+                     {"pcpus", "balance_ratio", "balance_abs"});
   }
   if (traits.memory || traits.policy_flags_choose) {
     own_flags.insert(own_flags.end(),
@@ -146,7 +147,8 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
     // In real time the guests' balloon reports must carry real timestamps,
     // or anything comparing them with the clock (alerts) sees them as stale.
     if (FLAGS_sim_realtime) scenario->epoch_s = std::time(nullptr);
-    auto owned = std::make_unique<sim::Simulator>(std::move(*scenario), *interval);
+    auto owned =
+        std::make_unique<sim::Simulator>(std::move(*scenario), *interval);
     simulator = owned.get();
     hypervisor = std::move(owned);
   } else {

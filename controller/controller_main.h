@@ -9,11 +9,12 @@
 namespace vmbalance {
 
 struct BinaryTraits {
-  const char* name;            // for usage and logs
-  const char* default_listen;  // distinct per binary, so all can run side by side
-  bool cpu;                    // policies this binary runs by default
+  const char* name;  // for usage and logs
+  const char*
+      default_listen;  // distinct per binary, so all can run side by side
+  bool cpu;            // policies this binary runs by default
   bool memory;
-  bool policy_flags_choose;    // --cpu/--memory may change the defaults
+  bool policy_flags_choose;  // --cpu/--memory may change the defaults
 };
 
 int RunControllerMain(int argc, char** argv, const BinaryTraits& traits);

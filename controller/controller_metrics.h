@@ -5,14 +5,14 @@
 #ifndef VMBALANCE_CONTROLLER_CONTROLLER_METRICS_H_
 #define VMBALANCE_CONTROLLER_CONTROLLER_METRICS_H_
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
 
 #include "exporter/sample.h"
 

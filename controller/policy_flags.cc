@@ -4,9 +4,10 @@
 
 #include <string>
 
-DEFINE_string(pcpus, "",
-              "vCPU scheduler: pCPUs it may pin to, in list format (\"0-3,8\"); "
-              "empty means every online pCPU.");
+DEFINE_string(
+    pcpus, "",
+    "vCPU scheduler: pCPUs it may pin to, in list format (\"0-3,8\"); "
+    "empty means every online pCPU.");
 DEFINE_double(balance_ratio, 0.05,
               "vCPU scheduler: balanced when the std-dev of pCPU demand is at "
               "most this fraction of the mean...");
@@ -47,14 +48,16 @@ Status PolicyConfigsFromFlags(ControllerOptions* options) {
   options->vcpu.max_stddev_ratio = FLAGS_balance_ratio;
   options->vcpu.max_stddev_abs = FLAGS_balance_abs;
 
-  if (FLAGS_min_unused_mib <= 0 || FLAGS_max_unused_mib <= FLAGS_min_unused_mib) {
+  if (FLAGS_min_unused_mib <= 0 ||
+      FLAGS_max_unused_mib <= FLAGS_min_unused_mib) {
     return Status::Error(
         "--min_unused_mib must be > 0 and below --max_unused_mib");
   }
   if (FLAGS_host_reserve_mib < 0 || FLAGS_host_reserve_fraction < 0 ||
       FLAGS_host_reserve_fraction >= 1) {
     return Status::Error(
-        "--host_reserve_mib must be >= 0 and --host_reserve_fraction in [0, 1)");
+        "--host_reserve_mib must be >= 0 and --host_reserve_fraction in [0, "
+        "1)");
   }
   if (FLAGS_guest_floor_mib <= 0) {
     return Status::Error("--guest_floor_mib must be > 0");
@@ -68,8 +71,10 @@ Status PolicyConfigsFromFlags(ControllerOptions* options) {
   MemoryPolicyConfig& memory = options->memory_config;
   memory.min_unused_kib = static_cast<uint64_t>(FLAGS_min_unused_mib) * 1024;
   memory.max_unused_kib = static_cast<uint64_t>(FLAGS_max_unused_mib) * 1024;
-  memory.target_unused_kib = (memory.min_unused_kib + memory.max_unused_kib) / 2;
-  memory.host_reserve_kib = static_cast<uint64_t>(FLAGS_host_reserve_mib) * 1024;
+  memory.target_unused_kib =
+      (memory.min_unused_kib + memory.max_unused_kib) / 2;
+  memory.host_reserve_kib =
+      static_cast<uint64_t>(FLAGS_host_reserve_mib) * 1024;
   memory.host_reserve_fraction = FLAGS_host_reserve_fraction;
   memory.guest_floor_kib = static_cast<uint64_t>(FLAGS_guest_floor_mib) * 1024;
   memory.max_shrink_fraction = FLAGS_max_shrink_fraction;

@@ -7,7 +7,8 @@
 namespace vmbalance {
 namespace {
 
-std::string Format(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string Format(const char* format, ...)
+    __attribute__((format(printf, 1, 2)));
 
 std::string Format(const char* format, ...) {
   char buffer[512];
@@ -73,11 +74,12 @@ void AppendMemory(const TickReport& report, const ControllerOptions& options,
                    Mib(domain.balloon.unused_kib).c_str(),
                    Mib(domain.balloon.available_kib).c_str(), target.c_str());
   }
-  *out += Format("  host total %llu MiB  free %llu MiB  reserve %llu MiB%s\n",
-                 static_cast<unsigned long long>(sample.host.memory_total_kib / 1024),
-                 static_cast<unsigned long long>(sample.host.memory_free_kib / 1024),
-                 static_cast<unsigned long long>(decision.host_reserve_kib / 1024),
-                 decision.host_short ? "  HOST SHORT" : "");
+  *out += Format(
+      "  host total %llu MiB  free %llu MiB  reserve %llu MiB%s\n",
+      static_cast<unsigned long long>(sample.host.memory_total_kib / 1024),
+      static_cast<unsigned long long>(sample.host.memory_free_kib / 1024),
+      static_cast<unsigned long long>(decision.host_reserve_kib / 1024),
+      decision.host_short ? "  HOST SHORT" : "");
   for (const BalloonChange& change : decision.changes) {
     *out += Format("    setmem %s: %llu -> %llu MiB%s\n", change.domain.c_str(),
                    static_cast<unsigned long long>(change.from_kib / 1024),

@@ -3,6 +3,7 @@
 
 int main(int argc, char** argv) {
   return vmbalance::RunControllerMain(
-      argc, argv, {"vcpu_scheduler", ":9178", /*cpu=*/true, /*memory=*/false,
-                   /*policy_flags_choose=*/false});
+      argc, argv,
+      {"vcpu_scheduler", ":9178", /*cpu=*/true, /*memory=*/false,
+       /*policy_flags_choose=*/false});
 }

@@ -4,6 +4,7 @@
 
 int main(int argc, char** argv) {
   return vmbalance::RunControllerMain(
-      argc, argv, {"vmbalanced", ":9180", /*cpu=*/true, /*memory=*/true,
-                   /*policy_flags_choose=*/true});
+      argc, argv,
+      {"vmbalanced", ":9180", /*cpu=*/true, /*memory=*/true,
+       /*policy_flags_choose=*/true});
 }

@@ -1,0 +1,97 @@
+#include "controller/controller_metrics.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/check_names.h>
+#include <prometheus/text_serializer.h>
+
+#include <memory>
+#include <string>
+
+namespace vmbalance {
+namespace {
+
+std::string Scrape(const ControllerMetrics& metrics) {
+  return prometheus::TextSerializer().Serialize(metrics.Collect());
+}
+
+TEST(ControllerMetricsTest, SchedulerSeriesAppearOnceDecided) {
+  ControllerMetrics metrics;
+  auto status = std::make_shared<ControllerStatus>();
+  status->cpu_enabled = true;
+  status->pin_changes_total = 6;
+  metrics.Publish(status);
+  std::string text = Scrape(metrics);
+  EXPECT_NE(text.find("vmbalance_vcpu_pin_changes_total 6"), std::string::npos);
+  EXPECT_NE(text.find("vmbalance_dry_run 0"), std::string::npos);
+  // No decision yet: no claim about balance.
+  EXPECT_EQ(text.find("vmbalance_balanced"), std::string::npos);
+  EXPECT_EQ(text.find("vmbalance_memory"), std::string::npos);
+
+  status = std::make_shared<ControllerStatus>(*status);
+  status->have_cpu_decision = true;
+  status->balanced = true;
+  status->decision_seconds = 0.25;
+  metrics.Publish(status);
+  text = Scrape(metrics);
+  EXPECT_NE(text.find("vmbalance_balanced 1"), std::string::npos);
+  EXPECT_NE(text.find("vmbalance_decision_duration_seconds 0.25"),
+            std::string::npos);
+}
+
+TEST(ControllerMetricsTest,
+     CoordinatorSeriesInBytesAndStaleGuestsHaveNoTarget) {
+  ControllerMetrics metrics;
+  auto status = std::make_shared<ControllerStatus>();
+  status->memory_enabled = true;
+  status->dry_run = true;
+  status->guests = {{"u1", "vm1", 1024, false}, {"u2", "vm2", 0, true}};
+  status->balloon_grow_total = 3;
+  status->balloon_shrink_total = 2;
+  status->host_reserve_kib = 200 * 1024;
+  status->low_mark_kib = 100 * 1024;
+  metrics.Publish(status);
+  std::string text = Scrape(metrics);
+  EXPECT_NE(
+      text.find(
+          "vmbalance_memory_target_bytes{domain=\"vm1\",uuid=\"u1\"} 1048576"),
+      std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("vmbalance_memory_target_bytes{domain=\"vm2\""),
+            std::string::npos);
+  EXPECT_NE(
+      text.find("vmbalance_guest_stats_stale{domain=\"vm2\",uuid=\"u2\"} 1"),
+      std::string::npos);
+  EXPECT_NE(text.find("vmbalance_balloon_changes_total{direction=\"grow\"} 3"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find("vmbalance_balloon_changes_total{direction=\"shrink\"} 2"),
+      std::string::npos);
+  EXPECT_NE(text.find("vmbalance_memory_host_reserve_bytes 209715200"),
+            std::string::npos);
+  EXPECT_NE(text.find("vmbalance_dry_run 1"), std::string::npos);
+  EXPECT_EQ(text.find("vmbalance_vcpu_pin"), std::string::npos);
+}
+
+TEST(ControllerMetricsTest, NamesAndLabelsAreValid) {
+  ControllerMetrics metrics;
+  auto status = std::make_shared<ControllerStatus>();
+  status->cpu_enabled = status->memory_enabled = status->have_cpu_decision =
+      true;
+  status->guests = {{"u1", "vm1", 1024, false}};
+  metrics.Publish(status);
+  for (const prometheus::MetricFamily& family : metrics.Collect()) {
+    EXPECT_TRUE(prometheus::CheckMetricName(family.name)) << family.name;
+    EXPECT_FALSE(family.help.empty()) << family.name;
+    if (family.type == prometheus::MetricType::Counter) {
+      EXPECT_EQ(family.name.substr(family.name.size() - 6), "_total");
+    }
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        EXPECT_TRUE(prometheus::CheckLabelName(label.name)) << label.name;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vmbalance

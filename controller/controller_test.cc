@@ -1,0 +1,174 @@
+// The loop's own rules, with a scripted fake host: no decision without data,
+// failures counted and never fatal, dry run never acts.
+#include "controller/controller.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vmbalance {
+namespace {
+
+// Hands out scripted samples; records and optionally refuses actions.
+class ScriptedHypervisor : public Hypervisor {
+ public:
+  std::deque<StatusOr<Sample>> samples;
+  bool refuse_actions = false;
+  std::vector<std::string> calls;
+
+  StatusOr<Sample> Take() override {
+    if (samples.empty()) return Status::Error("script exhausted");
+    StatusOr<Sample> next = std::move(samples.front());
+    samples.pop_front();
+    return next;
+  }
+  Status PinVcpu(const DomainKey& uuid, int vcpu,
+                 const CpuSet& pcpus) override {
+    calls.push_back("pin " + uuid + "/" + std::to_string(vcpu) + "->" +
+                    pcpus.ToString());
+    return refuse_actions ? Status::Error("refused") : Status::Ok();
+  }
+  Status SetMemory(const DomainKey& uuid, uint64_t kib) override {
+    calls.push_back("setmem " + uuid + " " + std::to_string(kib));
+    return refuse_actions ? Status::Error("refused") : Status::Ok();
+  }
+  std::string Describe() const override { return "scripted"; }
+};
+
+// Four busy one-vCPU guests all pinned to pCPU 0 of 2, `seconds` in, plus a
+// guest short of memory on a roomy host.
+Sample Imbalanced(int64_t seconds) {
+  Sample sample;
+  sample.monotonic_ns = seconds * 1'000'000'000;
+  sample.wall_time_s = 1'700'000'000 + seconds;
+  sample.host.online_pcpus = CpuSet{0, 1};
+  sample.host.pcpu_count = 2;
+  sample.host.memory_total_kib = 16 << 20;
+  sample.host.memory_free_kib = 12 << 20;
+  sample.host.memory_source = "test";
+  for (int i = 0; i < 4; ++i) {
+    DomainSample domain;
+    domain.uuid = "00000000-0000-0000-0000-00000000000" + std::to_string(i);
+    domain.name = "vm" + std::to_string(i);
+    domain.id = i + 1;
+    domain.state = DomainState::kRunning;
+    domain.max_memory_kib = 2 << 20;
+    VcpuSample vcpu;
+    vcpu.cpu_time_ns = seconds * 250'000'000ull;  // a quarter of pCPU 0 each
+    vcpu.delay_ns = seconds * 750'000'000ull;     // waiting the rest
+    vcpu.pcpu = 0;
+    vcpu.affinity = CpuSet{0};
+    domain.vcpus.push_back(vcpu);
+    domain.balloon.actual_kib = 512 << 10;
+    domain.balloon.maximum_kib = 2 << 20;
+    domain.balloon.unused_kib = (i == 0 ? 20 : 200) << 10;
+    domain.balloon.available_kib = 480 << 10;
+    domain.balloon.last_update_s = sample.wall_time_s;
+    sample.domains.push_back(domain);
+  }
+  return sample;
+}
+
+TEST(ControllerTest, NoSampleNoDecisionAndTheLoopGoesOn) {
+  ScriptedHypervisor host;
+  host.samples.push_back(Status::Error("libvirt down"));
+  host.samples.push_back(Status::Error("libvirt down"));
+  Controller controller(&host, ControllerOptions(), nullptr, nullptr);
+  for (int i = 0; i < 2; ++i) {
+    TickReport report = controller.Tick();
+    EXPECT_FALSE(report.sampled);
+    EXPECT_EQ(report.sample_error, "libvirt down");
+    EXPECT_FALSE(report.vcpu.has_value());
+    EXPECT_FALSE(report.memory.has_value());
+  }
+  EXPECT_TRUE(host.calls.empty());
+}
+
+TEST(ControllerTest, FirstSampleHasNoRatesSoNoPins) {
+  ScriptedHypervisor host;
+  host.samples.push_back(Imbalanced(10));
+  ControllerOptions options;
+  options.memory = false;
+  Controller controller(&host, options, nullptr, nullptr);
+  TickReport report = controller.Tick();
+  EXPECT_TRUE(report.sampled);
+  EXPECT_TRUE(report.pins.failures.empty());
+  for (const std::string& call : host.calls)
+    EXPECT_NE(call.rfind("pin", 0), 0u);
+}
+
+TEST(ControllerTest, ImbalanceIsPinnedAndCounted) {
+  ScriptedHypervisor host;
+  host.samples.push_back(Imbalanced(10));
+  host.samples.push_back(Imbalanced(11));
+  ControllerOptions options;
+  options.memory = false;
+  auto metrics = std::make_shared<ControllerMetrics>();
+  Controller controller(&host, options, nullptr, metrics);
+  controller.Tick();
+  TickReport report = controller.Tick();
+  ASSERT_TRUE(report.vcpu.has_value());
+  EXPECT_FALSE(report.vcpu->balanced);
+  EXPECT_GE(report.pins.applied, 2);  // half of the four must leave pCPU 0
+  EXPECT_EQ(controller.pin_changes_total(),
+            static_cast<uint64_t>(report.pins.applied));
+  int moved_to_1 = 0;
+  for (const std::string& call : host.calls)
+    moved_to_1 += call.find("->1") != std::string::npos;
+  EXPECT_EQ(moved_to_1, 2);
+}
+
+TEST(ControllerTest, RefusedActionsAreCountedNotFatal) {
+  ScriptedHypervisor host;
+  host.refuse_actions = true;
+  host.samples.push_back(Imbalanced(10));
+  host.samples.push_back(Imbalanced(11));
+  Controller controller(&host, ControllerOptions(), nullptr, nullptr);
+  size_t failures = 0;
+  for (int tick = 0; tick < 2; ++tick) {
+    TickReport report = controller.Tick();
+    EXPECT_TRUE(report.sampled);
+    EXPECT_EQ(report.pins.applied, 0);
+    EXPECT_EQ(report.balloons.applied, 0);
+    failures += report.pins.failures.size() + report.balloons.failures.size();
+  }
+  EXPECT_FALSE(host.calls.empty());
+  EXPECT_EQ(failures, host.calls.size());
+  EXPECT_EQ(controller.pin_changes_total(), 0u);
+  EXPECT_EQ(controller.balloon_changes_total(), 0u);
+}
+
+TEST(ControllerTest, DryRunDecidesButNeverCalls) {
+  ScriptedHypervisor host;
+  host.samples.push_back(Imbalanced(10));
+  host.samples.push_back(Imbalanced(11));
+  ControllerOptions options;
+  options.dry_run = true;
+  Controller controller(&host, options, nullptr, nullptr);
+  controller.Tick();
+  TickReport report = controller.Tick();
+  ASSERT_TRUE(report.vcpu.has_value());
+  EXPECT_FALSE(report.vcpu->pins.empty());
+  ASSERT_TRUE(report.memory.has_value());
+  EXPECT_TRUE(host.calls.empty());
+}
+
+TEST(ControllerTest, StarvingGuestIsGrown) {
+  ScriptedHypervisor host;
+  host.samples.push_back(Imbalanced(10));
+  ControllerOptions options;
+  options.cpu = false;
+  Controller controller(&host, options, nullptr, nullptr);
+  TickReport report = controller.Tick();
+  ASSERT_TRUE(report.memory.has_value());
+  ASSERT_EQ(report.balloons.applied, 1);
+  EXPECT_EQ(report.memory->changes[0].domain, "vm0");
+  EXPECT_GT(report.memory->changes[0].to_kib,
+            report.memory->changes[0].from_kib);
+}
+
+}  // namespace
+}  // namespace vmbalance
