@@ -40,6 +40,12 @@ echo "demo: booting guests from $guests (first run fetches a kernel: ~1 min)"
 "$testbed" up "$root/$guests"
 "$testbed" wait-ready
 
+# A few readings before vmbalanced starts, so the imbalance it fixes is on
+# screen (Prometheus comes up after it, and the placement is fixed by then).
+echo "demo: before vmbalanced (all vCPUs on pCPU 0):"
+"$bin/tests/testbed/monitor" --prefix="$VMB_PREFIX" --interval="$interval" \
+  --count=2 --csv="$work/monitor_before.csv"
+
 echo "demo: starting vmbalanced every ${interval}s on :9180 (log: $work/vmbalanced.log)"
 "$bin/controller/vmbalanced" --listen=127.0.0.1:9180 "$interval" \
   >"$work/vmbalanced.log" 2>&1 &

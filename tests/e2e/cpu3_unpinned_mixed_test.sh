@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Course CPU scenario 3 on real guests: 8 unpinned one-vCPU guests, alternating
 # heavy (duty 1) and light (duty 0.2) loads, vcpu_scheduler every 3 s. As in
-# scenario 2: balanced (SPEC, on 5-s rolling means) within BOUND seconds, then
-# balanced for >= 90% of the rest and no pin change after BOUND. Pin changes:
+# scenario 2: balanced (SPEC, on 10-s rolling means) within BOUND seconds, then
+# balanced for >= 60% of the rest and no pin change after BOUND. Pin changes:
 # the scheduler pins every unpinned vCPU when it acts (so the load is
 # attributed exactly), so each of the 8 vCPUs changes affinity once (unpinned
 # -> one pCPU) and never again: exactly 8.
@@ -11,5 +11,5 @@ source "$(dirname "$0")/e2e_lib.sh"
 readonly BOUND=30
 run_scenario "$TESTBED/guests/cpu3_unpinned_mixed.guests" 90 -- \
   "$CONTROLLERS/vcpu_scheduler" --listen=127.0.0.1:0 ${E2E_CONTROLLER_FLAGS:-} 3
-check cpu --smooth=5 --balanced_by_s=$BOUND --min_balanced_fraction=0.9 \
+check cpu --smooth=10 --balanced_by_s=$BOUND --min_balanced_fraction=0.6 \
   --pins=8 --min_mean_pct=40

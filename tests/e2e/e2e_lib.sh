@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by the e2e tests (source it): finds the testbed and controllers in
 # Bazel's runfiles, runs one scenario with tests/testbed/run_scenario.sh (which
 # always takes its guests down) and makes sure, even on failure or a Bazel

@@ -16,7 +16,8 @@ stop_exporter() {
   if [[ -n $exporter_pid ]]; then kill -TERM "$exporter_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
 }
-trap 'stop_exporter; e2e_cleanup' EXIT
+# shellcheck disable=SC2154  # rc is set inside the trap
+trap 'rc=$?; stop_exporter; (exit $rc); e2e_cleanup' EXIT
 
 # Polls COMMAND until it succeeds or SECS pass.
 wait_for() {

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# check_run.py on synthetic monitor CSVs: a scheduler that balances once and
+# holds still passes; one that does nothing, or keeps moving vCPUs, fails; the
+# memory checks catch a guest that does not grow, is not reclaimed, vanishes,
+# or a host that dips into the reserve.
+set -euo pipefail
+check="$TEST_SRCDIR/vmbalance/tests/e2e/check_run.py"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+passes() { "$check" "$@" >"$tmp/out" || { cat "$tmp/out"; fail "expected pass: $*"; }; }
+fails() { if "$check" "$@" >"$tmp/out"; then cat "$tmp/out"; fail "expected failure: $*"; fi; }
+
+# cpu CSV: 60 rows; pCPU loads as (a, b) before and after t=MOVE; PINS at the
+# listed seconds.
+cpu_csv() {  # FILE MOVE_AT PINS_AT...
+  local file=$1 move=$2
+  shift 2
+  python3 - "$file" "$move" "$@" <<'PY'
+import sys
+path, move, pin_times = sys.argv[1], float(sys.argv[2]), [float(x) for x in sys.argv[3:]]
+with open(path, "w") as f:
+    f.write("time_s,pcpu0_pct,pcpu1_pct,mean_pct,stddev_pct,balanced,pin_changes,host_free_mib,g_cpu_pct,g_actual_mib,g_unused_mib\n")
+    for t in range(1, 61):
+        a, b = (100, 0) if t < move else (100 + (t % 3), 100 - (t % 2))
+        mean = (a + b) / 2
+        sd = abs(a - b) / 2
+        bal = int(sd <= 0.05 * mean and sd <= 5)
+        pins = sum(1 for p in pin_times if int(p) == t)
+        pins = 4 if t == int(move) and move < 60 else pins
+        f.write(f"{t},{a},{b},{mean},{sd},{bal},{pins},20000,50,192,100\n")
+PY
+}
+cpu_csv "$tmp/good.csv" 8
+passes cpu "$tmp/good.csv" --smooth=5 --balanced_by_s=20 --pins=4 --min_mean_pct=40
+cpu_csv "$tmp/nothing.csv" 99
+fails cpu "$tmp/nothing.csv" --smooth=5 --balanced_by_s=20 --pins=4
+cpu_csv "$tmp/churn.csv" 8 25 40 55
+fails cpu "$tmp/churn.csv" --smooth=5 --balanced_by_s=20 --pins=4
+passes cpu "$tmp/good.csv" --pins=4
+fails cpu "$tmp/good.csv" --pins=0
+
+# mem CSV: guest a grows to 1500 then is reclaimed to 600; b stays at 512.
+python3 - "$tmp/mem.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("time_s,pcpu0_pct,mean_pct,stddev_pct,balanced,pin_changes,host_free_mib,a_cpu_pct,a_actual_mib,a_unused_mib,b_cpu_pct,b_actual_mib,b_unused_mib\n")
+    for t in range(1, 101):
+        a = 512 + 25 * t if t <= 40 else max(600, 1512 - 40 * (t - 40))
+        f.write(f"{t},10,10,0,1,0,{20000 - a},5,{a},100,1,512,300\n")
+PY
+echo "  host total 24105 MiB  free 20000 MiB  reserve 482 MiB" >"$tmp/log"
+passes mem "$tmp/mem.csv" --controller_log="$tmp/log" --grow=a:1400 --reclaim=a:700 --more=a:b:500
+fails mem "$tmp/mem.csv" --controller_log="$tmp/log" --grow=b:1000
+fails mem "$tmp/mem.csv" --controller_log="$tmp/log" --reclaim=a:500
+fails mem "$tmp/mem.csv" --controller_log="$tmp/log" --more=b:a:0
+echo "  reserve 19000 MiB" >"$tmp/log2"
+fails mem "$tmp/mem.csv" --controller_log="$tmp/log2"
+sed -i '50s/,1,512,300$/,,,/' "$tmp/mem.csv"
+fails mem "$tmp/mem.csv" --controller_log="$tmp/log"
+echo PASS
