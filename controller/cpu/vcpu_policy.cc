@@ -1,6 +1,7 @@
 #include "controller/cpu/vcpu_policy.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -34,6 +35,23 @@ void DescribeCurrent(const Usage& usage, const VcpuProblem& problem,
   decision->planned_stddev = decision->stddev;
 }
 
+// Typical measurement noise of one pCPU's demand: the root mean over pCPUs of
+// the summed noise variances of the vCPUs placed there now.
+double PcpuNoiseStddev(const VcpuProblem& problem,
+                       const std::vector<std::vector<double>>& noise_variance) {
+  if (problem.bin_pcpu.empty()) return 0;
+  std::vector<double> bin_variance(problem.bin_pcpu.size(), 0.0);
+  for (size_t i = 0; i < problem.items.size(); ++i) {
+    const int bin = problem.placement.current[i];
+    if (bin < 0 || bin >= static_cast<int>(bin_variance.size())) continue;
+    const VcpuRef& ref = problem.items[i];
+    bin_variance[bin] += noise_variance[ref.domain][ref.vcpu];
+  }
+  double sum = 0;
+  for (double variance : bin_variance) sum += variance;
+  return std::sqrt(sum / bin_variance.size());
+}
+
 // The pins that turn the current placement into `plan`.
 std::vector<PinChange> PinsFor(const Usage& usage, const VcpuProblem& problem,
                                const Plan& plan, bool pin_unpinned) {
@@ -65,8 +83,10 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   const bool cooling = state->cooldown > 0;
   if (cooling) --state->cooldown;
 
-  const std::vector<std::vector<double>> demand = SmoothDemand(
-      usage, config.demand_smoothing, config.demand_jump, &state->demand);
+  std::vector<std::vector<double>> noise_variance;
+  const std::vector<std::vector<double>> demand =
+      SmoothDemand(usage, config.demand_smoothing, config.demand_jump,
+                   &state->demand, &noise_variance);
   const CpuSet usable = UsablePcpus(usage, config.allowed_pcpus);
   const VcpuProblem problem = BuildVcpuProblem(usage, usable, demand);
   DescribeCurrent(usage, problem, &decision);
@@ -90,16 +110,29 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   }
 
   const double mean = PlacedMean(problem.placement);
+  // The SPEC's target, both readings. On a noisy host it can sit below what
+  // the measurements resolve; noise_margin below keeps that from churning.
   const double target =
       std::max(config.min_stddev_floor,
                std::min(config.max_stddev_ratio * mean, config.max_stddev_abs));
   decision.target_stddev = target;
+  const double noise_margin =
+      config.noise_factor * PcpuNoiseStddev(problem, noise_variance);
+  decision.noise_margin = noise_margin;
   if (problem.unplaced == 0 && decision.stddev <= target) {
     state->imbalanced_streak = 0;
     decision.balanced = true;
     decision.at_optimum = decision.stddev <= config.min_gain_abs;
     decision.reason = Format("balanced: std-dev %.3f <= target %.3f",
                              decision.stddev, target);
+    return decision;
+  }
+  if (problem.unplaced == 0 && decision.stddev <= target + noise_margin) {
+    state->imbalanced_streak = 0;
+    decision.balanced = true;
+    decision.reason =
+        Format("within noise: std-dev %.3f <= target + noise %.3f",
+               decision.stddev, target + noise_margin);
     return decision;
   }
   if (problem.unplaced == 0 && mean < config.idle_mean) {
@@ -118,7 +151,8 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   const PlanResult plan = PlanPlacement(problem.placement, options);
   decision.best_stddev = plan.best_stddev;
   const double min_gain =
-      std::max(config.min_gain_abs, config.min_gain_ratio * decision.stddev);
+      std::max({config.min_gain_abs, config.min_gain_ratio * decision.stddev,
+                noise_margin});
   const bool reachable = plan.chosen.stddev <= target;
   if (problem.unplaced == 0 && !reachable &&
       decision.stddev - plan.best_stddev < min_gain) {
@@ -140,7 +174,8 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   }
 
   const bool urgent =
-      problem.unplaced > 0 || decision.stddev > config.urgent_factor * target;
+      problem.unplaced > 0 ||
+      decision.stddev > config.urgent_factor * target + noise_margin;
   if (cooling) {
     decision.reason =
         Format("cooling down after pins: std-dev %.3f, target %.3f",

@@ -59,6 +59,11 @@ struct VcpuPolicyConfig {
   // When acting, also pin unpinned vCPUs where they run: from then on their
   // load is attributed exactly, which removes the main source of noise.
   bool pin_unpinned = true;
+  // Measurement noise: the std-dev across pCPUs must exceed the target by
+  // this many times the pCPUs' measured noise (from each vCPU's reading-to-
+  // reading scatter) before it counts as imbalanced, and a plan must gain at
+  // least that much. Equal guests then never trade places on noise.
+  double noise_factor = 2.0;
   // Search breadth (pCPUs tried as sources and destinations per step).
   int candidate_bins = 4;
   // Assignments the exact fewest-changes search may try per decision; it
@@ -94,6 +99,7 @@ struct VcpuDecision {
   std::string reason;               // one line for the log
 
   double target_stddev = 0;   // the balance threshold used this interval
+  double noise_margin = 0;    // noise_factor x measured per-pCPU noise
   double planned_stddev = 0;  // after the pins, as planned (= stddev if none)
   double best_stddev = -1;    // lowest std-dev the search found; -1 unplanned
   int migrations = 0;  // pins that move a vCPU to another pCPU; the other

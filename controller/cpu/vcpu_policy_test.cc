@@ -198,6 +198,39 @@ TEST(VcpuPolicyTest, NoisyDemandAroundBalanceCausesNoPins) {
   EXPECT_GE(balanced, kIntervals * 9 / 10);
 }
 
+TEST(VcpuPolicyTest, OvercommittedNoisyHostSpreadsOnceThenHoldsStill) {
+  // What real TCG guests look like: 8 busy vCPUs on 2 pCPUs, each reading
+  // 1.0 +- 0.1 (gaussian) per interval, so each pCPU's demand (~4) scatters
+  // by ~0.2, four times the 0.05 target. All start on pCPU 0. The policy
+  // must spread them once (4 moves) and never trade equal guests on noise.
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0.0, 0.1);
+  std::vector<int> placement(8, 0);
+  VcpuPolicyState state;
+  int pins = 0, pins_after_first_action = 0, decisions_until_spread = -1;
+  for (int t = 0; t < 300; ++t) {
+    std::vector<VcpuSpec> vcpus;
+    for (int i = 0; i < 8; ++i) {
+      vcpus.push_back(Pinned(std::max(0.0, 1.0 + noise(rng)), placement[i]));
+    }
+    VcpuDecision d =
+        DecideVcpuPins({}, MakeUsage(2, OneVcpuEach(vcpus)), &state);
+    if (decisions_until_spread >= 0) pins_after_first_action += d.pins.size();
+    pins += d.pins.size();
+    for (const PinChange& pin : d.pins) {
+      const int index =
+          std::stoi(pin.domain.substr(pin.domain.find_first_of("0123456789")));
+      placement[index] = pin.to_pcpu;
+    }
+    if (!d.pins.empty() && decisions_until_spread < 0)
+      decisions_until_spread = t;
+  }
+  EXPECT_EQ(std::count(placement.begin(), placement.end(), 0), 4);
+  EXPECT_EQ(pins, 4);
+  EXPECT_LE(decisions_until_spread, 1);
+  EXPECT_EQ(pins_after_first_action, 0);
+}
+
 TEST(VcpuPolicyTest, UnpinnedAttributionNoiseCausesAtMostOneAction) {
   // Truly two 0.5 vCPUs per pCPU, but an unpinned vCPU is credited to a
   // random pCPU 40% of the time: what the course's monitor sees.
