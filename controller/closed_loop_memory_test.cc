@@ -45,6 +45,16 @@ void ExpectSafe(const ClosedLoopRun& run) {
   EXPECT_GE(run.summary["min_host_free_mib"].get<int64_t>(), run.reserve_mib);
 }
 
+// A needy guest that could grow is never left below the low mark for more
+// than a few intervals (the balloon itself needs a tick or two to move).
+// Discriminating where the need lasts: in mem_spike a coordinator that does
+// nothing leaves the guest short for 21 intervals. (With the course's grow
+// workload the need ends by itself at the next allocation failure, so there
+// the allocation-failure count is the measure.)
+void ExpectPromptGrowth(const ClosedLoopRun& run) {
+  EXPECT_LE(run.summary["max_ticks_short_of_memory"].get<int>(), 3);
+}
+
 int64_t Mib(const nlohmann::json& summary, const char* key,
             const char* domain) {
   return summary[key][domain].get<int64_t>();
@@ -90,6 +100,7 @@ TEST(ClosedLoopMemoryTest, SpikeIsFollowedWithoutKills) {
   ClosedLoopRun run = RunScenario("mem_spike.json", 80);
   ASSERT_NE(run.simulator, nullptr);
   ExpectSafe(run);
+  ExpectPromptGrowth(run);
   EXPECT_GE(Mib(run.summary, "max_actual_mib", "vm1"), 900);
   EXPECT_LT(Mib(run.summary, "final_actual_mib", "vm1"), 600);
 }

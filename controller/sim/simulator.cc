@@ -222,6 +222,14 @@ void Simulator::RunMemory(int64_t tick, TickRecord* record) {
     balloons_kib += d.memory.actual_kib;
     if (spec.balloon_driver) {
       int64_t unused = ToMib(UnusedKib(params, d.memory));
+      // The SPEC's low mark: a guest below it that could still grow is
+      // waiting for the coordinator.
+      constexpr int64_t kShortUnusedMib = 100;
+      const bool can_grow =
+          d.memory.actual_kib < spec.max_memory_mib * kKibPerMib;
+      d.short_ticks =
+          unused < kShortUnusedMib && can_grow ? d.short_ticks + 1 : 0;
+      d.max_short_ticks = std::max(d.max_short_ticks, d.short_ticks);
       if (!record->min_guest_unused_mib ||
           unused < *record->min_guest_unused_mib) {
         record->min_guest_unused_mib = unused;
@@ -506,6 +514,13 @@ nlohmann::json Simulator::Summary(double max_decision_seconds) const {
       max_actual[name] = ToMib(domains_[i].max_actual_kib);
     }
   }
+  int max_short_ticks = 0;
+  for (const DomainRuntime& d : domains_) {
+    max_short_ticks = std::max(max_short_ticks, d.max_short_ticks);
+  }
+  // Reaction time: the longest run of ticks any guest spent below 100 MiB
+  // unused while it could still have been grown.
+  j["max_ticks_short_of_memory"] = max_short_ticks;
   j["final_actual_mib"] = final_actual;
   j["max_actual_mib"] = max_actual;
   return j;

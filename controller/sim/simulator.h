@@ -105,6 +105,10 @@ class Simulator : public Hypervisor {
     int64_t max_actual_kib = 0;
     bool ever_ran = false;
     BalloonSample frozen_stats;  // stats as last reported before going stale
+    // Consecutive ticks (and the longest run) with less than kShortUnusedMib
+    // unused while below max memory: how long a needy guest waited.
+    int short_ticks = 0;
+    int max_short_ticks = 0;
   };
 
   void Boot(size_t index, bool keep_balloon);
