@@ -4,16 +4,13 @@
 #include <glog/logging.h>
 #include <prometheus/exposer.h>
 
-#include <atomic>
 #include <cctype>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "controller/controller.h"
@@ -25,6 +22,7 @@
 #include "exporter/cli.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
 #include "exporter/metrics_collector.h"
+#include "exporter/stoppable_schedule.h"
 
 DEFINE_bool(dry_run, false,
             "Decide and report every interval, but never pin or resize.");
@@ -43,29 +41,6 @@ DEFINE_bool(quiet, false, "Do not print the per-interval report.");
 
 namespace vmbalance {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-void HandleStopSignal(int) { g_stop.store(true); }
-
-void InstallSignalHandlers() {
-  struct sigaction action = {};
-  action.sa_handler = HandleStopSignal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
-// Sleeps until `deadline` or until a stop signal, whichever comes first.
-void SleepUntil(std::chrono::steady_clock::time_point deadline) {
-  constexpr auto kSlice = std::chrono::milliseconds(100);
-  while (!g_stop.load()) {
-    auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return;
-    std::this_thread::sleep_for(
-        std::min<std::chrono::nanoseconds>(kSlice, deadline - now));
-  }
-}
 
 int UsageError(const BinaryTraits& traits, const std::string& why) {
   std::fprintf(stderr,
@@ -133,6 +108,8 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
   Status policy_status = PolicyConfigsFromFlags(&options);
   if (!policy_status.ok()) return UsageError(traits, policy_status.message());
 
+  // Before any thread starts (civetweb, libvirt): see StoppableSchedule.
+  StoppableSchedule schedule(*interval);
   std::unique_ptr<Hypervisor> hypervisor;
   sim::Simulator* simulator = nullptr;
   const bool simulating = !FLAGS_simulate.empty();
@@ -179,14 +156,10 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
             << (options.memory ? ", memory coordinator" : "")
             << (options.dry_run ? ", dry run" : "");
 
-  InstallSignalHandlers();
   Controller controller(hypervisor.get(), options, exporter_metrics,
                         controller_metrics);
-  const auto period = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::duration<double>(*interval));
-  auto next = std::chrono::steady_clock::now();
-  for (int64_t tick = 0; !g_stop.load(); ++tick) {
-    if (simulating && tick >= FLAGS_ticks) break;
+  const bool virtual_time = simulating && !FLAGS_sim_realtime;
+  for (int64_t tick = 0; !simulating || tick < FLAGS_ticks; ++tick) {
     TickReport report = controller.Tick();
     if (!FLAGS_quiet) {
       std::cout << FormatTick(tick, report, options) << std::flush;
@@ -197,12 +170,12 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
     for (const std::string& failure : report.balloons.failures) {
       LOG(WARNING) << failure;
     }
-    if (simulating && !FLAGS_sim_realtime) continue;
-    // A steady schedule: an overrun skips the missed slots, never bunches up.
-    next += period;
-    auto now = std::chrono::steady_clock::now();
-    while (next <= now) next += period;
-    SleepUntil(next);
+    const int signal =
+        virtual_time ? schedule.PollStop() : schedule.WaitForNextSlot();
+    if (signal != 0) {
+      LOG(INFO) << traits.name << " stopping on " << strsignal(signal);
+      break;
+    }
   }
   if (simulator != nullptr && !FLAGS_summary_json.empty()) {
     Status written = simulator->WriteSummary(FLAGS_summary_json,
