@@ -40,7 +40,8 @@ TickReport Controller::Tick() {
     }
     report.pins = ApplyPins(hypervisor_, decision.pins, options_.dry_run);
     status_.have_cpu_decision = true;
-    status_.balanced = decision.balanced;
+    // A skipped interval judged nothing: the last verdict stands.
+    if (!decision.skipped) status_.balanced = decision.balanced;
     status_.decision_seconds = report.vcpu_decision_seconds;
     status_.pin_changes_total += report.pins.applied;
     status_.pin_failures_total += report.pins.failures.size();

@@ -38,12 +38,16 @@ void AppendCpu(const TickReport& report, const ControllerOptions& options,
     }
   }
   *out += Format("  mean %.3f  sd %.3f  balanced %s", decision.mean,
-                 decision.stddev, decision.balanced ? "yes" : "no");
+                 decision.stddev,
+                 decision.skipped    ? "?"
+                 : decision.balanced ? "yes"
+                                     : "no");
   if (decision.balanced && decision.stddev > decision.target_stddev) {
     *out += " (best reachable)";
   }
   *out += Format("  pins %zu%s\n", decision.pins.size(),
                  options.dry_run ? " (dry run)" : "");
+  if (decision.skipped) *out += "    " + decision.reason + "\n";
   for (const PinChange& pin : decision.pins) {
     *out += Format("    pin %s vcpu %d: %s -> %d\n", pin.domain.c_str(),
                    pin.vcpu, pin.from.ToString().c_str(), pin.to_pcpu);
@@ -101,6 +105,11 @@ std::string FormatTick(int64_t tick, const TickReport& report,
     return out;
   }
   out += Format(" %zu domains", report.sample->domains.size());
+  if (report.usage.has_value()) {
+    out += Format(", %.2f s since the last sample, counters read in %.0f ms",
+                  report.usage->interval_s,
+                  report.sample->vcpu_read_span_ns / 1e6);
+  }
   if (report.sample->errors > 0) {
     out += Format(", %d skipped (read errors)", report.sample->errors);
   }

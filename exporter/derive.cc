@@ -9,6 +9,9 @@ namespace vmbalance {
 namespace {
 
 constexpr double kNsPerSecond = 1e9;
+// Below this share of the interval out of the run queue, Δtime / (Δwall -
+// Δdelay) divides by noise.
+constexpr double kNeverRanFraction = 0.01;
 
 // The previous reading of the same vCPU, or null. vCPUs are stored in index
 // order, so the slot at `index` is tried before a scan.
@@ -46,11 +49,18 @@ VcpuUsage DeriveVcpu(const VcpuSample* before, const VcpuSample& now,
   const double time_s = (now.cpu_time_ns - before->cpu_time_ns) / kNsPerSecond;
   usage.valid = true;
   usage.utilization = time_s / interval_s;
-  usage.demand = usage.utilization;
-  if (delay_known) {
-    usage.has_delay = true;
-    usage.demand +=
-        (*now.delay_ns - *before->delay_ns) / kNsPerSecond / interval_s;
+  usage.demand = usage.runnable = usage.utilization;
+  if (!delay_known) return usage;
+  usage.has_delay = true;
+  const double delay_s = (*now.delay_ns - *before->delay_ns) / kNsPerSecond;
+  usage.runnable += delay_s / interval_s;
+  const double not_waiting_s = interval_s - delay_s;
+  if (not_waiting_s > kNeverRanFraction * interval_s) {
+    usage.demand = std::clamp(time_s / not_waiting_s, usage.utilization, 1.0);
+  } else {
+    // Waited the whole interval: it wants a whole pCPU (or the interval is
+    // wrong, which `runnable` shows).
+    usage.demand = 1.0;
   }
   return usage;
 }
@@ -101,6 +111,11 @@ Usage Derive(const Sample* previous, const Sample& current) {
           ? 0
           : (current.monotonic_ns - previous->monotonic_ns) / kNsPerSecond;
   usage.interval_s = interval_s > 0 ? interval_s : 0;
+  if (usage.interval_s > 0) {
+    const double spans_ns =
+        (previous->vcpu_read_span_ns + current.vcpu_read_span_ns) / 2.0;
+    usage.window_error = spans_ns / kNsPerSecond / usage.interval_s;
+  }
 
   const HostSample& host = current.host;
   usage.online_pcpus = host.online_pcpus.Empty() && host.pcpu_count > 0

@@ -85,7 +85,8 @@ TEST(DeriveTest, UtilizationDemandAndLoad) {
   EXPECT_TRUE(a.valid);
   EXPECT_TRUE(a.has_delay);
   EXPECT_DOUBLE_EQ(a.utilization, 0.5);
-  EXPECT_DOUBLE_EQ(a.demand, 0.75);
+  EXPECT_DOUBLE_EQ(a.runnable, 0.75);
+  EXPECT_DOUBLE_EQ(a.demand, 2.0 / 3);  // ran 1 s of the 1.5 s not waiting
   EXPECT_EQ(a.pcpu, 0);
   const VcpuUsage& b = VcpuOf(usage, "b", 0);
   EXPECT_TRUE(b.valid);
@@ -98,10 +99,37 @@ TEST(DeriveTest, UtilizationDemandAndLoad) {
   EXPECT_DOUBLE_EQ(usage.pcpu_load[1], 0.25);
   EXPECT_DOUBLE_EQ(usage.load_mean, 0.375);
   EXPECT_DOUBLE_EQ(usage.load_stddev, 0.125);
-  EXPECT_DOUBLE_EQ(usage.pcpu_demand[0], 0.75);
+  EXPECT_DOUBLE_EQ(usage.pcpu_demand[0], 2.0 / 3);
   EXPECT_DOUBLE_EQ(usage.pcpu_demand[1], 0.25);
-  EXPECT_DOUBLE_EQ(usage.demand_mean, 0.5);
-  EXPECT_DOUBLE_EQ(usage.demand_stddev, 0.25);
+  EXPECT_DOUBLE_EQ(usage.demand_mean, (2.0 / 3 + 0.25) / 2);
+  EXPECT_DOUBLE_EQ(usage.demand_stddev, (2.0 / 3 - 0.25) / 2);
+}
+
+TEST(DeriveTest, DemandIsTheSameWhereverAVcpuWaits) {
+  // One vCPU that needs 30% of a pCPU: alone it runs 0.3 s of 1 s; sharing
+  // a pCPU it runs 0.15 s and its work takes twice as long (waits 0.5 s);
+  // starved it runs 0.03 s and waits 0.9 s. Busy vCPUs: 1 s, or 1/7 s with
+  // 6/7 s waiting (7 on one pCPU). A vCPU that only waited wants a whole pCPU.
+  struct Case {
+    double time_s, delay_s, demand;
+  };
+  for (const Case& c :
+       {Case{0.3, 0, 0.3}, Case{0.15, 0.5, 0.3}, Case{0.03, 0.9, 0.3},
+        Case{1, 0, 1}, Case{1.0 / 7, 6.0 / 7, 1}, Case{0, 0.999, 1},
+        Case{0, 0, 0}}) {
+    const Sample then =
+        HostWith(0, 1, {Domain("a", 1, {Vcpu(0, 0, 0, {0}, uint64_t{0})})});
+    const Sample now =
+        HostWith(kSecond, 1,
+                 {Domain("a", 1,
+                         {Vcpu(0, std::llround(c.time_s * kSecond), 0, {0},
+                               std::llround(c.delay_s * kSecond))})});
+    const Usage usage = Derive(&then, now);
+    const VcpuUsage& vcpu = usage.domains[0].vcpus[0];
+    EXPECT_NEAR(vcpu.demand, c.demand, 1e-6) << c.time_s << " " << c.delay_s;
+    EXPECT_NEAR(vcpu.utilization, c.time_s, 1e-6);
+    EXPECT_NEAR(vcpu.runnable, c.time_s + c.delay_s, 1e-6);
+  }
 }
 
 TEST(DeriveTest, CounterResetInvalidatesThatVcpu) {
@@ -170,6 +198,21 @@ TEST(DeriveTest, MatchesByUuidNotPosition) {
   EXPECT_FALSE(VcpuOf(usage, "c", 0).valid);  // appeared
   EXPECT_DOUBLE_EQ(VcpuOf(usage, "d", 0).utilization, 0.5);
   EXPECT_DOUBLE_EQ(usage.pcpu_load[1], 0.5);  // the new domain adds nothing
+}
+
+TEST(DeriveTest, WindowErrorIsTheMeanReadSpanOverTheInterval) {
+  // Counters read over 0.2 s, then 0.6 s, stamped in the middle: a domain
+  // read first then last had a window 0.4 s longer than the 2 s between the
+  // stamps (and one read last then first, 0.4 s shorter).
+  Sample then = HostWith(0, 1, {Domain("a", 1, {Vcpu(0, 0, 0, {0})})});
+  then.vcpu_read_span_ns = kSecond / 5;
+  Sample now =
+      HostWith(2 * kSecond, 1, {Domain("a", 1, {Vcpu(0, kSecond, 0, {0})})});
+  now.vcpu_read_span_ns = 3 * kSecond / 5;
+  EXPECT_DOUBLE_EQ(Derive(&then, now).window_error, 0.2);
+  EXPECT_EQ(Derive(nullptr, now).window_error, 0);
+  then.vcpu_read_span_ns = now.vcpu_read_span_ns = 0;
+  EXPECT_EQ(Derive(&then, now).window_error, 0);
 }
 
 TEST(DeriveTest, NonPositiveIntervalGivesNoRates) {

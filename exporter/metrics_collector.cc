@@ -127,8 +127,8 @@ void AddVcpuRates(const Usage& usage, Families* out) {
       "CPU time the vCPU got over the last interval, in pCPUs.");
   auto demand = MetricFamilyBuilder::Gauge(
       "vmbalance_vcpu_demand_ratio",
-      "CPU time the vCPU got plus time it waited to run, over the last "
-      "interval, in pCPUs.");
+      "Share of a pCPU the vCPU would use if it never waited to run: CPU "
+      "time over the part of the last interval it did not wait.");
   for (const DomainUsage& domain : usage.domains) {
     for (const VcpuUsage& vcpu : domain.vcpus) {
       if (!vcpu.valid) continue;  // no rate yet: absent rather than 0
@@ -209,6 +209,14 @@ Families BuildMetricFamilies(const Snapshot& snapshot) {
                              "How long taking the last sample took.")
       .Add(snapshot.sample_duration_seconds)
       .AppendTo(&out);
+  if (snapshot.sample.has_value()) {
+    MetricFamilyBuilder::Gauge(
+        "vmbalance_sample_vcpu_read_seconds",
+        "How long reading the vCPU counters of all domains took in the last "
+        "sample: rates are uncertain by about this over the interval.")
+        .Add(snapshot.sample->vcpu_read_span_ns / 1e9)
+        .AppendTo(&out);
+  }
   MetricFamilyBuilder::Counter(
       "vmbalance_sample_errors_total",
       "Failed samples plus domains skipped while sampling.")

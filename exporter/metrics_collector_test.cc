@@ -23,6 +23,7 @@ Sample MakeSample(int64_t at_ns, uint64_t cpu_ns) {
   Sample sample;
   sample.monotonic_ns = at_ns;
   sample.wall_time_s = 1700000000;
+  sample.vcpu_read_span_ns = 50000000;
   sample.host.pcpu_count = 4;
   sample.host.online_pcpus = CpuSet::Range(0, 3);
   sample.host.memory_total_kib = 8 * 1024 * 1024;
@@ -92,13 +93,15 @@ TEST(MetricsCollectorTest, ExpositionHasTheExpectedLines) {
            "libvirt_node_memory_total_bytes 8589934592\n",
            "libvirt_node_memory_free_bytes 2147483648\n",
            "vmbalance_vcpu_utilization_ratio{" + web + ",vcpu=\"0\"} 0.5\n",
-           "vmbalance_vcpu_demand_ratio{" + web + ",vcpu=\"0\"} 0.75\n",
+           "vmbalance_vcpu_demand_ratio{" + web +
+               ",vcpu=\"0\"} 0.6666666666666666\n",
            "vmbalance_pcpu_load_ratio{pcpu=\"1\"} 0.5\n",
            "vmbalance_pcpu_load_ratio{pcpu=\"2\"} 0.5\n",
            "vmbalance_pcpu_load_ratio{pcpu=\"3\"} 0\n",
            "vmbalance_pcpu_load_mean_ratio 0.25\n",
            "vmbalance_pcpu_load_stddev_ratio 0.25\n",
            "vmbalance_sample_duration_seconds 0.25\n",
+           "vmbalance_sample_vcpu_read_seconds 0.05\n",
            "vmbalance_sample_errors_total 3\n",
            "# TYPE vmbalance_sample_errors_total counter\n",
            "# HELP libvirt_up ",

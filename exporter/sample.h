@@ -67,7 +67,12 @@ struct HostSample {
 };
 
 struct Sample {
-  int64_t monotonic_ns = 0;  // when taken; deltas of this give wall time
+  // When the vCPU counters were read; deltas of this give wall time. A
+  // source that reads domains one after another stamps the middle of the
+  // read and says how long it took: each domain's counters were read within
+  // monotonic_ns +- vcpu_read_span_ns / 2.
+  int64_t monotonic_ns = 0;
+  int64_t vcpu_read_span_ns = 0;
   int64_t wall_time_s = 0;   // epoch seconds; compared with last_update_s
   HostSample host;
   std::vector<DomainSample> domains;  // sorted by uuid

@@ -20,8 +20,18 @@ struct VcpuUsage {
   // be acted on.
   bool valid = false;
   double utilization = 0;  // Δcpu_time / Δwall, fraction of one pCPU
-  double demand = 0;       // (Δcpu_time + Δdelay) / Δwall; = utilization when
-                           // the host gives no delay figure
+  // What it would use if it never waited for a pCPU: Δcpu_time / (Δwall -
+  // Δdelay), the share of its time not spent in the run queue that it ran.
+  // Waiting stretches a vCPU's work but not its idle time, so this stays the
+  // same wherever the vCPU is placed (a busy vCPU reads 1 even when it gets
+  // 1/7 of a pCPU), where (Δcpu_time + Δdelay) / Δwall would grow with its
+  // neighbours' load. In [utilization, 1]; = utilization when the host gives
+  // no delay figure.
+  double demand = 0;
+  // (Δcpu_time + Δdelay) / Δwall: the share of the interval it was runnable.
+  // At most 1 for any thread; more means the interval does not match the
+  // counters' own window.
+  double runnable = 0;
   bool has_delay = false;
   int pcpu = -1;           // where its load is attributed
   CpuSet affinity;
@@ -35,6 +45,10 @@ struct DomainUsage {
 
 struct Usage {
   double interval_s = 0;          // Δwall between the two samples
+  // How far one vCPU's own window may be from interval_s, as a fraction of
+  // it: each sample's counters were read over a span around its stamp
+  // (Sample::vcpu_read_span_ns). Rates are off by up to this fraction.
+  double window_error = 0;
   std::vector<DomainUsage> domains;  // sorted by uuid, as in the Sample
   CpuSet online_pcpus;
   // Indexed by pCPU number, size = host pcpu_count. A vCPU pinned to exactly

@@ -219,7 +219,8 @@ def host_dashboard():
       "percentunit", minimum=0, threshold=IMBALANCE_BOUND))
   p.append(timeseries(
       lay, "Per-pCPU demand (what the scheduler balances)",
-      "Busy time plus run-queue delay per pCPU, from the vCPU scheduler.",
+      "Per pCPU, what its vCPUs would use if none waited to run "
+      "(CPU time over the time not spent waiting), from the vCPU scheduler.",
       [("vmbalance_pcpu_demand_ratio{%s}" % HOST, "pCPU {{pcpu}}")],
       "percentunit", minimum=0))
   p.append(timeseries(
@@ -317,9 +318,12 @@ def host_dashboard():
       value_map((0, "down", "red"), (1, "up", "green"))))
   p.append(timeseries(
       lay, "Sampling and decision time",
-      "How long one libvirt sample and one scheduler decision take, and "
-      "sampling errors per interval.",
+      "How long one libvirt sample and one scheduler decision take, how "
+      "long the vCPU counters took to read (rates are uncertain by that over "
+      "the interval), and sampling errors per interval.",
       [("vmbalance_sample_duration_seconds{%s}" % HOST, "{{job}} sample"),
+       ("vmbalance_sample_vcpu_read_seconds{%s}" % HOST,
+        "{{job}} vCPU counters read"),
        ("vmbalance_decision_duration_seconds{%s}" % HOST, "{{job}} decision"),
        ("increase(vmbalance_sample_errors_total{%s}[$__rate_interval])"
         % HOST, "{{job}} sample errors")],

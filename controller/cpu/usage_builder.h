@@ -82,6 +82,7 @@ inline Usage MakeUsage(const CpuSet& online,
       vcpu.index = static_cast<int>(i);
       vcpu.valid = v.valid;
       vcpu.demand = v.valid ? v.demand : 0;
+      vcpu.runnable = vcpu.demand;
       vcpu.utilization = v.valid ? std::min(v.demand, 1.0) : 0;
       vcpu.has_delay = true;
       vcpu.pcpu = v.pcpu;

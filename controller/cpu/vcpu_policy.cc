@@ -52,6 +52,32 @@ double PcpuNoiseStddev(const VcpuProblem& problem,
   return std::sqrt(sum / bin_variance.size());
 }
 
+// How far this interval's pCPU demands may be off because each domain's
+// counters were read at a slightly different moment (Usage::window_error,
+// e): a vCPU's demand, time / (wall - delay), moves by about demand x e /
+// (1 - waiting share), a lot for a vCPU that mostly waits. The root mean
+// square over pCPUs of the per-pCPU sums: a bound, not a scatter.
+double WindowMargin(const Usage& usage, const VcpuProblem& problem,
+                    const std::vector<std::vector<double>>& demand,
+                    double max_amplification) {
+  if (problem.bin_pcpu.empty() || usage.window_error <= 0) return 0;
+  std::vector<double> bin_error(problem.bin_pcpu.size(), 0.0);
+  for (size_t i = 0; i < problem.items.size(); ++i) {
+    const int bin = problem.placement.current[i];
+    if (bin < 0 || bin >= static_cast<int>(bin_error.size())) continue;
+    const VcpuRef& ref = problem.items[i];
+    const VcpuUsage& vcpu = usage.domains[ref.domain].vcpus[ref.vcpu];
+    const double waiting = std::max(0.0, vcpu.runnable - vcpu.utilization);
+    const double amplification =
+        std::min(max_amplification, 1.0 / std::max(1e-9, 1.0 - waiting));
+    bin_error[bin] +=
+        demand[ref.domain][ref.vcpu] * usage.window_error * amplification;
+  }
+  double squares = 0;
+  for (double error : bin_error) squares += error * error;
+  return std::sqrt(squares / bin_error.size());
+}
+
 // The pins that turn the current placement into `plan`.
 std::vector<PinChange> PinsFor(const Usage& usage, const VcpuProblem& problem,
                                const Plan& plan, bool pin_unpinned) {
@@ -74,6 +100,32 @@ std::vector<PinChange> PinsFor(const Usage& usage, const VcpuProblem& problem,
   return pins;
 }
 
+// Why this interval's readings cannot be trusted, or empty when they can.
+std::string DistrustOf(const VcpuPolicyConfig& config, const Usage& usage) {
+  if (usage.window_error > config.max_window_error) {
+    return Format(
+        "readings uncertain: rates may be %.0f%% off (over %.0f%%), the vCPU "
+        "counters took long to read: deciding nothing",
+        100 * usage.window_error, 100 * config.max_window_error);
+  }
+  const double resolution =
+      usage.interval_s > 0 ? 2 * config.counter_resolution_s / usage.interval_s
+                           : 0;
+  const double ceiling =
+      1 + usage.window_error + config.impossible_demand_margin + resolution;
+  for (const DomainUsage& domain : usage.domains) {
+    for (const VcpuUsage& vcpu : domain.vcpus) {
+      if (vcpu.valid && vcpu.runnable > ceiling) {
+        return "readings impossible: a vCPU of " + domain.name +
+               Format(" ran or waited %.2f of the interval (over %.2f)",
+                      vcpu.runnable, ceiling) +
+               ": the stamps do not match the counters; deciding nothing";
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
@@ -82,6 +134,16 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
   ++state->intervals;
   const bool cooling = state->cooldown > 0;
   if (cooling) --state->cooldown;
+
+  std::string distrust = DistrustOf(config, usage);
+  if (!distrust.empty()) {
+    decision.skipped = true;
+    decision.reason = std::move(distrust);
+    decision.pcpu_demand = usage.pcpu_demand;
+    decision.mean = usage.demand_mean;
+    decision.stddev = decision.planned_stddev = usage.demand_stddev;
+    return decision;
+  }
 
   std::vector<std::vector<double>> noise_variance;
   const std::vector<std::vector<double>> demand =
@@ -117,7 +179,8 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
                std::min(config.max_stddev_ratio * mean, config.max_stddev_abs));
   decision.target_stddev = target;
   const double noise_margin =
-      config.noise_factor * PcpuNoiseStddev(problem, noise_variance);
+      config.noise_factor * PcpuNoiseStddev(problem, noise_variance) +
+      WindowMargin(usage, problem, demand, config.max_window_amplification);
   decision.noise_margin = noise_margin;
   if (problem.unplaced == 0 && decision.stddev <= target) {
     state->imbalanced_streak = 0;

@@ -1,6 +1,7 @@
 // The vCPU scheduler's policy: a pure function from (config, Usage, previous
 // state) to the pins to apply this interval. It balances per-pCPU demand
-// (run time + run-queue delay), with as few pin changes as it can find, and
+// (VcpuUsage::demand: what the vCPUs would use if none waited for a pCPU),
+// with as few pin changes as it can find, and
 // holds still once balanced or at the best reachable placement. No I/O, no
 // clocks, no globals; the caller owns the state and passes it back each call.
 #ifndef VMBALANCE_CONTROLLER_CPU_VCPU_POLICY_H_
@@ -64,6 +65,24 @@ struct VcpuPolicyConfig {
   // reading scatter) before it counts as imbalanced, and a plan must gain at
   // least that much. Equal guests then never trade places on noise.
   double noise_factor = 2.0;
+  // Readings not to trust: decide nothing that interval, and keep them out of
+  // the smoothed demand and the noise estimate. When the counters took long
+  // to read, one vCPU's window may differ from the interval by up to
+  // Usage::window_error; past this fraction the rates are too uncertain...
+  double max_window_error = 0.25;
+  // ...and a vCPU thread cannot run and wait for longer than the wall time,
+  // so VcpuUsage::runnable above 1 + window_error + this margin + the
+  // counters' resolution means the stamps do not match the counters (a
+  // stalled read).
+  double impossible_demand_margin = 0.1;
+  // Granularity of the vCPU time counters (libvirt reads them in clock
+  // ticks): a rate over interval I can be off by 2 x this / I.
+  double counter_resolution_s = 0.01;
+  // Below those limits the read window still counts: the noise margin
+  // (noise_factor) also grows by what the window can do to each pCPU's
+  // demand. A vCPU that waited most of the interval magnifies a window
+  // error (its demand divides by the time it did not wait), by at most this.
+  double max_window_amplification = 10;
   // Search breadth (pCPUs tried as sources and destinations per step).
   int candidate_bins = 4;
   // Assignments the exact fewest-changes search may try per decision; it
@@ -99,12 +118,16 @@ struct VcpuDecision {
   std::string reason;               // one line for the log
 
   double target_stddev = 0;   // the balance threshold used this interval
-  double noise_margin = 0;    // noise_factor x measured per-pCPU noise
+  double noise_margin = 0;    // noise_factor x measured per-pCPU noise, plus
+                              // what this interval's read window can do
   double planned_stddev = 0;  // after the pins, as planned (= stddev if none)
   double best_stddev = -1;    // lowest std-dev the search found; -1 unplanned
   int migrations = 0;  // pins that move a vCPU to another pCPU; the other
                        // pins fix an unpinned vCPU where it already runs
   std::string method;  // which search produced the plan
+  // The readings were not trusted (see max_window_error): nothing was
+  // judged, `balanced` means nothing, and the state was left as it was.
+  bool skipped = false;
 };
 
 VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,

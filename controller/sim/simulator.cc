@@ -133,8 +133,8 @@ void Simulator::RunCpu(int64_t tick, TickRecord* record) {
   }
   PlaceVcpus(scenario_.pcpus, scenario_.migrate_threshold, &placed);
 
-  // Share each pCPU among its vCPUs; what is not granted waits in the run
-  // queue, which is what vcpu.N.delay reports.
+  // Share each pCPU among its vCPUs; a vCPU not granted all it needs waits
+  // in the run queue, which is what vcpu.N.delay reports.
   std::vector<std::vector<size_t>> on_pcpu(scenario_.pcpus);
   for (size_t k = 0; k < placed.size(); ++k) {
     auto [i, v] = owner[k];
@@ -154,7 +154,13 @@ void Simulator::RunCpu(int64_t tick, TickRecord* record) {
       auto [i, v] = owner[k];
       VcpuState& vs = domains_[i].vcpus[v];
       vs.cpu_time_ns += granted[j] * interval_ns;
-      vs.delay_ns += (demands[j] - granted[j]) * interval_ns;
+      // A vCPU granted less than it needs stretches its work phases while
+      // its idle ones stay as they were: it runs `granted` and waits
+      // 1 - granted/demand of the interval, as real counters show (run time
+      // over the time not waiting is the need, wherever it is placed).
+      const double waiting =
+          demands[j] > granted[j] ? 1.0 - granted[j] / demands[j] : 0.0;
+      vs.delay_ns += waiting * interval_ns;
       busy += granted[j];
       record->pcpu_demand[p] += Demand(i, v, tick, false);
     }

@@ -68,11 +68,14 @@ TEST(SimulatorTest, OvercommitShowsUpAsDelayAndFairShare) {
   Sample s = MustTake(sim);
   ASSERT_EQ(s.domains.size(), 8u);
   for (const DomainSample& d : s.domains) {
-    // 8 x 0.5 (+-2% noise) on one pCPU: ~0.125 s each, the rest waits.
-    EXPECT_NEAR(d.vcpus[0].cpu_time_ns / 1e9, 0.125, 0.01) << d.name;
-    EXPECT_NEAR((d.vcpus[0].cpu_time_ns + *d.vcpus[0].delay_ns) / 1e9, 0.5,
-                0.011)
-        << d.name;
+    // 8 x 0.5 (+-2% noise) on one pCPU: 0.125 s each. Each stretches its
+    // work to 4x as long: it waits 0.75 s, and its run time over the time
+    // it did not wait shows its need.
+    const double time_s = d.vcpus[0].cpu_time_ns / 1e9;
+    const double delay_s = *d.vcpus[0].delay_ns / 1e9;
+    EXPECT_NEAR(time_s, 0.125, 1e-6) << d.name;
+    EXPECT_NEAR(delay_s, 0.75, 0.01) << d.name;
+    EXPECT_NEAR(time_s / (1.0 - delay_s), 0.5, 0.011) << d.name;
     EXPECT_EQ(d.vcpus[0].pcpu, 0);
   }
   EXPECT_NEAR(s.host.pcpus[0].busy_ns / 1e9, 1.0, 1e-9);
@@ -458,7 +461,7 @@ TEST(SimulatorTest, WriteSummaryWritesJson) {
 }
 
 // A toy policy that sees only Samples, as a real one does: demand from
-// (Δcpu + Δdelay) / Δwall, then longest-processing-time placement, pinning
+// Δcpu / (Δwall - Δdelay), then longest-processing-time placement, pinning
 // only vCPUs whose pCPU changes. Enough to show that the samples carry what
 // a policy needs and that the simulator's judgement follows the pins.
 void PinByLpt(Simulator& sim, const Sample& prev, const Sample& now) {
@@ -476,10 +479,10 @@ void PinByLpt(Simulator& sim, const Sample& prev, const Sample& now) {
     }
     if (before == nullptr) continue;
     for (size_t v = 0; v < d.vcpus.size(); ++v) {
-      double used = d.vcpus[v].cpu_time_ns - before->vcpus[v].cpu_time_ns +
-                    *d.vcpus[v].delay_ns - *before->vcpus[v].delay_ns;
-      items.push_back(
-          {used / wall_ns, d.uuid, static_cast<int>(v), d.vcpus[v].pcpu});
+      const double ran = d.vcpus[v].cpu_time_ns - before->vcpus[v].cpu_time_ns;
+      const double waited = *d.vcpus[v].delay_ns - *before->vcpus[v].delay_ns;
+      items.push_back({ran / (wall_ns - waited), d.uuid, static_cast<int>(v),
+                       d.vcpus[v].pcpu});
     }
   }
   std::stable_sort(

@@ -92,7 +92,8 @@ DomainRead ReadVcpus(virDomainPtr dom, int vcpu_count, int pcpu_count,
 
 }  // namespace
 
-DomainRead ReadDomainRecord(const virDomainStatsRecord& record, int pcpu_count,
+DomainRead ReadDomainRecord(const virDomainStatsRecord& record,
+                            const virDomainStatsRecord* balloon, int pcpu_count,
                             DomainSample* out) {
   virDomainPtr dom = record.dom;
   if (!ReadIdentity(dom, out)) {
@@ -100,6 +101,10 @@ DomainRead ReadDomainRecord(const virDomainStatsRecord& record, int pcpu_count,
   }
   DomainStatsParams stats =
       ParseDomainStatsParams(record.params, record.nparams);
+  if (balloon != nullptr) {
+    stats.balloon =
+        ParseDomainStatsParams(balloon->params, balloon->nparams).balloon;
+  }
   out->balloon = stats.balloon;
   int vcpu_count = stats.vcpu_current.value_or(-1);
   out->max_memory_kib = stats.balloon.maximum_kib.value_or(0);

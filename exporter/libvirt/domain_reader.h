@@ -20,11 +20,15 @@ struct DomainRead {
   std::string error;      // libvirt's message when not ok
 };
 
-// `pcpu_count` is the host's width (HostSample::pcpu_count): every cpumap is
-// that wide. Figures the record lacks (drivers without the vcpu or balloon
-// groups, e.g. test:///) come from virDomainGetInfo; vCPU times then come
-// from virDomainGetVcpus, delays stay empty.
-DomainRead ReadDomainRecord(const virDomainStatsRecord& record, int pcpu_count,
+// `record` holds the state and vcpu groups; `balloon`, when not null, is the
+// same domain's record from a separate balloon-group call (null when that
+// call failed or the domain started between the two). `pcpu_count` is the
+// host's width (HostSample::pcpu_count): every cpumap is that wide. Figures
+// the records lack (drivers without the vcpu or balloon groups, e.g.
+// test:///) come from virDomainGetInfo; vCPU times then come from
+// virDomainGetVcpus, delays stay empty.
+DomainRead ReadDomainRecord(const virDomainStatsRecord& record,
+                            const virDomainStatsRecord* balloon, int pcpu_count,
                             DomainSample* out);
 
 }  // namespace vmbalance

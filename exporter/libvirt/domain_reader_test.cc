@@ -36,8 +36,9 @@ TEST_F(DomainReaderTest, StateOnlyRecordIsCompletedByPerDomainCalls) {
   TypedParams params;
   params.AddInt("state.state", VIR_DOMAIN_RUNNING);
   DomainSample domain;
-  DomainRead read = ReadDomainRecord(Record(test_domain_.get(), params),
-                                     /*pcpu_count=*/8, &domain);
+  DomainRead read =
+      ReadDomainRecord(Record(test_domain_.get(), params),
+                       /*balloon=*/nullptr, /*pcpu_count=*/8, &domain);
   ASSERT_TRUE(read.ok) << read.error;
   EXPECT_EQ(domain.name, "test");
   EXPECT_EQ(domain.state, DomainState::kRunning);
@@ -59,7 +60,7 @@ TEST_F(DomainReaderTest, BulkFiguresWinOverPerDomainOnes) {
   params.AddULLong("balloon.unused", 1024);
   DomainSample domain;
   DomainRead read =
-      ReadDomainRecord(Record(test_domain_.get(), params), 8, &domain);
+      ReadDomainRecord(Record(test_domain_.get(), params), nullptr, 8, &domain);
   ASSERT_TRUE(read.ok) << read.error;
   EXPECT_EQ(domain.state, DomainState::kPaused);
   EXPECT_EQ(domain.max_memory_kib, 4096u);
@@ -71,6 +72,27 @@ TEST_F(DomainReaderTest, BulkFiguresWinOverPerDomainOnes) {
   EXPECT_FALSE(domain.vcpus[1].delay_ns.has_value());
 }
 
+TEST_F(DomainReaderTest, BalloonFiguresComeFromTheirOwnRecord) {
+  TypedParams counters;
+  counters.AddInt("state.state", VIR_DOMAIN_RUNNING);
+  counters.AddUInt("vcpu.current", 1);
+  counters.AddULLong("vcpu.0.time", 5);
+  counters.AddULLong("balloon.unused", 1);  // ignored: the balloon call wins
+  TypedParams balloon;
+  balloon.AddULLong("balloon.maximum", 2048);
+  balloon.AddULLong("balloon.unused", 512);
+  const virDomainStatsRecord balloon_record =
+      Record(test_domain_.get(), balloon);
+  DomainSample domain;
+  DomainRead read = ReadDomainRecord(Record(test_domain_.get(), counters),
+                                     &balloon_record, 8, &domain);
+  ASSERT_TRUE(read.ok) << read.error;
+  EXPECT_EQ(domain.max_memory_kib, 2048u);
+  EXPECT_EQ(domain.balloon.unused_kib, 512u);
+  ASSERT_EQ(domain.vcpus.size(), 1u);
+  EXPECT_EQ(domain.vcpus[0].cpu_time_ns, 5u);
+}
+
 TEST_F(DomainReaderTest, AffinityIsReadAtTheHostsFullWidth) {
   // A host of 200 pCPUs: 25-byte cpumaps, not 1.
   std::vector<unsigned char> map(VIR_CPU_MAPLEN(200), 0);
@@ -80,8 +102,8 @@ TEST_F(DomainReaderTest, AffinityIsReadAtTheHostsFullWidth) {
             0);
   TypedParams params;
   DomainSample domain;
-  DomainRead read =
-      ReadDomainRecord(Record(test_domain_.get(), params), 200, &domain);
+  DomainRead read = ReadDomainRecord(Record(test_domain_.get(), params),
+                                     nullptr, 200, &domain);
   ASSERT_TRUE(read.ok) << read.error;
   ASSERT_EQ(domain.vcpus.size(), 2u);
   // The test driver fills as many bits as its nodeinfo has pCPUs (16), more
@@ -103,7 +125,7 @@ TEST_F(DomainReaderTest, DomainGoneBetweenListAndReadIsReportedVanished) {
   params.AddInt("state.state", VIR_DOMAIN_RUNNING);
   DomainSample domain;
   DomainRead read =
-      ReadDomainRecord(Record(transient.get(), params), 8, &domain);
+      ReadDomainRecord(Record(transient.get(), params), nullptr, 8, &domain);
   EXPECT_FALSE(read.ok);
   EXPECT_TRUE(read.vanished);
   EXPECT_NE(read.error.find("omain not found"), std::string::npos)

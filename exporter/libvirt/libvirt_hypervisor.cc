@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
@@ -31,9 +32,15 @@ using libvirt_internal::SilenceLibvirtErrors;
 using libvirt_internal::StatsRecordList;
 
 constexpr char kConnectKey[] = "libvirt connection";
-constexpr unsigned int kStatsGroups =
-    VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
-    VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
+// The vCPU counters are read in a call of their own, timed, so that every
+// domain's counters are read close to the sample's stamp. The balloon group
+// asks each guest's QEMU over its monitor, which takes from milliseconds to
+// seconds on a busy host: sharing that call, a domain read early and one read
+// late would get windows that differ by as much, and their rates would be off
+// by that fraction of the interval.
+constexpr unsigned int kCounterGroups =
+    VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU;
+constexpr unsigned int kBalloonGroups = VIR_DOMAIN_STATS_BALLOON;
 
 int64_t NanosSinceEpoch(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -63,6 +70,8 @@ struct LibvirtHypervisor::Impl {
   void EnableBalloonStats(virDomainPtr dom, const DomainSample& domain,
                           std::set<std::string>* seen_now);
   StatusOr<DomainHandle> LookUp(const DomainKey& uuid);
+  // virConnectGetAllDomainStats over the active domains; count or -1.
+  int GetAllStats(unsigned int groups, bool nowait, StatsRecordList* records);
   int HostWidth();
 
   std::string uri;
@@ -72,6 +81,10 @@ struct LibvirtHypervisor::Impl {
   HostReader host_reader;
   int stats_period_s = 1;
   int last_pcpu_count = 0;  // from the last Take; 0 when unknown
+  // Whether the driver takes VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT (the
+  // test driver does not): with it the counters call never waits behind a
+  // job another client holds on a domain.
+  bool nowait_supported = true;
   // "<uuid>#<id>" of domain instances whose balloon period was set.
   std::set<std::string> balloon_period_set;
 };
@@ -176,6 +189,26 @@ StatusOr<DomainHandle> LibvirtHypervisor::Impl::LookUp(const DomainKey& uuid) {
   return dom;
 }
 
+int LibvirtHypervisor::Impl::GetAllStats(unsigned int groups, bool nowait,
+                                         StatsRecordList* records) {
+  unsigned int flags = VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
+  if (nowait && nowait_supported) {
+    flags |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
+  }
+  virDomainStatsRecordPtr* raw = nullptr;
+  int count = virConnectGetAllDomainStats(conn.get(), groups, &raw, flags);
+  if (count < 0 && (flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT) != 0) {
+    const int code = LastLibvirtError().code;
+    if (code == VIR_ERR_INVALID_ARG || code == VIR_ERR_NO_SUPPORT) {
+      nowait_supported = false;
+      flags &= ~VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
+      count = virConnectGetAllDomainStats(conn.get(), groups, &raw, flags);
+    }
+  }
+  records->reset(raw);
+  return count;
+}
+
 int LibvirtHypervisor::Impl::HostWidth() {
   if (last_pcpu_count > 0) return last_pcpu_count;
   int present = virNodeGetCPUMap(conn.get(), nullptr, nullptr, 0);
@@ -215,28 +248,57 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
   sample.host = std::move(host).value();
   impl.last_pcpu_count = sample.host.pcpu_count;
 
-  virDomainStatsRecordPtr* raw_records = nullptr;
-  int count =
-      virConnectGetAllDomainStats(impl.conn.get(), kStatsGroups, &raw_records,
-                                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
-  StatsRecordList records(raw_records);
+  StatsRecordList counters;
+  const auto counters_start = std::chrono::steady_clock::now();
+  const int count =
+      impl.GetAllStats(kCounterGroups, /*nowait=*/true, &counters);
+  const auto counters_end = std::chrono::steady_clock::now();
   if (count < 0) {
     Status error = ErrorFromLibvirt("virConnectGetAllDomainStats");
     impl.CheckConnectionAfterFailure(LastLibvirtError().code);
     return error;
   }
-  // Stamped right after the bulk read: the vCPU times belong to this moment.
-  sample.monotonic_ns = NanosSinceEpoch(std::chrono::steady_clock::now());
+  sample.monotonic_ns =
+      NanosSinceEpoch(counters_start + (counters_end - counters_start) / 2);
+  sample.vcpu_read_span_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(counters_end -
+                                                           counters_start)
+          .count();
   sample.wall_time_s = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
+
+  // Balloon figures by UUID. Without them (the call failed, or a domain
+  // started in between) a domain's balloon stays empty, which the memory
+  // policy treats as missing; the CPU figures are still good.
+  StatsRecordList balloons;
+  const int balloon_count =
+      impl.GetAllStats(kBalloonGroups, /*nowait=*/false, &balloons);
+  std::map<std::string, const virDomainStatsRecord*> balloon_by_uuid;
+  if (balloon_count < 0) {
+    impl.failures.Fail("balloon stats", "virConnectGetAllDomainStats: " +
+                                            LastLibvirtError().message);
+  } else {
+    impl.failures.Clear("balloon stats");
+    for (int i = 0; i < balloon_count; ++i) {
+      char uuid[VIR_UUID_STRING_BUFLEN];
+      if (virDomainGetUUIDString(balloons[i]->dom, uuid) == 0) {
+        balloon_by_uuid[uuid] = balloons[i];
+      }
+    }
+  }
 
   std::set<std::string> seen_now;
   sample.domains.reserve(count);
   for (int i = 0; i < count; ++i) {
     DomainSample domain;
-    DomainRead read =
-        ReadDomainRecord(*records[i], sample.host.pcpu_count, &domain);
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+    virDomainGetUUIDString(counters[i]->dom, uuid);
+    auto balloon = balloon_by_uuid.find(uuid);
+    DomainRead read = ReadDomainRecord(
+        *counters[i],
+        balloon == balloon_by_uuid.end() ? nullptr : balloon->second,
+        sample.host.pcpu_count, &domain);
     const std::string failure_key = "reading domain " + domain.uuid;
     if (!read.ok) {
       // Gone between list and read, or unreadable: skip it, keep the rest.
@@ -250,7 +312,7 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
       continue;
     }
     impl.failures.Clear(failure_key);
-    impl.EnableBalloonStats(records[i]->dom, domain, &seen_now);
+    impl.EnableBalloonStats(counters[i]->dom, domain, &seen_now);
     sample.domains.push_back(std::move(domain));
   }
   impl.balloon_period_set = std::move(seen_now);

@@ -19,6 +19,7 @@ BUILTIN_METRICS = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds"
 # Series every binary serves about its own process, not about the host: each
 # scrape job keeps them, and two of them for one host are not duplicates.
 PER_PROCESS = {"libvirt_up", "vmbalance_sample_duration_seconds",
+               "vmbalance_sample_vcpu_read_seconds",
                "vmbalance_sample_errors_total", "exposer_transferred_bytes_total",
                "exposer_scrapes_total", "exposer_request_latencies"}
 
