@@ -10,27 +10,7 @@ VCPU="$(realpath "$1")"
 MEMORY="$(realpath "$2")"
 BOTH="$(realpath "$3")"
 SCENARIOS="$(dirname "$(realpath "$4")")"
-TMP="${TEST_TMPDIR:-$(mktemp -d)}"
-PIDS=()
-FAILURES=0
-
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
-pass() { echo "ok: $*"; }
-
-# expect_exit CODE DESCRIPTION CMD...: runs CMD (bounded) and checks its code.
-expect_exit() {
-  local want="$1" what="$2"; shift 2
-  timeout 20 "$@" >"$TMP/out.txt" 2>"$TMP/err.txt"
-  local got=$?
-  if [[ $got -eq $want ]]; then pass "$what (exit $got)"; else
-    fail "$what: exit $got, want $want"; cat "$TMP/err.txt" >&2; fi
-}
+source tests/shell/binary_test_lib.sh
 
 for bin in "$VCPU" "$MEMORY" "$BOTH"; do
   name=$(basename "$bin")
@@ -69,35 +49,6 @@ grep -Eq 'host total [0-9]+ MiB +free [0-9]+ MiB +reserve [0-9]+ MiB' "$TMP/out.
   && pass "memory table" || fail "no memory table"
 grep -Eq 'setmem vm1: 512 -> [0-9]+ MiB' "$TMP/out.txt" && pass "resizes reported" || fail "no resizes reported"
 
-# start NAME BIN ARGS...: runs in the background; logs in $TMP/NAME.{out,log}
-start() {
-  local name="$1" bin="$2"; shift 2
-  "$bin" "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
-  PIDS+=("$!")
-  LAST_PID=$!
-}
-port_of() {
-  local name="$1" pid="$2"
-  for _ in $(seq 100); do
-    local port
-    port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$TMP/$name.log" | head -1)
-    if [[ -n "$port" ]]; then echo "$port"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "$name did not start; log:" >&2; cat "$TMP/$name.log" >&2
-  return 1
-}
-await_metric() {
-  local port="$1" pattern="$2"
-  for _ in $(seq 150); do
-    curl -sf --max-time 5 "http://127.0.0.1:$port/metrics" >"$TMP/scrape.txt" 2>/dev/null
-    if grep -Eq "$pattern" "$TMP/scrape.txt"; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
 # Unreachable libvirt: keeps running, decides nothing, says libvirt_up 0.
 start down "$BOTH" --connect='qemu+unix:///system?socket=/nonexistent/sock' \
   --listen=127.0.0.1:0 0.2
@@ -130,9 +81,7 @@ await_metric 9179 '^vmbalance_memory_host_reserve_bytes [0-9.e+]+$' \
 
 # SIGTERM stops cleanly.
 kill -TERM "$DOWN_PID"
-for _ in $(seq 50); do kill -0 "$DOWN_PID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$DOWN_PID" 2>/dev/null; then fail "did not stop on SIGTERM"; else
-  wait "$DOWN_PID"; code=$?; [[ $code -eq 0 ]] && pass "clean stop" || fail "stop exit $code"; fi
+await_exit "$DOWN_PID" 5
+[[ $CODE == 0 ]] && pass "clean stop on SIGTERM" || fail "SIGTERM: exit $CODE"
 
-if ((FAILURES)); then echo "$FAILURES failure(s)"; exit 1; fi
-echo "all passed"
+finish

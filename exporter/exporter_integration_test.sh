@@ -6,69 +6,10 @@
 set -u
 
 EXPORTER="$(realpath "$1")"
-TMP="${TEST_TMPDIR:-$(mktemp -d)}"
-PIDS=()
-FAILURES=0
-
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
-pass() { echo "ok: $*"; }
-
-# start NAME ARGS...: runs the exporter in the background; logs in $TMP/NAME.log
-start() {
-  local name="$1"; shift
-  "$EXPORTER" "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
-  PIDS+=("$!")
-  LAST_PID=$!
-}
-
-# port_of NAME PID: waits (10 s) for the "serving /metrics on port N" line.
-port_of() {
-  local name="$1" pid="$2"
-  for _ in $(seq 100); do
-    local port
-    port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$TMP/$name.log" | head -1)
-    if [[ -n "$port" ]]; then echo "$port"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "exporter $name did not start; log:" >&2
-  cat "$TMP/$name.log" >&2
-  return 1
-}
-
-scrape() { curl -sf --max-time 5 "http://127.0.0.1:$1/metrics"; }
-
-# await_metric PORT EXTENDED_REGEX: polls /metrics (15 s) until a line matches;
-# leaves the last scrape in $TMP/scrape.txt.
-await_metric() {
-  local port="$1" pattern="$2"
-  for _ in $(seq 150); do
-    scrape "$port" >"$TMP/scrape.txt" 2>/dev/null
-    if grep -Eq "$pattern" "$TMP/scrape.txt"; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
-# await_exit PID SECONDS: waits for PID (a child of this shell) to end and
-# sets CODE to its exit status, or to "timeout".
-await_exit() {
-  local pid="$1"
-  for _ in $(seq $(($2 * 10))); do
-    if ! kill -0 "$pid" 2>/dev/null; then wait "$pid"; CODE=$?; return 0; fi
-    sleep 0.1
-  done
-  CODE=timeout
-}
+source tests/shell/binary_test_lib.sh
 
 # --- The happy path: test:///default has one running domain, "test". ---
-start good --connect=test:///default --listen=127.0.0.1:0 --interval=0.2
+start good "$EXPORTER" --connect=test:///default --listen=127.0.0.1:0 --interval=0.2
 GOOD_PID=$LAST_PID
 if PORT=$(port_of good "$GOOD_PID"); then
   await_metric "$PORT" '^libvirt_up 1$' && pass "libvirt_up 1" || fail "no libvirt_up 1"
@@ -96,7 +37,7 @@ if PORT=$(port_of good "$GOOD_PID"); then
   fi
 
   # --- A second exporter on the same port must say so and exit. ---
-  start busy --connect=test:///default --listen="127.0.0.1:$PORT" --interval=1
+  start busy "$EXPORTER" --connect=test:///default --listen="127.0.0.1:$PORT" --interval=1
   await_exit "$LAST_PID" 10
   if [[ "$CODE" != 0 && "$CODE" != timeout ]] \
       && grep -q "port $PORT already in use" "$TMP/busy.log"; then
@@ -135,7 +76,7 @@ else
 fi
 
 # --- Unreachable libvirt: keeps serving libvirt_up 0, does not exit. ---
-start down --connect=test:///nonexistent/vmbalance-missing.xml \
+start down "$EXPORTER" --connect=test:///nonexistent/vmbalance-missing.xml \
     --listen=127.0.0.1:0 --interval=0.1
 DOWN_PID=$LAST_PID
 if PORT=$(port_of down "$DOWN_PID"); then
@@ -151,8 +92,4 @@ else
   fail "exporter with unreachable libvirt did not serve"
 fi
 
-if ((FAILURES > 0)); then
-  echo "$FAILURES check(s) failed" >&2
-  exit 1
-fi
-echo "all checks passed"
+finish
