@@ -115,6 +115,9 @@ Usage Derive(const Sample* previous, const Sample& current) {
     const double spans_ns =
         (previous->vcpu_read_span_ns + current.vcpu_read_span_ns) / 2.0;
     usage.window_error = spans_ns / kNsPerSecond / usage.interval_s;
+    const double span_change_ns = std::abs(static_cast<double>(
+        current.vcpu_read_span_ns - previous->vcpu_read_span_ns));
+    usage.window_skew = span_change_ns / 2 / kNsPerSecond / usage.interval_s;
   }
 
   const HostSample& host = current.host;

@@ -210,7 +210,13 @@ TEST(DeriveTest, WindowErrorIsTheMeanReadSpanOverTheInterval) {
       HostWith(2 * kSecond, 1, {Domain("a", 1, {Vcpu(0, kSecond, 0, {0})})});
   now.vcpu_read_span_ns = 3 * kSecond / 5;
   EXPECT_DOUBLE_EQ(Derive(&then, now).window_error, 0.2);
+  // Read in the same order, a domain's window moves by at most half the
+  // change of span: 0.2 s of 2 s.
+  EXPECT_DOUBLE_EQ(Derive(&then, now).window_skew, 0.1);
   EXPECT_EQ(Derive(nullptr, now).window_error, 0);
+  then.vcpu_read_span_ns = now.vcpu_read_span_ns;
+  EXPECT_DOUBLE_EQ(Derive(&then, now).window_error, 0.3);
+  EXPECT_EQ(Derive(&then, now).window_skew, 0);
   then.vcpu_read_span_ns = now.vcpu_read_span_ns = 0;
   EXPECT_EQ(Derive(&then, now).window_error, 0);
 }

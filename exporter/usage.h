@@ -49,6 +49,12 @@ struct Usage {
   // it: each sample's counters were read over a span around its stamp
   // (Sample::vcpu_read_span_ns). Rates are off by up to this fraction.
   double window_error = 0;
+  // The likely size of that error: a source that reads domains in the same
+  // order each time gives a domain the same place in both reads, so equal
+  // spans cancel and only their difference shifts its window (half the
+  // difference over the interval, at most). window_error is the bound when
+  // the order or the timing within the read changes.
+  double window_skew = 0;
   std::vector<DomainUsage> domains;  // sorted by uuid, as in the Sample
   CpuSet online_pcpus;
   // Indexed by pCPU number, size = host pcpu_count. A vCPU pinned to exactly

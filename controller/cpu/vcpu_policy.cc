@@ -52,15 +52,15 @@ double PcpuNoiseStddev(const VcpuProblem& problem,
   return std::sqrt(sum / bin_variance.size());
 }
 
-// How far this interval's pCPU demands may be off because each domain's
-// counters were read at a slightly different moment (Usage::window_error,
-// e): a vCPU's demand, time / (wall - delay), moves by about demand x e /
-// (1 - waiting share), a lot for a vCPU that mostly waits. The root mean
-// square over pCPUs of the per-pCPU sums: a bound, not a scatter.
+// How far this interval's pCPU demands are likely off because each domain's
+// window differs from the interval (Usage::window_skew, e): a vCPU's
+// demand, time / (wall - delay), moves by about demand x e / (1 - waiting
+// share), a lot for a vCPU that mostly waits. The root mean square over
+// pCPUs of the per-pCPU sums.
 double WindowMargin(const Usage& usage, const VcpuProblem& problem,
                     const std::vector<std::vector<double>>& demand,
                     double max_amplification) {
-  if (problem.bin_pcpu.empty() || usage.window_error <= 0) return 0;
+  if (problem.bin_pcpu.empty() || usage.window_skew <= 0) return 0;
   std::vector<double> bin_error(problem.bin_pcpu.size(), 0.0);
   for (size_t i = 0; i < problem.items.size(); ++i) {
     const int bin = problem.placement.current[i];
@@ -71,7 +71,7 @@ double WindowMargin(const Usage& usage, const VcpuProblem& problem,
     const double amplification =
         std::min(max_amplification, 1.0 / std::max(1e-9, 1.0 - waiting));
     bin_error[bin] +=
-        demand[ref.domain][ref.vcpu] * usage.window_error * amplification;
+        demand[ref.domain][ref.vcpu] * usage.window_skew * amplification;
   }
   double squares = 0;
   for (double error : bin_error) squares += error * error;

@@ -79,9 +79,10 @@ struct VcpuPolicyConfig {
   // ticks): a rate over interval I can be off by 2 x this / I.
   double counter_resolution_s = 0.01;
   // Below those limits the read window still counts: the noise margin
-  // (noise_factor) also grows by what the window can do to each pCPU's
-  // demand. A vCPU that waited most of the interval magnifies a window
-  // error (its demand divides by the time it did not wait), by at most this.
+  // (noise_factor) also grows by what the likely window error
+  // (Usage::window_skew) does to each pCPU's demand. A vCPU that waited most
+  // of the interval magnifies it (its demand divides by the time it did not
+  // wait), by at most this.
   double max_window_amplification = 10;
   // Search breadth (pCPUs tried as sources and destinations per step).
   int candidate_bins = 4;

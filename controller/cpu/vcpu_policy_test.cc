@@ -354,7 +354,7 @@ TEST(VcpuPolicyTest, WhatTheReadWindowCanExplainIsNotActedOn) {
     }
   }
   RecomputeLoads(&skewed);
-  skewed.window_error = 0.1;
+  skewed.window_error = skewed.window_skew = 0.1;
   VcpuPolicyState state;
   for (int t = 0; t < 5; ++t) DecideVcpuPins({}, normal, &state);
   VcpuPolicyState same_history = state;
@@ -362,7 +362,7 @@ TEST(VcpuPolicyTest, WhatTheReadWindowCanExplainIsNotActedOn) {
     EXPECT_TRUE(DecideVcpuPins({}, skewed, &state).pins.empty()) << t;
   }
   // Read in a tight window, the same figures are acted on.
-  skewed.window_error = 0.005;
+  skewed.window_error = skewed.window_skew = 0.005;
   int pins = 0;
   for (int t = 0; t < 3; ++t) {
     pins += DecideVcpuPins({}, skewed, &same_history).pins.size();

@@ -177,7 +177,10 @@ const std::set<std::string> kScenarioKeys = {"name",
                                              "domains",
                                              "description",
                                              "fail_take_at",
-                                             "fail_calls_at"};
+                                             "fail_calls_at",
+                                             "read_span_s",
+                                             "slow_read_at",
+                                             "slow_read_span_s"};
 const std::set<std::string> kDomainKeys = {"name",
                                            "uuid",
                                            "vcpus",
@@ -408,7 +411,10 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   r.Integer(doc, "", "epoch_s", 0, int64_t{1} << 40, &s.epoch_s);
   r.IntList(doc, "", "fail_take_at", 0, kMaxTick, &s.fail_take_at);
   r.IntList(doc, "", "fail_calls_at", 0, kMaxTick, &s.fail_calls_at);
-  for (auto* list : {&s.fail_take_at, &s.fail_calls_at}) {
+  r.Number(doc, "", "read_span_s", 0, 3600, &s.read_span_s);
+  r.IntList(doc, "", "slow_read_at", 0, kMaxTick, &s.slow_read_at);
+  r.Number(doc, "", "slow_read_span_s", 0, 3600, &s.slow_read_span_s);
+  for (auto* list : {&s.fail_take_at, &s.fail_calls_at, &s.slow_read_at}) {
     std::sort(list->begin(), list->end());
   }
   if (r.failed()) return r.error();

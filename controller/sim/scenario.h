@@ -9,6 +9,7 @@
 //    "balloon_mib_per_s": 256, "guest_kernel_mib": 64,
 //    "guest_reserved_mib": 40, "epoch_s": 1700000000,
 //    "fail_take_at": [7], "fail_calls_at": [9],
+//    "read_span_s": 0.05, "slow_read_at": [6, 15], "slow_read_span_s": 2,
 //    "domains": [{"name": "vm1", "uuid": "...", "vcpus": 1,
 //      "memory_mib": 512, "max_memory_mib": 2048,
 //      "pin": [0],            // pCPU each vCPU is pinned to at start
@@ -98,6 +99,15 @@ struct Scenario {
   // ticks (made after Take() of the tick before) fail. Ascending.
   std::vector<int64_t> fail_take_at;
   std::vector<int64_t> fail_calls_at;
+  // How long reading every domain's vCPU counters takes, as on a real host:
+  // domains are read one after another across that span, centred on the
+  // sample's stamp, so each one's counters are from a slightly different
+  // moment. Samples of the ticks in slow_read_at take slow_read_span_s (a
+  // libvirtd stalling on a saturated host: a quarter of the domains are read
+  // at the start of the span, the rest at its end). Ascending.
+  double read_span_s = 0;
+  std::vector<int64_t> slow_read_at;
+  double slow_read_span_s = 0;
   std::vector<DomainSpec> domains;
 };
 

@@ -154,6 +154,7 @@ void Simulator::RunCpu(int64_t tick, TickRecord* record) {
       auto [i, v] = owner[k];
       VcpuState& vs = domains_[i].vcpus[v];
       vs.cpu_time_ns += granted[j] * interval_ns;
+      vs.run_share = granted[j];
       // A vCPU granted less than it needs stretches its work phases while
       // its idle ones stay as they were: it runs `granted` and waits
       // 1 - granted/demand of the interval, as real counters show (run time
@@ -161,6 +162,7 @@ void Simulator::RunCpu(int64_t tick, TickRecord* record) {
       const double waiting =
           demands[j] > granted[j] ? 1.0 - granted[j] / demands[j] : 0.0;
       vs.delay_ns += waiting * interval_ns;
+      vs.wait_share = waiting;
       busy += granted[j];
       record->pcpu_demand[p] += Demand(i, v, tick, false);
     }
@@ -271,10 +273,28 @@ Sample Simulator::BuildSample(int64_t tick) {
       kKibPerMib;
   host.memory_source = "simulator";
 
+  // Domains are read one after another across the read span, centred on
+  // the stamp: the k-th of n is read (k + 0.5) / n of the way through. A
+  // slow read stalls early on: the first quarter of the domains is read at
+  // its start, the rest at its end.
+  const bool slow = std::binary_search(scenario_.slow_read_at.begin(),
+                                       scenario_.slow_read_at.end(), tick);
+  const double span_ns =
+      (slow ? scenario_.slow_read_span_s : scenario_.read_span_s) * 1e9;
+  s.vcpu_read_span_ns = static_cast<int64_t>(std::llround(span_ns));
+  const int running = static_cast<int>(
+      std::count_if(domains_.begin(), domains_.end(),
+                    [](const DomainRuntime& d) { return d.running; }));
+  int read_order = 0;
+
   double quantum_ns = scenario_.cpu_quantum_ms * 1e6;
   for (size_t i = 0; i < domains_.size(); ++i) {
     const DomainRuntime& d = domains_[i];
     if (!d.running) continue;
+    const double position = slow ? (4 * read_order < running ? 0.0 : 1.0)
+                                 : (read_order + 0.5) / running;
+    ++read_order;
+    const double read_offset_ns = span_ns * (position - 0.5);
     const DomainSpec& spec = scenario_.domains[i];
     DomainSample ds;
     ds.uuid = spec.uuid;
@@ -286,10 +306,12 @@ Sample Simulator::BuildSample(int64_t tick) {
       const VcpuState& vs = d.vcpus[v];
       VcpuSample sample;
       sample.index = v;
-      double cpu = vs.cpu_time_ns;
+      double cpu =
+          std::max(0.0, vs.cpu_time_ns + vs.run_share * read_offset_ns);
       if (quantum_ns > 0) cpu = std::floor(cpu / quantum_ns) * quantum_ns;
       sample.cpu_time_ns = static_cast<uint64_t>(std::llround(cpu));
-      sample.delay_ns = static_cast<uint64_t>(std::llround(vs.delay_ns));
+      sample.delay_ns = static_cast<uint64_t>(std::llround(
+          std::max(0.0, vs.delay_ns + vs.wait_share * read_offset_ns)));
       sample.pcpu = ReportedPcpu(i, v, tick);
       sample.affinity = vs.affinity;
       ds.vcpus.push_back(sample);

@@ -96,6 +96,10 @@ class Simulator : public Hypervisor {
     int pcpu = -1;
     double cpu_time_ns = 0;  // exact; reported rounded (and quantised)
     double delay_ns = 0;
+    // Shares of the last tick it ran and waited: how its counters move
+    // around the sample's stamp (Scenario::read_span_s).
+    double run_share = 0;
+    double wait_share = 0;
   };
   struct DomainRuntime {
     bool running = false;

@@ -63,6 +63,27 @@ TEST(SimulatorTest, FirstTakeShowsOneIntervalAndVirtualClocks) {
   EXPECT_EQ(sim.ticks(), 2);
 }
 
+TEST(SimulatorTest, SlowReadsGiveDomainsCountersFromDifferentMoments) {
+  Simulator sim(Parse(R"({"pcpus": 1, "slow_read_at": [2],
+      "slow_read_span_s": 0.4, "domains": [
+      {"name": "a", "cpu": 0.2, "pin": [0]}, {"name": "b", "cpu": 0.2, "pin": [0]},
+      {"name": "c", "cpu": 0.2, "pin": [0]}, {"name": "d", "cpu": 0.2, "pin": [0]}]})"),
+                1.0);
+  MustTake(sim);
+  const Sample normal = MustTake(sim);
+  EXPECT_EQ(normal.vcpu_read_span_ns, 0);
+  EXPECT_EQ(Find(normal, "a")->vcpus[0].cpu_time_ns, 400000000u);
+  // Tick 2 stalls early in a 0.4 s read: "a" is read 0.2 s before the
+  // stamp, the others 0.2 s after it.
+  const Sample slow = MustTake(sim);
+  EXPECT_EQ(slow.vcpu_read_span_ns, 400000000);
+  EXPECT_EQ(slow.monotonic_ns - normal.monotonic_ns, 1000000000);
+  EXPECT_EQ(Find(slow, "a")->vcpus[0].cpu_time_ns, 560000000u);
+  for (const char* name : {"b", "c", "d"}) {
+    EXPECT_EQ(Find(slow, name)->vcpus[0].cpu_time_ns, 640000000u) << name;
+  }
+}
+
 TEST(SimulatorTest, OvercommitShowsUpAsDelayAndFairShare) {
   Simulator sim(Load("cpu_2_all_on_pcpu0.json"), 1.0);
   Sample s = MustTake(sim);
