@@ -35,6 +35,15 @@ int PinChangesAfter(const sim::Simulator& simulator, int64_t tick) {
   return changes;
 }
 
+// By the simulator's ground truth: balanced by `by_tick`, and not one pin
+// change after it.
+void ExpectBalancedByThenStill(const sim::Simulator& simulator, int by_tick) {
+  nlohmann::json summary = simulator.Summary(0);
+  ASSERT_FALSE(summary["first_balanced_tick"].is_null());
+  EXPECT_LE(summary["first_balanced_tick"].get<int>(), by_tick);
+  EXPECT_EQ(PinChangesAfter(simulator, summary["first_balanced_tick"]), 0);
+}
+
 TEST(ClosedLoopCpuTest, RoundRobinEqualLoadsNeedsNoPins) {
   auto simulator = RunScenario("cpu_1_round_robin.json", 40);
   ASSERT_NE(simulator, nullptr);
@@ -47,12 +56,9 @@ TEST(ClosedLoopCpuTest, RoundRobinEqualLoadsNeedsNoPins) {
 TEST(ClosedLoopCpuTest, AllOnPcpuZeroSpreadsWithMinimumPinsThenStops) {
   auto simulator = RunScenario("cpu_2_all_on_pcpu0.json", 40);
   ASSERT_NE(simulator, nullptr);
-  nlohmann::json summary = simulator->Summary(0);
-  ASSERT_FALSE(summary["first_balanced_tick"].is_null());
-  EXPECT_LE(summary["first_balanced_tick"].get<int>(), 3);
+  ExpectBalancedByThenStill(*simulator, 3);
   // 8 equal vCPUs on 4 pCPUs, all on pCPU 0: two stay, six must move.
   EXPECT_EQ(simulator->pin_changes(), 6);
-  EXPECT_EQ(PinChangesAfter(*simulator, summary["first_balanced_tick"]), 0);
   for (const auto& [name, pcpus] : simulator->Assignment()) {
     ASSERT_EQ(pcpus.size(), 1u) << name;
   }
@@ -65,12 +71,9 @@ TEST(ClosedLoopCpuTest, AllOnPcpuZeroSpreadsWithMinimumPinsThenStops) {
 TEST(ClosedLoopCpuTest, UnpinnedHeavyLightEndsOneOfEachPerPcpu) {
   auto simulator = RunScenario("cpu_3_unpinned_heavy_light.json", 40);
   ASSERT_NE(simulator, nullptr);
-  nlohmann::json summary = simulator->Summary(0);
-  ASSERT_FALSE(summary["first_balanced_tick"].is_null());
-  EXPECT_LE(summary["first_balanced_tick"].get<int>(), 3);
-  EXPECT_EQ(PinChangesAfter(*simulator, summary["first_balanced_tick"]), 0);
+  ExpectBalancedByThenStill(*simulator, 3);
   EXPECT_LE(simulator->pin_changes(), 8);  // at most one per vCPU
-  EXPECT_LE(summary["final_stddev"].get<double>(), 0.05);
+  EXPECT_LE(simulator->Summary(0)["final_stddev"].get<double>(), 0.05);
 }
 
 TEST(ClosedLoopCpuTest, SlowCounterReadsCauseNoExtraPins) {
@@ -80,12 +83,9 @@ TEST(ClosedLoopCpuTest, SlowCounterReadsCauseNoExtraPins) {
   // takes, stalls or not.
   auto simulator = RunScenario("cpu_read_stalls.json", 60);
   ASSERT_NE(simulator, nullptr);
-  nlohmann::json summary = simulator->Summary(0);
-  ASSERT_FALSE(summary["first_balanced_tick"].is_null());
-  EXPECT_LE(summary["first_balanced_tick"].get<int>(), 3);
+  ExpectBalancedByThenStill(*simulator, 3);
   EXPECT_EQ(simulator->pin_changes(), 8);
-  EXPECT_EQ(PinChangesAfter(*simulator, summary["first_balanced_tick"]), 0);
-  EXPECT_LE(summary["final_stddev"].get<double>(), 0.05);
+  EXPECT_LE(simulator->Summary(0)["final_stddev"].get<double>(), 0.05);
   // (vcpu_policy_test shows, reading by reading, what the policy would do
   // without its window checks.)
 }
@@ -143,10 +143,7 @@ TEST(ClosedLoopCpuTest, DomainChurnKeepsBalanceWithoutThrashing) {
 TEST(ClosedLoopCpuTest, SixtyFourPcpusFiveHundredVcpus) {
   auto simulator = RunScenario("cpu_64x500.json", 20);
   ASSERT_NE(simulator, nullptr);
-  nlohmann::json summary = simulator->Summary(0);
-  ASSERT_FALSE(summary["first_balanced_tick"].is_null());
-  EXPECT_LE(summary["first_balanced_tick"].get<int>(), 5);
-  EXPECT_EQ(PinChangesAfter(*simulator, summary["first_balanced_tick"]), 0);
+  ExpectBalancedByThenStill(*simulator, 5);
   EXPECT_LE(simulator->pin_changes(), 500);
 }
 

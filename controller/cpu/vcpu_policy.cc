@@ -35,18 +35,26 @@ void DescribeCurrent(const Usage& usage, const VcpuProblem& problem,
   decision->planned_stddev = decision->stddev;
 }
 
+// Per pCPU (bin), the sum of `of(ref)` over the vCPUs placed there now.
+template <typename PerVcpu>
+std::vector<double> SumPerBin(const VcpuProblem& problem, PerVcpu of) {
+  std::vector<double> sums(problem.bin_pcpu.size(), 0.0);
+  for (size_t i = 0; i < problem.items.size(); ++i) {
+    const int bin = problem.placement.current[i];
+    if (bin < 0 || bin >= static_cast<int>(sums.size())) continue;
+    sums[bin] += of(problem.items[i]);
+  }
+  return sums;
+}
+
 // Typical measurement noise of one pCPU's demand: the root mean over pCPUs of
 // the summed noise variances of the vCPUs placed there now.
 double PcpuNoiseStddev(const VcpuProblem& problem,
                        const std::vector<std::vector<double>>& noise_variance) {
   if (problem.bin_pcpu.empty()) return 0;
-  std::vector<double> bin_variance(problem.bin_pcpu.size(), 0.0);
-  for (size_t i = 0; i < problem.items.size(); ++i) {
-    const int bin = problem.placement.current[i];
-    if (bin < 0 || bin >= static_cast<int>(bin_variance.size())) continue;
-    const VcpuRef& ref = problem.items[i];
-    bin_variance[bin] += noise_variance[ref.domain][ref.vcpu];
-  }
+  const std::vector<double> bin_variance = SumPerBin(
+      problem,
+      [&](const VcpuRef& ref) { return noise_variance[ref.domain][ref.vcpu]; });
   double sum = 0;
   for (double variance : bin_variance) sum += variance;
   return std::sqrt(sum / bin_variance.size());
@@ -61,18 +69,14 @@ double WindowMargin(const Usage& usage, const VcpuProblem& problem,
                     const std::vector<std::vector<double>>& demand,
                     double max_amplification) {
   if (problem.bin_pcpu.empty() || usage.window_skew <= 0) return 0;
-  std::vector<double> bin_error(problem.bin_pcpu.size(), 0.0);
-  for (size_t i = 0; i < problem.items.size(); ++i) {
-    const int bin = problem.placement.current[i];
-    if (bin < 0 || bin >= static_cast<int>(bin_error.size())) continue;
-    const VcpuRef& ref = problem.items[i];
-    const VcpuUsage& vcpu = usage.domains[ref.domain].vcpus[ref.vcpu];
-    const double waiting = std::max(0.0, vcpu.runnable - vcpu.utilization);
-    const double amplification =
-        std::min(max_amplification, 1.0 / std::max(1e-9, 1.0 - waiting));
-    bin_error[bin] +=
-        demand[ref.domain][ref.vcpu] * usage.window_skew * amplification;
-  }
+  const std::vector<double> bin_error =
+      SumPerBin(problem, [&](const VcpuRef& ref) {
+        const VcpuUsage& vcpu = usage.domains[ref.domain].vcpus[ref.vcpu];
+        const double waiting = std::max(0.0, vcpu.runnable - vcpu.utilization);
+        const double amplification =
+            std::min(max_amplification, 1.0 / std::max(1e-9, 1.0 - waiting));
+        return demand[ref.domain][ref.vcpu] * usage.window_skew * amplification;
+      });
   double squares = 0;
   for (double error : bin_error) squares += error * error;
   return std::sqrt(squares / bin_error.size());
