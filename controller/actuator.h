@@ -9,7 +9,7 @@
 
 #include "controller/cpu/vcpu_policy.h"
 #include "controller/memory/memory_policy.h"
-#include "exporter/hypervisor.h"
+#include "exporter/core/hypervisor.h"
 
 namespace vmbalance {
 

@@ -17,7 +17,7 @@
 #include "controller/controller_metrics.h"
 #include "controller/cpu/vcpu_policy.h"
 #include "controller/memory/memory_policy.h"
-#include "exporter/hypervisor.h"
+#include "exporter/core/hypervisor.h"
 #include "exporter/observer.h"
 
 namespace vmbalance {

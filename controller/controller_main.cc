@@ -21,7 +21,7 @@
 #include "controller/tick_printer.h"
 #include "exporter/cli.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
-#include "exporter/metrics_collector.h"
+#include "exporter/metrics/metrics_collector.h"
 #include "exporter/stoppable_schedule.h"
 
 DEFINE_bool(dry_run, false,

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "exporter/metric_family_builder.h"
+#include "exporter/metrics/metric_family_builder.h"
 
 namespace vmbalance {
 namespace {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/sample.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 

@@ -5,7 +5,7 @@
 #define VMBALANCE_CONTROLLER_POLICY_FLAGS_H_
 
 #include "controller/controller.h"
-#include "exporter/status.h"
+#include "exporter/core/status.h"
 
 namespace vmbalance {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/status.h"
+#include "exporter/core/status.h"
 #include "gflags/gflags.h"
 #include "prometheus/exposer.h"
 

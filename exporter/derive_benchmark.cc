@@ -6,8 +6,8 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
-#include "exporter/derive.h"
-#include "exporter/metrics_collector.h"
+#include "exporter/core/derive.h"
+#include "exporter/metrics/metrics_collector.h"
 #include "exporter/observer.h"
 #include "prometheus/text_serializer.h"
 

@@ -6,7 +6,7 @@
 
 #include "exporter/cli.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
-#include "exporter/metrics_collector.h"
+#include "exporter/metrics/metrics_collector.h"
 #include "exporter/observer.h"
 #include "exporter/stoppable_schedule.h"
 #include "gflags/gflags.h"

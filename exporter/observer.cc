@@ -3,7 +3,7 @@
 #include <chrono>
 #include <utility>
 
-#include "exporter/derive.h"
+#include "exporter/core/derive.h"
 #include "glog/logging.h"
 
 namespace vmbalance {

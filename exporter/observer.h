@@ -9,11 +9,11 @@
 #include <memory>
 #include <optional>
 
-#include "exporter/hypervisor.h"
-#include "exporter/metrics_collector.h"
-#include "exporter/sample.h"
-#include "exporter/status.h"
-#include "exporter/usage.h"
+#include "exporter/core/hypervisor.h"
+#include "exporter/metrics/metrics_collector.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/status.h"
+#include "exporter/core/usage.h"
 
 namespace vmbalance {
 

@@ -7,8 +7,8 @@
 #include <map>
 #include <vector>
 
-#include "exporter/sample.h"
-#include "exporter/usage.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/usage.h"
 
 namespace vmbalance {
 

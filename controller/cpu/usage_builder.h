@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "controller/cpu/vcpu_policy.h"
-#include "exporter/usage.h"
+#include "exporter/core/usage.h"
 
 namespace vmbalance {
 namespace testing_usage {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "controller/cpu/demand_smoother.h"
-#include "exporter/cpu_set.h"
-#include "exporter/sample.h"
-#include "exporter/usage.h"
+#include "exporter/core/cpu_set.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/usage.h"
 
 namespace vmbalance {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "controller/cpu/placement.h"
-#include "exporter/cpu_set.h"
-#include "exporter/usage.h"
+#include "exporter/core/cpu_set.h"
+#include "exporter/core/usage.h"
 
 namespace vmbalance {
 

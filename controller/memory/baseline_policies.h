@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "controller/memory/memory_policy.h"
-#include "exporter/sample.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "exporter/sample.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 

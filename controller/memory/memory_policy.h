@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "controller/memory/guest_memory_history.h"
-#include "exporter/sample.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/sample.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 namespace testing_memory {

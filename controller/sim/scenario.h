@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/status.h"
+#include "exporter/core/status.h"
 
 namespace vmbalance {
 namespace sim {

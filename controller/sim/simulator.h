@@ -22,7 +22,7 @@
 
 #include "controller/sim/memory_model.h"
 #include "controller/sim/scenario.h"
-#include "exporter/hypervisor.h"
+#include "exporter/core/hypervisor.h"
 
 namespace vmbalance {
 namespace sim {

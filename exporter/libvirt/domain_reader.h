@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "exporter/sample.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 

@@ -11,7 +11,7 @@
 #include <map>
 #include <optional>
 
-#include "exporter/sample.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "exporter/status.h"
+#include "exporter/core/status.h"
 
 namespace vmbalance {
 namespace libvirt_internal {

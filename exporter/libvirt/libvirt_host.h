@@ -8,8 +8,8 @@
 #include <libvirt/libvirt.h>
 
 #include "exporter/libvirt/failure_log.h"
-#include "exporter/sample.h"
-#include "exporter/status.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/status.h"
 
 namespace vmbalance {
 

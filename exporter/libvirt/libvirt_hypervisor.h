@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "exporter/hypervisor.h"
+#include "exporter/core/hypervisor.h"
 
 namespace vmbalance {
 

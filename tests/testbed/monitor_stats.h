@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "exporter/cpu_set.h"
+#include "exporter/core/cpu_set.h"
 
 namespace vmbalance::testbed {
 

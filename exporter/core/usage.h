@@ -1,15 +1,15 @@
 // Usage: what two consecutive Samples mean. Rates instead of counters: per-vCPU
 // utilisation and demand, per-pCPU load and its mean and std-dev. Produced by
 // Derive() (derive.h), consumed by the metrics and the vCPU policy.
-#ifndef VMBALANCE_EXPORTER_USAGE_H_
-#define VMBALANCE_EXPORTER_USAGE_H_
+#ifndef VMBALANCE_EXPORTER_CORE_USAGE_H_
+#define VMBALANCE_EXPORTER_CORE_USAGE_H_
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "exporter/cpu_set.h"
-#include "exporter/sample.h"
+#include "exporter/core/cpu_set.h"
+#include "exporter/core/sample.h"
 
 namespace vmbalance {
 
@@ -75,4 +75,4 @@ struct Usage {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_USAGE_H_
+#endif  // VMBALANCE_EXPORTER_CORE_USAGE_H_

@@ -2,8 +2,8 @@
 // immutable Snapshot and turns it into MetricFamily values on every scrape.
 // Thread-safe: Publish() from the control loop and Collect() from scrape
 // threads may run concurrently. Never touches libvirt; Collect() never throws.
-#ifndef VMBALANCE_EXPORTER_METRICS_COLLECTOR_H_
-#define VMBALANCE_EXPORTER_METRICS_COLLECTOR_H_
+#ifndef VMBALANCE_EXPORTER_METRICS_METRICS_COLLECTOR_H_
+#define VMBALANCE_EXPORTER_METRICS_METRICS_COLLECTOR_H_
 
 #include <cstdint>
 #include <memory>
@@ -11,8 +11,8 @@
 #include <optional>
 #include <vector>
 
-#include "exporter/sample.h"
-#include "exporter/usage.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/usage.h"
 #include "prometheus/collectable.h"
 #include "prometheus/metric_family.h"
 
@@ -50,4 +50,4 @@ class MetricsCollector : public prometheus::Collectable {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_METRICS_COLLECTOR_H_
+#endif  // VMBALANCE_EXPORTER_METRICS_METRICS_COLLECTOR_H_

@@ -1,8 +1,8 @@
 // MetricFamilyBuilder: builds one prometheus::MetricFamily (gauge or counter)
 // sample by sample, for Collectables that rebuild their families on every
 // Collect(). A plain value; not shared between threads.
-#ifndef VMBALANCE_EXPORTER_METRIC_FAMILY_BUILDER_H_
-#define VMBALANCE_EXPORTER_METRIC_FAMILY_BUILDER_H_
+#ifndef VMBALANCE_EXPORTER_METRICS_METRIC_FAMILY_BUILDER_H_
+#define VMBALANCE_EXPORTER_METRICS_METRIC_FAMILY_BUILDER_H_
 
 #include <string>
 #include <utility>
@@ -67,4 +67,4 @@ class MetricFamilyBuilder {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_METRIC_FAMILY_BUILDER_H_
+#endif  // VMBALANCE_EXPORTER_METRICS_METRIC_FAMILY_BUILDER_H_

@@ -1,8 +1,8 @@
 // Status and StatusOr<T>: errors as values for the imperative shell.
 // A Status is either OK or carries a message; StatusOr<T> holds a T or an
 // error Status. Both are plain values, safe to copy between threads.
-#ifndef VMBALANCE_EXPORTER_STATUS_H_
-#define VMBALANCE_EXPORTER_STATUS_H_
+#ifndef VMBALANCE_EXPORTER_CORE_STATUS_H_
+#define VMBALANCE_EXPORTER_CORE_STATUS_H_
 
 #include <cassert>
 #include <optional>
@@ -56,4 +56,4 @@ class StatusOr {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_STATUS_H_
+#endif  // VMBALANCE_EXPORTER_CORE_STATUS_H_

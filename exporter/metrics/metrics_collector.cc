@@ -1,9 +1,9 @@
-#include "exporter/metrics_collector.h"
+#include "exporter/metrics/metrics_collector.h"
 
 #include <string>
 #include <utility>
 
-#include "exporter/metric_family_builder.h"
+#include "exporter/metrics/metric_family_builder.h"
 
 namespace vmbalance {
 namespace {

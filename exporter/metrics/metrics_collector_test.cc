@@ -1,11 +1,11 @@
-#include "exporter/metrics_collector.h"
+#include "exporter/metrics/metrics_collector.h"
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
-#include "exporter/derive.h"
+#include "exporter/core/derive.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/check_names.h"

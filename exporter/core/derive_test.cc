@@ -1,4 +1,4 @@
-#include "exporter/derive.h"
+#include "exporter/core/derive.h"
 
 #include <cmath>
 

@@ -1,15 +1,15 @@
 // Sample: everything vmbalance knows about a host at one instant. One Sample is
 // taken per interval and is the only thing that crosses from I/O (libvirt or
 // the simulator) into the pure logic. Plain structs, immutable once taken.
-#ifndef VMBALANCE_EXPORTER_SAMPLE_H_
-#define VMBALANCE_EXPORTER_SAMPLE_H_
+#ifndef VMBALANCE_EXPORTER_CORE_SAMPLE_H_
+#define VMBALANCE_EXPORTER_CORE_SAMPLE_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "exporter/cpu_set.h"
+#include "exporter/core/cpu_set.h"
 
 namespace vmbalance {
 
@@ -81,4 +81,4 @@ struct Sample {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_SAMPLE_H_
+#endif  // VMBALANCE_EXPORTER_CORE_SAMPLE_H_

@@ -2,15 +2,15 @@
 // implementations: libvirt (libvirt_hypervisor.h) and a deterministic
 // simulator used by tests and benchmarks (controller/sim). Not thread-safe:
 // one control loop owns an instance and calls it from one thread.
-#ifndef VMBALANCE_EXPORTER_HYPERVISOR_H_
-#define VMBALANCE_EXPORTER_HYPERVISOR_H_
+#ifndef VMBALANCE_EXPORTER_CORE_HYPERVISOR_H_
+#define VMBALANCE_EXPORTER_CORE_HYPERVISOR_H_
 
 #include <cstdint>
 #include <string>
 
-#include "exporter/cpu_set.h"
-#include "exporter/sample.h"
-#include "exporter/status.h"
+#include "exporter/core/cpu_set.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/status.h"
 
 namespace vmbalance {
 
@@ -37,4 +37,4 @@ class Hypervisor {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_HYPERVISOR_H_
+#endif  // VMBALANCE_EXPORTER_CORE_HYPERVISOR_H_

@@ -1,4 +1,4 @@
-#include "exporter/cpu_set.h"
+#include "exporter/core/cpu_set.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,10 +1,10 @@
 // Derive: turns two consecutive Samples into rates (Usage). A pure function:
 // no clocks, no I/O, safe to call from any thread.
-#ifndef VMBALANCE_EXPORTER_DERIVE_H_
-#define VMBALANCE_EXPORTER_DERIVE_H_
+#ifndef VMBALANCE_EXPORTER_CORE_DERIVE_H_
+#define VMBALANCE_EXPORTER_CORE_DERIVE_H_
 
-#include "exporter/sample.h"
-#include "exporter/usage.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/usage.h"
 
 namespace vmbalance {
 
@@ -24,4 +24,4 @@ Usage Derive(const Sample* previous, const Sample& current);
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_DERIVE_H_
+#endif  // VMBALANCE_EXPORTER_CORE_DERIVE_H_

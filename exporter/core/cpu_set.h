@@ -1,8 +1,8 @@
 // CpuSet: an immutable set of CPU numbers of any width. Parses and prints the
 // Linux/libvirt list format ("0-3,8") and converts to and from libvirt cpumaps
 // (bit i of byte i/8). Safe to share between threads; all methods are const.
-#ifndef VMBALANCE_EXPORTER_CPU_SET_H_
-#define VMBALANCE_EXPORTER_CPU_SET_H_
+#ifndef VMBALANCE_EXPORTER_CORE_CPU_SET_H_
+#define VMBALANCE_EXPORTER_CORE_CPU_SET_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -55,4 +55,4 @@ class CpuSet {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_CPU_SET_H_
+#endif  // VMBALANCE_EXPORTER_CORE_CPU_SET_H_
