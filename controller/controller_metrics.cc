@@ -1,5 +1,6 @@
 #include "controller/controller_metrics.h"
 
+#include <memory>
 #include <utility>
 
 #include "exporter/metrics/metric_family_builder.h"
@@ -77,30 +78,22 @@ void AppendMemoryFamilies(const ControllerStatus& status,
 
 }  // namespace
 
-ControllerMetrics::ControllerMetrics()
-    : status_(std::make_shared<const ControllerStatus>()) {}
-
-void ControllerMetrics::Publish(
-    std::shared_ptr<const ControllerStatus> status) {
-  std::lock_guard<std::mutex> lock(mu_);
-  status_ = std::move(status);
-}
-
-std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
-  std::shared_ptr<const ControllerStatus> status;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    status = status_;
-  }
+std::vector<prometheus::MetricFamily> BuildControllerFamilies(
+    const ControllerStatus& status) {
   std::vector<prometheus::MetricFamily> out;
   MetricFamilyBuilder::Gauge(
       "vmbalance_dry_run",
       "1 when the controller decides and reports but does not act.")
-      .Add(status->dry_run ? 1 : 0)
+      .Add(status.dry_run ? 1 : 0)
       .AppendTo(&out);
-  if (status->cpu_enabled) AppendCpuFamilies(*status, &out);
-  if (status->memory_enabled) AppendMemoryFamilies(*status, &out);
+  if (status.cpu_enabled) AppendCpuFamilies(status, &out);
+  if (status.memory_enabled) AppendMemoryFamilies(status, &out);
   return out;
+}
+
+ControllerMetrics::ControllerMetrics()
+    : SnapshotCollectable<ControllerStatus>(
+          BuildControllerFamilies, std::make_shared<const ControllerStatus>()) {
 }
 
 }  // namespace vmbalance

@@ -1,20 +1,18 @@
-// ControllerMetrics: a prometheus-cpp Collectable for what the controllers
-// decide and do (pins, balance, balloon targets). The loop publishes one
-// immutable ControllerStatus per interval; scrapes read the latest one and
-// never touch libvirt. Publish() and Collect() are thread-safe.
+// ControllerMetrics: the Prometheus view of what the controllers decide and do
+// (pins, balance, balloon targets): a SnapshotCollectable (thread-safe,
+// Collect() never throws) over the ControllerStatus the loop publishes once
+// per interval, rendered by BuildControllerFamilies. Never touches libvirt.
 #ifndef VMBALANCE_CONTROLLER_CONTROLLER_METRICS_H_
 #define VMBALANCE_CONTROLLER_CONTROLLER_METRICS_H_
 
-#include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "exporter/core/sample.h"
+#include "exporter/metrics/snapshot_collectable.h"
 
 namespace vmbalance {
 
@@ -43,15 +41,13 @@ struct ControllerStatus {
   bool dry_run = false;
 };
 
-class ControllerMetrics : public prometheus::Collectable {
- public:
-  ControllerMetrics();
-  void Publish(std::shared_ptr<const ControllerStatus> status);
-  std::vector<prometheus::MetricFamily> Collect() const override;
+// The families for one status, in base units. Pure; exposed for tests.
+std::vector<prometheus::MetricFamily> BuildControllerFamilies(
+    const ControllerStatus& status);
 
- private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const ControllerStatus> status_;  // guarded by mu_
+class ControllerMetrics : public SnapshotCollectable<ControllerStatus> {
+ public:
+  ControllerMetrics();  // starts with a default status: nothing enabled
 };
 
 }  // namespace vmbalance

@@ -93,5 +93,14 @@ TEST(ControllerMetricsTest, NamesAndLabelsAreValid) {
   }
 }
 
+// The controller's metrics share the exporter's Collectable: a null status
+// (nothing published yet by a future caller) is an empty scrape, not a crash.
+TEST(ControllerMetricsTest, NullStatusIsAnEmptyScrape) {
+  ControllerMetrics metrics;
+  EXPECT_FALSE(metrics.Collect().empty());  // the default status: dry_run 0
+  metrics.Publish(nullptr);
+  EXPECT_TRUE(metrics.Collect().empty());
+}
+
 }  // namespace
 }  // namespace vmbalance

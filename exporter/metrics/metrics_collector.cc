@@ -1,5 +1,6 @@
 #include "exporter/metrics/metrics_collector.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -226,27 +227,7 @@ Families BuildMetricFamilies(const Snapshot& snapshot) {
 }
 
 MetricsCollector::MetricsCollector()
-    : latest_(std::make_shared<const Snapshot>()) {}
-
-void MetricsCollector::Publish(std::shared_ptr<const Snapshot> snapshot) {
-  if (snapshot == nullptr) return;
-  std::lock_guard<std::mutex> lock(mutex_);
-  latest_ = std::move(snapshot);
-}
-
-std::shared_ptr<const Snapshot> MetricsCollector::Latest() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return latest_;
-}
-
-std::vector<prometheus::MetricFamily> MetricsCollector::Collect() const {
-  // The exposer calls this without a try/catch; the only thing that can throw
-  // here is allocation, and an empty scrape beats a dead one.
-  try {
-    return BuildMetricFamilies(*Latest());
-  } catch (...) {
-    return {};
-  }
-}
+    : SnapshotCollectable<Snapshot>(BuildMetricFamilies,
+                                    std::make_shared<const Snapshot>()) {}
 
 }  // namespace vmbalance

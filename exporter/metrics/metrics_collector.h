@@ -1,19 +1,16 @@
-// MetricsCollector: the Prometheus view of the latest observation. Holds one
-// immutable Snapshot and turns it into MetricFamily values on every scrape.
-// Thread-safe: Publish() from the control loop and Collect() from scrape
-// threads may run concurrently. Never touches libvirt; Collect() never throws.
+// MetricsCollector: the Prometheus view of the latest observation: a
+// SnapshotCollectable (thread-safe, Collect() never throws) over one
+// immutable Snapshot, rendered by BuildMetricFamilies. Never touches libvirt.
 #ifndef VMBALANCE_EXPORTER_METRICS_METRICS_COLLECTOR_H_
 #define VMBALANCE_EXPORTER_METRICS_METRICS_COLLECTOR_H_
 
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "exporter/core/sample.h"
 #include "exporter/core/usage.h"
-#include "prometheus/collectable.h"
+#include "exporter/metrics/snapshot_collectable.h"
 #include "prometheus/metric_family.h"
 
 namespace vmbalance {
@@ -33,19 +30,10 @@ struct Snapshot {
 std::vector<prometheus::MetricFamily> BuildMetricFamilies(
     const Snapshot& snapshot);
 
-class MetricsCollector : public prometheus::Collectable {
+// The exporter's metrics: BuildMetricFamilies over the latest Snapshot.
+class MetricsCollector : public SnapshotCollectable<Snapshot> {
  public:
   MetricsCollector();  // starts with an empty snapshot: libvirt_up 0
-
-  // Replaces the snapshot scrapes read. `snapshot` must not be null.
-  void Publish(std::shared_ptr<const Snapshot> snapshot);
-  std::shared_ptr<const Snapshot> Latest() const;
-
-  std::vector<prometheus::MetricFamily> Collect() const override;
-
- private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Snapshot> latest_;  // guarded by mutex_; never null
 };
 
 }  // namespace vmbalance

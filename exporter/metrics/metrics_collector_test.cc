@@ -179,11 +179,14 @@ TEST(MetricsCollectorTest, ConcurrentPublishAndCollect) {
   EXPECT_GT(families, 0u);
 }
 
-// promtool is Prometheus' own linter for expositions.
+// promtool is Prometheus' own linter for expositions. Missing promtool is a
+// failure, not a skip: a skipped lint proves nothing in CI, and
+// tools/setup.sh installs it (Debian's prometheus package).
 TEST(MetricsCollectorTest, PromtoolCheckMetricsIsClean) {
-  if (std::system("command -v promtool >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "promtool not installed";
-  }
+  const char* path = std::getenv("PATH");
+  ASSERT_EQ(std::system("command -v promtool >/dev/null 2>&1"), 0)
+      << "promtool is not on PATH (" << (path != nullptr ? path : "unset")
+      << "): install Debian's prometheus package (tools/setup.sh does)";
   const char* tmp = std::getenv("TEST_TMPDIR");
   const std::string dir = tmp != nullptr ? tmp : "/tmp";
   const std::string in = dir + "/exposition.txt";
