@@ -26,8 +26,6 @@
 
 DEFINE_bool(dry_run, false,
             "Decide and report every interval, but never pin or resize.");
-DEFINE_bool(cpu, true, "vmbalanced only: run the vCPU scheduler.");
-DEFINE_bool(memory, true, "vmbalanced only: run the memory coordinator.");
 DEFINE_string(simulate, "",
               "Testing aid: replace libvirt with the deterministic simulator "
               "running this scenario file, in virtual time.");
@@ -63,27 +61,15 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
     }
   }
   SetListenDefault(traits.default_listen);
-  std::vector<std::string> own_flags = {
-      "connect", "listen",       "dry_run",      "simulate",
-      "ticks",   "summary_json", "sim_realtime", "quiet"};
-  if (traits.policy_flags_choose) {
-    own_flags.insert(own_flags.end(), {"cpu", "memory"});
-  }
-  if (traits.cpu || traits.policy_flags_choose) {
-    own_flags.insert(own_flags.end(),
-                     {"pcpus", "balance_ratio", "balance_abs"});
-  }
-  if (traits.memory || traits.policy_flags_choose) {
-    own_flags.insert(own_flags.end(),
-                     {"min_unused_mib", "max_unused_mib", "host_reserve_mib",
-                      "host_reserve_fraction", "guest_floor_mib",
-                      "max_shrink_fraction", "stale_after_seconds"});
-  }
+  std::vector<std::string> flag_files = {CommonFlagsFile(), __FILE__,
+                                         traits.main_file};
+  if (traits.cpu) flag_files.push_back(VcpuPolicyFlagsFile());
+  if (traits.memory) flag_files.push_back(MemoryPolicyFlagsFile());
   ParseFlagsOrExit(&argc, &argv,
                    std::string("usage: ") + traits.name +
                        " [flags] INTERVAL_SECONDS\n  e.g. " + traits.name +
                        " 2",
-                   own_flags);
+                   flag_files);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(traits.name);
 
@@ -97,12 +83,10 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
   ControllerOptions options;
   options.cpu = traits.cpu;
   options.memory = traits.memory;
-  if (traits.policy_flags_choose) {
-    options.cpu = FLAGS_cpu;
-    options.memory = FLAGS_memory;
-    if (!options.cpu && !options.memory) {
-      return UsageError(traits, "--nocpu and --nomemory leave nothing to do");
-    }
+  if (traits.cpu_flag != nullptr) options.cpu = *traits.cpu_flag;
+  if (traits.memory_flag != nullptr) options.memory = *traits.memory_flag;
+  if (!options.cpu && !options.memory) {
+    return UsageError(traits, "--nocpu and --nomemory leave nothing to do");
   }
   options.dry_run = FLAGS_dry_run;
   Status policy_status = PolicyConfigsFromFlags(&options);

@@ -12,9 +12,16 @@ struct BinaryTraits {
   const char* name;  // for usage and logs
   const char*
       default_listen;  // distinct per binary, so all can run side by side
-  bool cpu;            // policies this binary runs by default
+  bool cpu;            // policies this binary runs (vmbalanced: by default)
   bool memory;
-  bool policy_flags_choose;  // --cpu/--memory may change the defaults
+  // The binary's main file (__FILE__): --helpshort lists the flags defined
+  // there along with the shared ones and those of the policies it runs.
+  const char* main_file;
+  // vmbalanced only: its --cpu/--memory flags (defined in its main file, so
+  // no other binary accepts or lists them), read after parsing. Null: the
+  // binary always runs `cpu`/`memory` as given.
+  const bool* cpu_flag = nullptr;
+  const bool* memory_flag = nullptr;
 };
 
 int RunControllerMain(int argc, char** argv, const BinaryTraits& traits);

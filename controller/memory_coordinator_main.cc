@@ -5,5 +5,5 @@ int main(int argc, char** argv) {
   return vmbalance::RunControllerMain(
       argc, argv,
       {"memory_coordinator", ":9179", /*cpu=*/false, /*memory=*/true,
-       /*policy_flags_choose=*/false});
+       __FILE__});
 }

@@ -4,6 +4,5 @@
 int main(int argc, char** argv) {
   return vmbalance::RunControllerMain(
       argc, argv,
-      {"vcpu_scheduler", ":9178", /*cpu=*/true, /*memory=*/false,
-       /*policy_flags_choose=*/false});
+      {"vcpu_scheduler", ":9178", /*cpu=*/true, /*memory=*/false, __FILE__});
 }

@@ -133,24 +133,32 @@ void SetListenDefault(const std::string& listen) {
                                        gflags::SET_FLAGS_DEFAULT);
 }
 
+const char* CommonFlagsFile() { return __FILE__; }
+
+std::string ShortHelp(const std::string& usage,
+                      const std::vector<std::string>& flag_files) {
+  std::string text = std::string(gflags::ProgramInvocationShortName()) + ": " +
+                     usage + "\n\n  Flags:\n";
+  std::vector<gflags::CommandLineFlagInfo> flags;
+  gflags::GetAllFlags(&flags);  // sorted by file, then name
+  for (const std::string& file : flag_files) {
+    for (const gflags::CommandLineFlagInfo& flag : flags) {
+      if (flag.filename == file) text += gflags::DescribeOneFlag(flag);
+    }
+  }
+  return text + "\n  Logging (glog) and all other flags: --helpfull\n";
+}
+
 void ParseFlagsOrExit(int* argc, char*** argv, const std::string& usage,
-                      const std::vector<std::string>& own_flags) {
+                      const std::vector<std::string>& flag_files) {
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineNonHelpFlags(argc, argv, /*remove_flags=*/true);
+  // gflags' own --helpshort only lists flags defined in a file named after
+  // the binary, which misses the shared ones.
   std::string helpshort;
   if (gflags::GetCommandLineOption("helpshort", &helpshort) &&
       helpshort == "true") {
-    // gflags' own --helpshort only lists flags defined in a file named after
-    // the binary, which misses the shared ones.
-    std::cout << gflags::ProgramInvocationShortName() << ": "
-              << gflags::ProgramUsage() << "\n\n  Flags:\n";
-    for (const std::string& name : own_flags) {
-      gflags::CommandLineFlagInfo info;
-      if (gflags::GetCommandLineFlagInfo(name.c_str(), &info)) {
-        std::cout << gflags::DescribeOneFlag(info);
-      }
-    }
-    std::cout << "\n  Logging (glog) and all other flags: --helpfull\n";
+    std::cout << ShortHelp(gflags::ProgramUsage(), flag_files);
     std::exit(0);
   }
   gflags::HandleCommandLineHelpFlags();

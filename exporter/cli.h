@@ -38,11 +38,21 @@ StatusOr<std::string> ParseListenAddress(const std::string& listen);
 // ParseFlagsOrExit. E.g. the exporter uses ":9177".
 void SetListenDefault(const std::string& listen);
 
+// The file defining --connect and --listen, for `flag_files` below.
+const char* CommonFlagsFile();
+
 // Parses flags (removing them from argv, leaving positional arguments).
-// --helpshort prints `usage` and only `own_flags` (plus --connect/--listen
-// when listed) and exits 0; --help/--helpfull are gflags' own.
+// --helpshort prints ShortHelp(usage, flag_files) and exits 0; --help and
+// --helpfull are gflags' own. `flag_files` names the files whose flags are
+// the binary's own (pass __FILE__ for the caller's).
 void ParseFlagsOrExit(int* argc, char*** argv, const std::string& usage,
-                      const std::vector<std::string>& own_flags);
+                      const std::vector<std::string>& flag_files);
+
+// "<program>: <usage>", then every registered flag defined in one of
+// `flag_files`, read from gflags' registry (so a new flag shows up without
+// being listed anywhere): file by file in the order given, by name within.
+std::string ShortHelp(const std::string& usage,
+                      const std::vector<std::string>& flag_files);
 
 // Prints "<program>: <message>" and a hint to stderr, exits kUsageExitCode.
 [[noreturn]] void ExitWithUsageError(const std::string& message);

@@ -8,10 +8,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+DEFINE_int32(cli_test_only, 7, "A flag this test defines.");
+
 namespace vmbalance {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ParseIntervalSecondsTest, AcceptsPlainPositiveNumbers) {
   for (const auto& [text, seconds] :
@@ -107,6 +110,19 @@ TEST(ListenFlagTest, SetListenDefaultChangesTheDefault) {
   ASSERT_TRUE(gflags::GetCommandLineFlagInfo("listen", &info));
   EXPECT_EQ(info.default_value, ":9999");
   EXPECT_EQ(FLAGS_connect, "qemu:///system");
+}
+
+// --helpshort lists flags by the file that defines them, from the registry.
+TEST(ShortHelpTest, ListsTheFlagsOfTheGivenFilesOnly) {
+  const std::string common = ShortHelp("does things", {CommonFlagsFile()});
+  EXPECT_THAT(common, HasSubstr("does things"));
+  EXPECT_THAT(common, HasSubstr("-connect"));
+  EXPECT_THAT(common, HasSubstr("-listen"));
+  EXPECT_THAT(common, Not(HasSubstr("-cli_test_only")));
+  const std::string both = ShortHelp("u", {CommonFlagsFile(), __FILE__});
+  EXPECT_THAT(both, HasSubstr("-cli_test_only"));
+  EXPECT_THAT(both, HasSubstr("default: 7"));
+  EXPECT_THAT(both, HasSubstr("-connect"));
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
       "serves libvirt guest figures as Prometheus metrics.\n"
       "Usage: libvirt_exporter [--connect=URI] [--listen=ADDR] "
       "[--interval=SECONDS]",
-      {"connect", "listen", "interval"});
+      {vmbalance::CommonFlagsFile(), __FILE__});
   google::InitGoogleLogging(argv[0]);
   if (argc > 1) {
     vmbalance::ExitWithUsageError(std::string("unexpected argument '") +

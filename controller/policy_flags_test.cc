@@ -1,0 +1,132 @@
+#include "controller/policy_flags.h"
+
+#include <gflags/gflags.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "exporter/cli.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace vmbalance {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+void Set(const char* flag, const char* value) {
+  ASSERT_FALSE(gflags::SetCommandLineOption(flag, value).empty())
+      << "--" << flag << "=" << value;
+}
+
+std::string DefaultOf(const char* flag) {
+  gflags::CommandLineFlagInfo info;
+  EXPECT_TRUE(gflags::GetCommandLineFlagInfo(flag, &info)) << flag;
+  return info.default_value;
+}
+
+// Flags left alone give exactly the structs' defaults: a flag whose default
+// was typed again (and drifted) shows up here.
+TEST(PolicyFlagsTest, UntouchedFlagsGiveTheConfigDefaults) {
+  gflags::FlagSaver saver;
+  ControllerOptions options;
+  ASSERT_TRUE(PolicyConfigsFromFlags(&options).ok());
+  const VcpuPolicyConfig vcpu;
+  EXPECT_EQ(options.vcpu.max_stddev_ratio, vcpu.max_stddev_ratio);
+  EXPECT_EQ(options.vcpu.max_stddev_abs, vcpu.max_stddev_abs);
+  EXPECT_TRUE(options.vcpu.allowed_pcpus.Empty());
+  const MemoryPolicyConfig memory;
+  const MemoryPolicyConfig& got = options.memory_config;
+  EXPECT_EQ(got.min_unused_kib, memory.min_unused_kib);
+  EXPECT_EQ(got.max_unused_kib, memory.max_unused_kib);
+  EXPECT_EQ(got.target_unused_kib, memory.target_unused_kib);
+  EXPECT_EQ(got.host_reserve_kib, memory.host_reserve_kib);
+  EXPECT_EQ(got.host_reserve_fraction, memory.host_reserve_fraction);
+  EXPECT_EQ(got.guest_floor_kib, memory.guest_floor_kib);
+  EXPECT_EQ(got.max_shrink_fraction, memory.max_shrink_fraction);
+  EXPECT_EQ(got.pressure_shrink_fraction, memory.pressure_shrink_fraction);
+  EXPECT_EQ(got.stale_after_s, memory.stale_after_s);
+}
+
+// What --help shows is what the structs hold, in the flags' units.
+TEST(PolicyFlagsTest, RegistryDefaultsAreTheConfigDefaults) {
+  const MemoryPolicyConfig memory;
+  for (const auto& [flag, kib] : std::vector<std::pair<const char*, uint64_t>>{
+           {"min_unused_mib", memory.min_unused_kib},
+           {"max_unused_mib", memory.max_unused_kib},
+           {"host_reserve_mib", memory.host_reserve_kib},
+           {"guest_floor_mib", memory.guest_floor_kib}}) {
+    EXPECT_EQ(DefaultOf(flag), std::to_string(MibFromKib(kib))) << flag;
+  }
+  EXPECT_EQ(DefaultOf("stale_after_seconds"),
+            std::to_string(memory.stale_after_s));
+  EXPECT_EQ(std::stod(DefaultOf("max_shrink_fraction")),
+            memory.max_shrink_fraction);
+  EXPECT_EQ(std::stod(DefaultOf("balance_ratio")),
+            VcpuPolicyConfig().max_stddev_ratio);
+}
+
+TEST(PolicyFlagsTest, UserValuesReachTheConfigsInTheirUnits) {
+  gflags::FlagSaver saver;
+  Set("pcpus", "0-3");
+  Set("balance_ratio", "0.1");
+  Set("min_unused_mib", "150");
+  Set("max_unused_mib", "500");
+  Set("guest_floor_mib", "300");
+  Set("max_shrink_fraction", "0.4");
+  ControllerOptions options;
+  ASSERT_TRUE(PolicyConfigsFromFlags(&options).ok());
+  EXPECT_EQ(options.vcpu.allowed_pcpus, CpuSet::Range(0, 3));
+  EXPECT_EQ(options.vcpu.max_stddev_ratio, 0.1);
+  EXPECT_EQ(options.memory_config.min_unused_kib, 150u * 1024);
+  EXPECT_EQ(options.memory_config.max_unused_kib, 500u * 1024);
+  // Moved marks move the target to between them.
+  EXPECT_EQ(options.memory_config.target_unused_kib, 325u * 1024);
+  EXPECT_EQ(options.memory_config.guest_floor_kib, 300u * 1024);
+  // Shrinking under pressure is never slower than the normal step.
+  EXPECT_EQ(options.memory_config.pressure_shrink_fraction, 0.4);
+}
+
+TEST(PolicyFlagsTest, BadValuesAreRefusedWithTheFlagNamed) {
+  for (const auto& [flag, value] :
+       std::vector<std::pair<const char*, const char*>>{
+           {"pcpus", "3-1"},
+           {"balance_ratio", "0"},
+           {"balance_abs", "1"},
+           {"min_unused_mib", "0"},
+           {"max_unused_mib", "50"},
+           {"host_reserve_mib", "-1"},
+           {"host_reserve_fraction", "1"},
+           {"guest_floor_mib", "0"},
+           {"max_shrink_fraction", "0.6"},
+           {"stale_after_seconds", "0"}}) {
+    gflags::FlagSaver saver;
+    Set(flag, value);
+    ControllerOptions options;
+    Status status = PolicyConfigsFromFlags(&options);
+    EXPECT_FALSE(status.ok()) << flag << "=" << value;
+    EXPECT_THAT(status.message(), HasSubstr(std::string("--") + flag));
+  }
+}
+
+// --helpshort reads the registry: each policy's file lists its own flags.
+TEST(PolicyFlagsTest, ShortHelpListsEachPolicysFlagsByFile) {
+  const std::string cpu = ShortHelp("usage", {VcpuPolicyFlagsFile()});
+  for (const char* flag : {"-pcpus", "-balance_ratio", "-balance_abs"}) {
+    EXPECT_THAT(cpu, HasSubstr(flag));
+  }
+  EXPECT_THAT(cpu, Not(HasSubstr("-min_unused_mib")));
+  const std::string memory = ShortHelp("usage", {MemoryPolicyFlagsFile()});
+  for (const char* flag :
+       {"-min_unused_mib", "-max_unused_mib", "-host_reserve_mib",
+        "-host_reserve_fraction", "-guest_floor_mib", "-max_shrink_fraction",
+        "-stale_after_seconds"}) {
+    EXPECT_THAT(memory, HasSubstr(flag));
+  }
+  EXPECT_THAT(memory, Not(HasSubstr("-pcpus")));
+}
+
+}  // namespace
+}  // namespace vmbalance
