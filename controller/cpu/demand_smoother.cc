@@ -3,48 +3,56 @@
 #include <cmath>
 
 namespace vmbalance {
+namespace {
 
-std::vector<std::vector<double>> SmoothDemand(
-    const Usage& usage, double weight, double jump, DemandMemory* memory,
-    std::vector<std::vector<double>>* noise_variance) {
-  // Share of the newest squared gap in the noise estimate: slower than the
-  // demand average, so a few quiet readings do not talk the noise down.
-  constexpr double kNoiseWeight = 0.3;
-  if (noise_variance != nullptr) noise_variance->clear();
+// The vCPU's state after `reading`, given its state before (null when it
+// had none).
+SmoothedVcpu Fold(double reading, const SmoothedVcpu* before,
+                  const DemandSmoothing& options) {
+  SmoothedVcpu after;
+  after.known = true;
+  after.demand = reading;
+  if (before == nullptr || !before->known) return after;
+  const double gap = reading - before->demand;
+  after.noise_variance = before->noise_variance;
+  if (std::fabs(gap) <= options.jump) {
+    after.demand =
+        options.weight * reading + (1 - options.weight) * before->demand;
+    after.noise_variance = options.noise_weight * gap * gap +
+                           (1 - options.noise_weight) * before->noise_variance;
+  }
+  return after;
+}
+
+}  // namespace
+
+SmoothedDemand SmoothDemand(const Usage& usage, const DemandSmoothing& options,
+                            DemandMemory* memory) {
   DemandMemory next;
-  std::vector<std::vector<double>> out;
-  out.reserve(usage.domains.size());
+  SmoothedDemand out;
+  out.demand.reserve(usage.domains.size());
+  out.noise_variance.reserve(usage.domains.size());
   for (const DomainUsage& domain : usage.domains) {
-    auto previous = memory->find(domain.uuid);
+    const auto previous = memory->find(domain.uuid);
     std::map<int, SmoothedVcpu>& vcpus = next[domain.uuid];
-    std::vector<double>& demands = out.emplace_back();
-    std::vector<double>* variances =
-        noise_variance != nullptr ? &noise_variance->emplace_back() : nullptr;
+    std::vector<double>& demands = out.demand.emplace_back();
+    std::vector<double>& variances = out.noise_variance.emplace_back();
     for (const VcpuUsage& vcpu : domain.vcpus) {
       SmoothedVcpu& smoothed = vcpus[vcpu.index];
       if (!vcpu.valid) {
+        // Stays unknown: the next valid reading starts afresh.
         demands.push_back(0);
-        if (variances != nullptr) variances->push_back(0);
-        continue;  // stays unknown: the next valid reading starts afresh
+        variances.push_back(0);
+        continue;
       }
-      smoothed.known = true;
-      smoothed.demand = vcpu.demand;
+      const SmoothedVcpu* before = nullptr;
       if (previous != memory->end()) {
-        auto old = previous->second.find(vcpu.index);
-        if (old != previous->second.end() && old->second.known) {
-          const double gap = vcpu.demand - old->second.demand;
-          smoothed.noise_variance = old->second.noise_variance;
-          if (std::fabs(gap) <= jump) {
-            smoothed.demand =
-                weight * vcpu.demand + (1 - weight) * old->second.demand;
-            smoothed.noise_variance =
-                kNoiseWeight * gap * gap +
-                (1 - kNoiseWeight) * smoothed.noise_variance;
-          }
-        }
+        const auto old = previous->second.find(vcpu.index);
+        if (old != previous->second.end()) before = &old->second;
       }
+      smoothed = Fold(vcpu.demand, before, options);
       demands.push_back(smoothed.demand);
-      if (variances != nullptr) variances->push_back(smoothed.noise_variance);
+      variances.push_back(smoothed.noise_variance);
     }
   }
   *memory = std::move(next);

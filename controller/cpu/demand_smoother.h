@@ -1,6 +1,7 @@
 // Per-vCPU smoothing of demand readings, keyed by domain UUID so that history
 // follows a guest, never a list position. An exponential moving average that
-// takes a large change at once (a new load phase is not noise). Pure.
+// takes a large change at once (a new load phase is not noise), and beside it
+// an estimate of how much each vCPU's readings scatter. Pure.
 #ifndef VMBALANCE_CONTROLLER_CPU_DEMAND_SMOOTHER_H_
 #define VMBALANCE_CONTROLLER_CPU_DEMAND_SMOOTHER_H_
 
@@ -24,15 +25,23 @@ struct SmoothedVcpu {
 // By domain UUID, then vCPU index.
 using DemandMemory = std::map<DomainKey, std::map<int, SmoothedVcpu>>;
 
-// Folds `usage` into `memory` and returns the smoothed demand of every vCPU,
-// parallel to usage.domains[d].vcpus[v] (0 where the reading is invalid).
-// Domains absent from `usage` are forgotten. `weight` is the share of the new
-// reading (1 = no smoothing); a change above `jump` replaces the average.
-// When `noise_variance` is not null it gets each vCPU's noise variance,
-// parallel to the result.
-std::vector<std::vector<double>> SmoothDemand(
-    const Usage& usage, double weight, double jump, DemandMemory* memory,
-    std::vector<std::vector<double>>* noise_variance = nullptr);
+// How readings are folded in (VcpuPolicyConfig gives the values and reasons).
+struct DemandSmoothing {
+  double weight = 0;        // share of the new reading (1 = no smoothing)
+  double jump = 0;          // a change above this replaces the average
+  double noise_weight = 0;  // share of the new squared gap in the noise
+};
+
+// Both parallel to usage.domains[d].vcpus[v]; 0 where the reading is invalid.
+struct SmoothedDemand {
+  std::vector<std::vector<double>> demand;
+  std::vector<std::vector<double>> noise_variance;
+};
+
+// Folds `usage` into `memory` and returns every vCPU's smoothed demand and
+// noise variance. Domains absent from `usage` are forgotten.
+SmoothedDemand SmoothDemand(const Usage& usage, const DemandSmoothing& options,
+                            DemandMemory* memory);
 
 }  // namespace vmbalance
 

@@ -8,6 +8,7 @@
 #include "controller/cpu/from_scratch.h"
 #include "controller/cpu/local_search.h"
 #include "controller/cpu/planner.h"
+#include "controller/cpu/vcpu_plan.h"
 #include "gtest/gtest.h"
 
 namespace vmbalance {
@@ -25,6 +26,15 @@ PlacementProblem Problem(int bins, std::vector<double> demand,
 // The policy's target for a mean load: 5% of it, at most 0.05, at least 0.01.
 double TargetFor(double mean) {
   return std::max(0.01, std::min(0.05 * mean, 0.05));
+}
+
+// The planner's options as the policy sets them for these two thresholds,
+// with the default config's search limits.
+PlanOptions OptionsFor(double target_stddev, double aim_stddev) {
+  VcpuThresholds limits;
+  limits.target_stddev = target_stddev;
+  limits.aim_stddev = aim_stddev;
+  return PlanOptionsFor(VcpuPolicyConfig(), limits);
 }
 
 TEST(PlacementTest, StatsOfLoads) {
@@ -80,9 +90,8 @@ TEST(FromScratchTest, LptSpreadsSiblingsOnTies) {
 
 TEST(PlannerTest, InfeasibleTargetSettlesOnTheOptimumWithOneMove) {
   PlacementProblem problem = Problem(2, {1, 1, 1}, {0, 0, 0});
-  PlanOptions options;
-  options.target_stddev = TargetFor(PlacedMean(problem));
-  options.aim_stddev = 0.8 * options.target_stddev;
+  const double target = TargetFor(PlacedMean(problem));
+  const PlanOptions options = OptionsFor(target, 0.8 * target);
   PlanResult plan = PlanPlacement(problem, options);
   EXPECT_NEAR(plan.best_stddev, 0.5, 1e-9);
   EXPECT_NEAR(plan.chosen.stddev, 0.5, 1e-9);
@@ -91,9 +100,7 @@ TEST(PlannerTest, InfeasibleTargetSettlesOnTheOptimumWithOneMove) {
 
 TEST(PlannerTest, UnplacedItemsAreAlwaysPlaced) {
   PlacementProblem problem = Problem(2, {1, 1}, {0, -1});
-  PlanOptions options;
-  options.target_stddev = 0.05;
-  options.aim_stddev = 0.04;
+  const PlanOptions options = OptionsFor(0.05, 0.04);
   PlanResult plan = PlanPlacement(problem, options);
   EXPECT_EQ(plan.chosen.assignment, (Assignment{0, 1}));
   EXPECT_EQ(plan.chosen.changes, 1);
@@ -144,9 +151,8 @@ Comparison CompareWithExhaustive(long long exact_budget) {
       current.push_back(start(rng));
     }
     PlacementProblem problem = Problem(bins, demand, current);
-    PlanOptions options;
-    options.target_stddev = TargetFor(PlacedMean(problem));
-    options.aim_stddev = 0.8 * options.target_stddev;
+    const double target = TargetFor(PlacedMean(problem));
+    PlanOptions options = OptionsFor(target, 0.8 * target);
     options.exact_budget = exact_budget;
     PlanResult plan = PlanPlacement(problem, options);
 
@@ -190,7 +196,7 @@ Comparison CompareWithExhaustive(long long exact_budget) {
 }
 
 TEST(PlannerVsExhaustiveTest, WithExactSearchReachesTheMinimum) {
-  Comparison c = CompareWithExhaustive(PlanOptions().exact_budget);
+  Comparison c = CompareWithExhaustive(VcpuPolicyConfig().exact_budget);
   EXPECT_EQ(c.max_excess, 0);
   EXPECT_EQ(c.stricter_missed, 0);
   EXPECT_EQ(c.above_optimum, 0);

@@ -107,7 +107,7 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
   std::vector<Plan> scratch;
   scratch.push_back(MakePlan(problem, LptPlacement(problem), "lpt"));
   const double mean = PlacedMean(problem);
-  for (double slack : {0.0, 0.5, 1.0, 2.0}) {
+  for (double slack : options.sticky_slacks) {
     scratch.push_back(MakePlan(
         problem, StickyPlacement(problem, mean + slack * options.aim_stddev),
         "sticky"));

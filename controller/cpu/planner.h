@@ -7,21 +7,26 @@
 #define VMBALANCE_CONTROLLER_CPU_PLANNER_H_
 
 #include <string>
+#include <vector>
 
 #include "controller/cpu/placement.h"
 
 namespace vmbalance {
 
+// The policy fills these from VcpuPolicyConfig, where each has its reason.
 struct PlanOptions {
   double aim_stddev = 0;     // the plan tries to get the std-dev this low
   double target_stddev = 0;  // balanced at or below this (>= aim_stddev)
   // When neither can be reached: a plan within this of the lowest std-dev
   // found counts as the best, and the one with fewest changes wins.
-  double optimum_tolerance = 1e-3;
-  int candidate_bins = 4;  // see LocalSearchOptions
+  double optimum_tolerance = 0;
+  int candidate_bins = 0;  // see LocalSearchOptions
+  // Caps for the sticky placements: mean + slack x aim_stddev, one
+  // placement per slack.
+  std::vector<double> sticky_slacks;
   // Assignments the exact few-changes search may evaluate (see
   // few_changes.h); it settles small instances exactly.
-  long long exact_budget = 200000;
+  long long exact_budget = 0;
 };
 
 struct Plan {

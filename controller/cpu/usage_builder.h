@@ -1,6 +1,7 @@
 // Test helpers: hand-built Usage values, and applying a decision's pins to a
 // Usage the way the host would (the next interval sees the vCPU pinned and
-// attributed to its new pCPU). Header-only; for tests and benchmarks.
+// attributed to its new pCPU), committing them as the loop would.
+// Header-only; for tests and benchmarks.
 #ifndef VMBALANCE_CONTROLLER_CPU_USAGE_BUILDER_H_
 #define VMBALANCE_CONTROLLER_CPU_USAGE_BUILDER_H_
 
@@ -125,6 +126,14 @@ inline void ApplyPins(const std::vector<PinChange>& pins, Usage* usage) {
     }
   }
   RecomputeLoads(usage);
+}
+
+// What the loop does on a host that obeys: the pins take effect in the next
+// Usage, and the policy is told they were applied.
+inline void ApplyAndCommit(const std::vector<PinChange>& pins, Usage* usage,
+                           VcpuPolicyState* state) {
+  ApplyPins(pins, usage);
+  CommitPins(pins, state);
 }
 
 // Demand per pCPU of the valid vCPUs, by where they run.

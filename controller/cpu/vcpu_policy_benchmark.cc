@@ -12,7 +12,7 @@
 namespace vmbalance {
 namespace {
 
-using testing_usage::ApplyPins;
+using testing_usage::ApplyAndCommit;
 using testing_usage::MakeUsage;
 using testing_usage::OneVcpuEach;
 using testing_usage::Pinned;
@@ -47,14 +47,15 @@ void BM_Decide(benchmark::State& bench) {
   bench.counters["stddev_planned"] = decision.planned_stddev;
   bench.counters["target"] = decision.target_stddev;
 
-  // Closed loop (pins always applied): intervals until balanced and stable.
+  // Closed loop (pins always applied and committed): intervals until balanced
+  // and stable.
   Usage host = usage;
   VcpuPolicyState state;
   int intervals_to_balance = -1, total_pins = 0;
   for (int t = 1; t <= 25; ++t) {
     VcpuDecision d = DecideVcpuPins({}, host, &state);
     total_pins += d.pins.size();
-    ApplyPins(d.pins, &host);
+    ApplyAndCommit(d.pins, &host, &state);
     if (d.balanced && d.pins.empty() && intervals_to_balance < 0) {
       intervals_to_balance = t - 1;  // decisions needed before this one
     }

@@ -14,7 +14,7 @@
 namespace vmbalance {
 namespace {
 
-using testing_usage::ApplyPins;
+using testing_usage::ApplyAndCommit;
 using testing_usage::DemandByPcpu;
 using testing_usage::DomainSpec;
 using testing_usage::Floating;
@@ -26,8 +26,9 @@ using testing_usage::Unknown;
 using testing_usage::UuidOf;
 using testing_usage::VcpuSpec;
 
-// Decides on `usage` `intervals` times, applying the pins each time (a host
-// that obeys); returns the number of pins made per interval.
+// Decides on `usage` `intervals` times, applying and committing the pins
+// each time (a host that obeys); returns the number of pins made per
+// interval.
 std::vector<int> RunClosedLoop(const VcpuPolicyConfig& config, Usage* usage,
                                VcpuPolicyState* state, int intervals,
                                VcpuDecision* last = nullptr) {
@@ -35,7 +36,7 @@ std::vector<int> RunClosedLoop(const VcpuPolicyConfig& config, Usage* usage,
   for (int i = 0; i < intervals; ++i) {
     VcpuDecision decision = DecideVcpuPins(config, *usage, state);
     pins.push_back(static_cast<int>(decision.pins.size()));
-    ApplyPins(decision.pins, usage);
+    ApplyAndCommit(decision.pins, usage, state);
     if (last != nullptr) *last = decision;
   }
   return pins;
@@ -90,7 +91,7 @@ TEST(VcpuPolicyTest, CourseScenario2AllOnPcpu0BalancesInOneDecision) {
   EXPECT_EQ(truth.min_changes_to_threshold, 6);
   EXPECT_EQ(first.migrations, truth.min_changes_to_threshold);
   EXPECT_EQ(static_cast<int>(first.pins.size()), first.migrations);
-  ApplyPins(first.pins, &usage);
+  ApplyAndCommit(first.pins, &usage, &state);
   EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{2, 2, 2, 2}));
 
   VcpuDecision last;
@@ -112,7 +113,7 @@ TEST(VcpuPolicyTest, CourseScenario3UnpinnedHeavyLightPairsThemUp) {
   EXPECT_EQ(first.migrations, truth.min_changes_to_threshold);
   EXPECT_EQ(first.migrations, 4);
   EXPECT_EQ(first.pins.size(), 8u);  // the other 4 are pinned where they run
-  ApplyPins(first.pins, &usage);
+  ApplyAndCommit(first.pins, &usage, &state);
   std::vector<int> heavy(4, 0), light(4, 0);
   for (const DomainUsage& d : usage.domains) {
     const VcpuUsage& v = d.vcpus[0];
@@ -130,7 +131,7 @@ TEST(VcpuPolicyTest, InfeasibleThreeOnTwoMovesOnceThenStops) {
   VcpuDecision first = DecideVcpuPins({}, usage, &state);
   EXPECT_EQ(first.pins.size(), 1u);
   EXPECT_NEAR(first.planned_stddev, 0.5, 1e-9);
-  ApplyPins(first.pins, &usage);
+  ApplyAndCommit(first.pins, &usage, &state);
   VcpuDecision last;
   EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 10, &last)), 0);
   EXPECT_TRUE(last.balanced);
@@ -165,7 +166,7 @@ TEST_P(RatioTest, BalancesWithTheMinimumThenStops) {
   VcpuPolicyState state;
   VcpuDecision first = DecideVcpuPins({}, usage, &state);
   EXPECT_EQ(static_cast<int>(first.pins.size()), c.first_pins);
-  ApplyPins(first.pins, &usage);
+  ApplyAndCommit(first.pins, &usage, &state);
   VcpuDecision last;
   EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5, &last)), 0);
   EXPECT_TRUE(last.balanced);
@@ -219,6 +220,7 @@ TEST(VcpuPolicyTest, OvercommittedNoisyHostSpreadsOnceThenHoldsStill) {
         DecideVcpuPins({}, MakeUsage(2, OneVcpuEach(vcpus)), &state);
     if (decisions_until_spread >= 0) pins_after_first_action += d.pins.size();
     pins += d.pins.size();
+    CommitPins(d.pins, &state);  // the loop below applies them all
     for (const PinChange& pin : d.pins) {
       const int index =
           std::stoi(pin.domain.substr(pin.domain.find_first_of("0123456789")));
@@ -254,7 +256,7 @@ TEST(VcpuPolicyTest, UnpinnedAttributionNoiseCausesAtMostOneAction) {
     RecomputeLoads(&seen);
     VcpuDecision d = DecideVcpuPins({}, seen, &state);
     pins_per_interval.push_back(d.pins.size());
-    ApplyPins(d.pins, &world);
+    ApplyAndCommit(d.pins, &world, &state);
   }
   int actions = 0;
   for (int pins : pins_per_interval) actions += pins > 0;
@@ -407,7 +409,7 @@ TEST(VcpuPolicyTest, ModerateImbalanceWaitsForASecondReading) {
   EXPECT_FALSE(first.balanced);
   VcpuDecision second = DecideVcpuPins({}, usage, &state);
   EXPECT_EQ(second.pins.size(), 2u);  // one swap: 0.6 <-> 0.5
-  ApplyPins(second.pins, &usage);
+  ApplyAndCommit(second.pins, &usage, &state);
   EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5)), 0);
 }
 
@@ -433,15 +435,77 @@ TEST(VcpuPolicyTest, GainWithinNoiseIsNotWorthPins) {
   EXPECT_EQ(Sum(pins), 1);
 }
 
-TEST(VcpuPolicyTest, CooldownSkipsTheIntervalAfterPins) {
+TEST(VcpuPolicyTest, CommittedPinsStartACooldown) {
   Usage usage = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 1.0, 0)));
   VcpuPolicyState state;
-  EXPECT_FALSE(DecideVcpuPins({}, usage, &state).pins.empty());
-  // The pins did not take (or the sample straddles them): wait one interval.
+  VcpuDecision acted = DecideVcpuPins({}, usage, &state);
+  ASSERT_FALSE(acted.pins.empty());
+  CommitPins(acted.pins, &state);
+  EXPECT_EQ(state.actions, 1);
+  // The sample still straddles the old placement (here: the pins did not
+  // show yet): wait one interval.
   VcpuDecision cooling = DecideVcpuPins({}, usage, &state);
   EXPECT_TRUE(cooling.pins.empty());
   EXPECT_NE(cooling.reason.find("cooling"), std::string::npos);
   // Still imbalanced after that: try again.
+  EXPECT_FALSE(DecideVcpuPins({}, usage, &state).pins.empty());
+}
+
+TEST(VcpuPolicyTest, RefusedPinsStartNoCooldown) {
+  // A moderate imbalance (std-dev 0.071, below the urgent 0.1): acted on only
+  // after a second reading.
+  std::vector<VcpuSpec> vcpus = {Pinned(0.6, 0), Pinned(0.5, 0), Pinned(0.5, 1),
+                                 Pinned(0.5, 1), Pinned(0.5, 2), Pinned(0.5, 2),
+                                 Pinned(0.4, 3), Pinned(0.5, 3)};
+  const Usage usage = MakeUsage(4, OneVcpuEach(vcpus));
+  VcpuPolicyState state;
+  EXPECT_TRUE(DecideVcpuPins({}, usage, &state).pins.empty());
+  const VcpuDecision refused = DecideVcpuPins({}, usage, &state);
+  ASSERT_FALSE(refused.pins.empty());
+  // The actuator applied none of them (refused, or a dry run): nothing to
+  // commit, and the state stays as the decision left it.
+  const VcpuPolicyState before = state;
+  CommitPins({}, &state);
+  EXPECT_EQ(state.actions, 0);
+  EXPECT_EQ(state.last_pins_interval, before.last_pins_interval);
+  EXPECT_EQ(state.imbalanced_streak, before.imbalanced_streak);
+  // No cooldown, and the imbalance already seen twice: plan again at once.
+  const VcpuDecision again = DecideVcpuPins({}, usage, &state);
+  EXPECT_EQ(again.pins.size(), refused.pins.size()) << again.reason;
+  EXPECT_EQ(state.actions, 0);
+}
+
+TEST(VcpuPolicyTest, PartlyAppliedPinsCountAsAnAction) {
+  Usage usage = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 1.0, 0)));
+  VcpuPolicyState state;
+  VcpuDecision acted = DecideVcpuPins({}, usage, &state);
+  ASSERT_GE(acted.pins.size(), 2u);
+  const std::vector<PinChange> applied = {acted.pins.front()};
+  ApplyAndCommit(applied, &usage, &state);
+  EXPECT_EQ(state.actions, 1);
+  EXPECT_EQ(state.last_pins_interval, state.intervals);
+  EXPECT_TRUE(DecideVcpuPins({}, usage, &state).pins.empty());  // cooling
+}
+
+TEST(VcpuPolicyTest, SkippedDecisionLeavesObservationsAlone) {
+  Usage usage = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 0.5, 0)));
+  VcpuPolicyState state;
+  VcpuDecision acted = DecideVcpuPins({}, usage, &state);
+  ASSERT_FALSE(acted.pins.empty());
+  CommitPins(acted.pins, &state);
+  const VcpuPolicyState before = state;
+  // Read over 0.6 s of a 1 s interval, every vCPU reading higher.
+  Usage slow = MakeUsage(4, OneVcpuEach(AllPinnedTo(8, 0.6, 0)));
+  slow.window_error = 0.3;
+  ASSERT_TRUE(DecideVcpuPins({}, slow, &state).skipped);
+  EXPECT_EQ(state.imbalanced_streak, before.imbalanced_streak);
+  EXPECT_EQ(state.unknown_streak, before.unknown_streak);
+  EXPECT_EQ(state.actions, before.actions);
+  EXPECT_EQ(state.last_pins_interval, before.last_pins_interval);
+  EXPECT_EQ(state.demand.at(UuidOf("vm0")).at(0).demand,
+            before.demand.at(UuidOf("vm0")).at(0).demand);
+  // The interval still counts: the cooldown ran out during it.
+  EXPECT_EQ(state.intervals, before.intervals + 1);
   EXPECT_FALSE(DecideVcpuPins({}, usage, &state).pins.empty());
 }
 
@@ -512,7 +576,7 @@ TEST(VcpuPolicyTest, AffinityOutsideAllowedPcpusIsLeftAlone) {
     EXPECT_NE(pin.domain, "vm4");
     EXPECT_TRUE(config.allowed_pcpus.Contains(pin.to_pcpu));
   }
-  ApplyPins(d.pins, &usage);
+  ApplyAndCommit(d.pins, &usage, &state);
   EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{2, 2, 0, 1}));
   EXPECT_EQ(Sum(RunClosedLoop(config, &usage, &state, 5)), 0);
 }
@@ -526,7 +590,7 @@ TEST(VcpuPolicyTest, FloatingVcpusOutsideAllowedPcpusArePulledIn) {
   VcpuPolicyState state;
   VcpuDecision d = DecideVcpuPins(config, usage, &state);
   EXPECT_EQ(d.pins.size(), 4u);
-  ApplyPins(d.pins, &usage);
+  ApplyAndCommit(d.pins, &usage, &state);
   EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{0, 0, 1, 1}));
 }
 
@@ -538,7 +602,7 @@ TEST(VcpuPolicyTest, OfflinePcpusAreNeverUsed) {
   EXPECT_EQ(d.pcpu_demand[2], 0);
   EXPECT_DOUBLE_EQ(d.mean, 2.0);  // over the three online pCPUs
   for (const PinChange& pin : d.pins) EXPECT_NE(pin.to_pcpu, 2);
-  ApplyPins(d.pins, &usage);
+  ApplyAndCommit(d.pins, &usage, &state);
   EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{2, 2, 0, 2}));
 }
 
@@ -548,7 +612,7 @@ TEST(VcpuPolicyTest, SiblingVcpusAreSpread) {
   VcpuPolicyState state;
   VcpuDecision d = DecideVcpuPins({}, usage, &state);
   EXPECT_EQ(d.pins.size(), 2u);
-  ApplyPins(d.pins, &usage);
+  ApplyAndCommit(d.pins, &usage, &state);
   for (const DomainUsage& domain : usage.domains) {
     EXPECT_NE(domain.vcpus[0].pcpu, domain.vcpus[1].pcpu) << domain.name;
   }
@@ -589,7 +653,7 @@ TEST(VcpuPolicyTest, NewDomainIsPlacedOnceItHasAReading) {
   VcpuDecision placed = DecideVcpuPins({}, usage, &state);
   // Loads 4,2,2,2: the best reachable is 3,3,2,2, one move away.
   EXPECT_EQ(placed.pins.size(), 1u);
-  ApplyPins(placed.pins, &usage);
+  ApplyAndCommit(placed.pins, &usage, &state);
   std::vector<double> loads = DemandByPcpu(usage);
   std::sort(loads.begin(), loads.end());
   EXPECT_EQ(loads, (std::vector<double>{2, 2, 3, 3}));
@@ -630,7 +694,7 @@ TEST(VcpuPolicyTest, WideCpuSetsBeyond64Pcpus) {
   }
   EXPECT_EQ(targets.size(), 63u);
   EXPECT_EQ(targets.count(100), 0u);
-  ApplyPins(d.pins, &usage);
+  ApplyAndCommit(d.pins, &usage, &state);
   EXPECT_EQ(Sum(RunClosedLoop(config, &usage, &state, 3)), 0);
 }
 
@@ -646,7 +710,7 @@ TEST(VcpuPolicyTest, LargeHost64PcpusBy500Vcpus) {
   VcpuDecision first = DecideVcpuPins({}, usage, &state);
   EXPECT_FALSE(first.pins.empty());
   EXPECT_LE(first.planned_stddev, 0.8 * first.target_stddev + 1e-9);
-  ApplyPins(first.pins, &usage);
+  ApplyAndCommit(first.pins, &usage, &state);
   VcpuDecision last;
   EXPECT_EQ(Sum(RunClosedLoop({}, &usage, &state, 5, &last)), 0);
   EXPECT_TRUE(last.balanced);

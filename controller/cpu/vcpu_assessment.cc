@@ -1,0 +1,135 @@
+#include "controller/cpu/vcpu_assessment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "controller/cpu/format.h"
+
+namespace vmbalance {
+namespace {
+
+// Per pCPU (bin), the sum of `of(ref)` over the vCPUs placed there now.
+template <typename PerVcpu>
+std::vector<double> SumPerBin(const VcpuProblem& problem, PerVcpu of) {
+  std::vector<double> sums(problem.bin_pcpu.size(), 0.0);
+  for (size_t i = 0; i < problem.items.size(); ++i) {
+    const int bin = problem.placement.current[i];
+    if (bin < 0 || bin >= static_cast<int>(sums.size())) continue;
+    sums[bin] += of(problem.items[i]);
+  }
+  return sums;
+}
+
+double PcpuNoiseStddev(const VcpuProblem& problem,
+                       const std::vector<std::vector<double>>& noise_variance) {
+  if (problem.bin_pcpu.empty()) return 0;
+  const std::vector<double> bin_variance = SumPerBin(
+      problem,
+      [&](const VcpuRef& ref) { return noise_variance[ref.domain][ref.vcpu]; });
+  double sum = 0;
+  for (double variance : bin_variance) sum += variance;
+  return std::sqrt(sum / bin_variance.size());
+}
+
+// A vCPU's demand, time / (wall - delay), moves by about
+// demand x e / (1 - waiting share) when its window is off by e: a lot for a
+// vCPU that mostly waits. The root mean square over pCPUs of the per-pCPU
+// sums.
+double WindowMargin(const Usage& usage, const VcpuProblem& problem,
+                    const std::vector<std::vector<double>>& demand,
+                    double max_amplification) {
+  if (problem.bin_pcpu.empty() || usage.window_skew <= 0) return 0;
+  const std::vector<double> bin_error =
+      SumPerBin(problem, [&](const VcpuRef& ref) {
+        const VcpuUsage& vcpu = usage.domains[ref.domain].vcpus[ref.vcpu];
+        const double waiting = std::max(0.0, vcpu.runnable - vcpu.utilization);
+        const double amplification =
+            std::min(max_amplification, 1.0 / std::max(1e-9, 1.0 - waiting));
+        return demand[ref.domain][ref.vcpu] * usage.window_skew * amplification;
+      });
+  double squares = 0;
+  for (double error : bin_error) squares += error * error;
+  return std::sqrt(squares / bin_error.size());
+}
+
+// Fills pcpu_demand, mean and stddev from the current placement.
+void DescribeCurrent(const Usage& usage, VcpuAssessment* now) {
+  const VcpuProblem& problem = now->problem;
+  const std::vector<double> loads =
+      BinLoads(problem.placement, problem.placement.current);
+  int width = static_cast<int>(usage.pcpu_load.size());
+  if (!problem.bin_pcpu.empty()) {
+    width = std::max(width, problem.bin_pcpu.back() + 1);
+  }
+  now->pcpu_demand.assign(width, 0.0);
+  for (size_t b = 0; b < loads.size(); ++b) {
+    now->pcpu_demand[problem.bin_pcpu[b]] = loads[b];
+  }
+  now->mean = MeanOf(loads);
+  now->stddev = StddevOf(loads);
+}
+
+}  // namespace
+
+VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
+                      const SmoothedDemand& smoothed) {
+  VcpuAssessment now;
+  now.problem = BuildVcpuProblem(
+      usage, UsablePcpus(usage, config.allowed_pcpus), smoothed.demand);
+  DescribeCurrent(usage, &now);
+  now.placed_mean = PlacedMean(now.problem.placement);
+  now.pcpu_noise = PcpuNoiseStddev(now.problem, smoothed.noise_variance);
+  now.window_margin = WindowMargin(usage, now.problem, smoothed.demand,
+                                   config.max_window_amplification);
+  return now;
+}
+
+VcpuThresholds ThresholdsFor(const VcpuPolicyConfig& config,
+                             const VcpuAssessment& now) {
+  return ComputeThresholds(config, now.placed_mean, now.stddev, now.pcpu_noise,
+                           now.window_margin);
+}
+
+std::optional<VcpuVerdict> Unjudgeable(const VcpuPolicyConfig& config,
+                                       const VcpuProblem& problem) {
+  if (problem.bin_pcpu.empty())
+    return VcpuVerdict{false, false, "no usable pCPU"};
+  if (problem.managed == 0) {
+    return VcpuVerdict{true, true, "no vCPU to place"};
+  }
+  const int valid = problem.managed - problem.invalid;
+  if (valid == 0 || valid < config.min_valid_fraction * problem.managed) {
+    return VcpuVerdict{false, false,
+                       "too few valid readings (" + std::to_string(valid) +
+                           " of " + std::to_string(problem.managed) +
+                           "): deciding nothing"};
+  }
+  return std::nullopt;
+}
+
+std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
+                                        const VcpuThresholds& limits,
+                                        const VcpuAssessment& now) {
+  // A vCPU outside the usable pCPUs must be placed, balanced or not.
+  if (now.problem.unplaced > 0) return std::nullopt;
+  if (now.stddev <= limits.target_stddev) {
+    return VcpuVerdict{true, now.stddev <= config.min_gain_abs,
+                       FormatReason("balanced: std-dev %.3f <= target %.3f",
+                                    now.stddev, limits.target_stddev)};
+  }
+  if (now.stddev <= limits.noise_ceiling) {
+    return VcpuVerdict{
+        true, false,
+        FormatReason("within noise: std-dev %.3f <= target + noise %.3f",
+                     now.stddev, limits.noise_ceiling)};
+  }
+  if (now.placed_mean < config.idle_mean) {
+    return VcpuVerdict{true, true,
+                       FormatReason("idle: mean demand %.3f < %.3f",
+                                    now.placed_mean, config.idle_mean)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace vmbalance

@@ -1,0 +1,55 @@
+// Phase 2 of a vCPU decision, assess: the current placement seen through the
+// smoothed demand (per-pCPU demand, mean, std-dev, measured noise), and
+// whether it can be judged and already is good enough. Pure.
+#ifndef VMBALANCE_CONTROLLER_CPU_VCPU_ASSESSMENT_H_
+#define VMBALANCE_CONTROLLER_CPU_VCPU_ASSESSMENT_H_
+
+#include <optional>
+#include <vector>
+
+#include "controller/cpu/demand_smoother.h"
+#include "controller/cpu/vcpu_policy_config.h"
+#include "controller/cpu/vcpu_problem.h"
+#include "controller/cpu/vcpu_thresholds.h"
+#include "controller/cpu/vcpu_verdict.h"
+#include "exporter/core/usage.h"
+
+namespace vmbalance {
+
+struct VcpuAssessment {
+  VcpuProblem problem;  // usable pCPUs as bins, movable vCPUs as items
+  // Indexed by pCPU: the demand of the vCPUs placed there now (0 for pCPUs
+  // that are not usable).
+  std::vector<double> pcpu_demand;
+  double mean = 0, stddev = 0;  // of that demand over the usable pCPUs
+  double placed_mean = 0;       // once every vCPU is placed: fixes the target
+  // Typical measured noise of one pCPU's demand: the root mean over pCPUs of
+  // the summed noise variances of the vCPUs placed there now.
+  double pcpu_noise = 0;
+  // How far this interval's pCPU demands are likely off because each
+  // domain's read window differs from the interval (Usage::window_skew).
+  double window_margin = 0;
+};
+
+VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
+                      const SmoothedDemand& smoothed);
+
+// The thresholds for this assessment (ComputeThresholds on its figures).
+VcpuThresholds ThresholdsFor(const VcpuPolicyConfig& config,
+                             const VcpuAssessment& now);
+
+// Why the placement cannot be judged (no usable pCPU, nothing to place, too
+// few valid readings), or nullopt when it can.
+std::optional<VcpuVerdict> Unjudgeable(const VcpuPolicyConfig& config,
+                                       const VcpuProblem& problem);
+
+// Whether the current placement is good enough without a plan: within the
+// target, within noise of it, or an idle host. nullopt when it is not (or a
+// vCPU sits outside the usable pCPUs and must be placed).
+std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
+                                        const VcpuThresholds& limits,
+                                        const VcpuAssessment& now);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_CPU_VCPU_ASSESSMENT_H_

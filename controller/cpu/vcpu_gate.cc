@@ -1,0 +1,59 @@
+#include "controller/cpu/vcpu_gate.h"
+
+#include "controller/cpu/format.h"
+
+namespace vmbalance {
+
+std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
+                                         const VcpuAssessment& now,
+                                         const PlanResult& plan) {
+  if (now.problem.unplaced > 0) return std::nullopt;
+  const bool reachable = plan.chosen.stddev <= limits.target_stddev;
+  if (!reachable && now.stddev - plan.best_stddev < limits.min_gain) {
+    return VcpuVerdict{
+        true, true,
+        FormatReason(
+            "best reachable: std-dev %.3f, nothing reachable better than %.3f",
+            now.stddev, plan.best_stddev)};
+  }
+  if (reachable && now.stddev - plan.chosen.stddev < limits.min_gain) {
+    return VcpuVerdict{
+        true, true,
+        FormatReason("within noise: std-dev %.3f, a plan would only reach %.3f",
+                     now.stddev, plan.chosen.stddev)};
+  }
+  return std::nullopt;
+}
+
+bool CoolingDown(const VcpuPolicyConfig& config, const VcpuPolicyState& state) {
+  return state.last_pins_interval > 0 &&
+         state.intervals - state.last_pins_interval <=
+             config.cooldown_intervals;
+}
+
+std::optional<std::string> WaitBeforeActing(const VcpuPolicyConfig& config,
+                                            const VcpuThresholds& limits,
+                                            const VcpuAssessment& now,
+                                            VcpuPolicyState* state) {
+  if (CoolingDown(config, *state)) {
+    return FormatReason("cooling down after pins: std-dev %.3f, target %.3f",
+                        now.stddev, limits.target_stddev);
+  }
+  if (now.problem.invalid > 0 &&
+      state->unknown_streak <= config.unknown_wait_intervals) {
+    return "imbalanced, but " + std::to_string(now.problem.invalid) +
+           " vCPU(s) have no reading yet: waiting for them";
+  }
+  ++state->imbalanced_streak;
+  const bool urgent =
+      now.problem.unplaced > 0 || now.stddev > limits.urgent_stddev;
+  if (!urgent && state->imbalanced_streak < config.imbalanced_intervals) {
+    return FormatReason(
+        "imbalanced (std-dev %.3f > %.3f), waiting to see it "
+        "again",
+        now.stddev, limits.target_stddev);
+  }
+  return std::nullopt;
+}
+
+}  // namespace vmbalance

@@ -1,0 +1,46 @@
+#include "controller/cpu/vcpu_plan.h"
+
+#include <utility>
+
+namespace vmbalance {
+
+PlanOptions PlanOptionsFor(const VcpuPolicyConfig& config,
+                           const VcpuThresholds& limits) {
+  PlanOptions options;
+  options.aim_stddev = limits.aim_stddev;
+  options.target_stddev = limits.target_stddev;
+  options.optimum_tolerance = config.optimum_tolerance;
+  options.candidate_bins = config.candidate_bins;
+  options.sticky_slacks = config.sticky_slacks;
+  options.exact_budget = config.exact_budget;
+  return options;
+}
+
+PlanResult PlanVcpuPlacement(const VcpuPolicyConfig& config,
+                             const VcpuThresholds& limits,
+                             const VcpuProblem& problem) {
+  return PlanPlacement(problem.placement, PlanOptionsFor(config, limits));
+}
+
+std::vector<PinChange> PinsFor(const Usage& usage, const VcpuProblem& problem,
+                               const Plan& plan, bool pin_unpinned) {
+  std::vector<PinChange> pins;
+  for (size_t i = 0; i < problem.items.size(); ++i) {
+    const VcpuRef& ref = problem.items[i];
+    const int bin = plan.assignment[i];
+    const bool moves = bin != problem.placement.current[i];
+    if (!moves && (ref.pinned || !pin_unpinned)) continue;
+    const DomainUsage& domain = usage.domains[ref.domain];
+    const VcpuUsage& vcpu = domain.vcpus[ref.vcpu];
+    PinChange pin;
+    pin.uuid = domain.uuid;
+    pin.domain = domain.name;
+    pin.vcpu = vcpu.index;
+    pin.from = vcpu.affinity;
+    pin.to_pcpu = problem.bin_pcpu[bin];
+    pins.push_back(std::move(pin));
+  }
+  return pins;
+}
+
+}  // namespace vmbalance
