@@ -1,0 +1,408 @@
+// The closed-loop memory harness: every row runs one coordinator over one
+// simulator scenario and checks expectations against the simulator's ground
+// truth. vmbalance rows go through the real Controller (the production
+// path, loop closed through the actuator) and must meet every expectation
+// listed; baseline rows must BREAK the ones listed, which proves that each
+// expectation can fail. The comparison table of the README is printed from
+// the same runs.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <ostream>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "controller/closed_loop/memory_expectations.h"
+#include "controller/closed_loop/memory_run.h"
+
+namespace vmbalance {
+namespace closed_loop {
+namespace {
+
+struct Row {
+  MemoryRunSpec run;
+  std::vector<Expectation> holds;  // must be met
+  std::vector<Expectation> fails;  // must be broken
+};
+
+constexpr Coordinator kVmbalance = Coordinator::kVmbalance;
+constexpr Coordinator kFixed = Coordinator::kFixedThresholds;
+constexpr Coordinator kMom = Coordinator::kMomLike;
+constexpr Coordinator kNone = Coordinator::kNone;
+
+// Long enough for the course scenarios to free their memory (tick 90, 121
+// for mem_3) and have it reclaimed.
+constexpr int kTicks = 150;
+// Host free memory within this of the reserve counts as handed out.
+constexpr int64_t kSpareSlackMib = 100;
+
+Row At1s(const char* scenario, Coordinator coordinator,
+         std::vector<Expectation> holds, std::vector<Expectation> fails = {}) {
+  return {{scenario, coordinator, kTicks, 1.0}, holds, fails};
+}
+
+// The course's interval doubled: 80 ticks of 2 s (before the workloads of
+// the course scenarios free their memory at tick 90).
+Row At2s(const char* scenario, Coordinator coordinator,
+         std::vector<Expectation> holds, std::vector<Expectation> fails = {}) {
+  return {{scenario, coordinator, 80, 2.0}, holds, fails};
+}
+
+std::vector<Expectation> IdleEndAtMost(std::vector<std::string> guests,
+                                       int64_t mib) {
+  std::vector<Expectation> out;
+  for (const std::string& guest : guests) {
+    out.push_back(GuestEndsAtMostMib(guest, mib));
+  }
+  return out;
+}
+
+std::vector<Expectation> Join(std::vector<Expectation> a,
+                              const std::vector<Expectation>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// Course scenario 1: one guest grows to its max (and fails there once, by
+// design: the workload has no end), frees at tick 90 and is reclaimed;
+// idle guests give back idle memory. Toy-model figure kept: 64 + 300 MiB.
+std::vector<Row> LoneConsumer() {
+  const char* f = "mem_1_lone_consumer.json";
+  const std::vector<Expectation> idle_back =
+      IdleEndAtMost({"vm2", "vm3", "vm4"}, 400);
+  return {
+      At1s(f, kVmbalance,
+           Join({NoGuestKilled(), HostReserveHeld(),
+                 GuestReachesMib("vm1", 2048), AllocFailuresAtMost(1),
+                 GuestEndsAtMostMib("vm1", 364), GuestReversalsAtMost("vm1", 1),
+                 ResizeCallsAtMost(60)},
+                idle_back)),
+      At1s(f, kNone, {},
+           Join({GuestReachesMib("vm1", 2048), AllocFailuresAtMost(1)},
+                idle_back)),
+      At1s(f, kFixed, {},
+           {ResizeCallsAtMost(60), GuestReversalsAtMost("vm1", 1),
+            GuestEndsAtMostMib("vm1", 364)}),
+      At1s(f, kMom, {},
+           {ResizeCallsAtMost(60), GuestReachesMib("vm1", 2048),
+            AllocFailuresAtMost(1), GuestEndsAtMostMib("vm2", 400)}),
+      // --dry_run decides but never resizes: as good as doing nothing.
+      At1s(f, Coordinator::kVmbalanceDryRun,
+           {ResizeCallsAtMost(0), GuestEndsAtMostMib("vm1", 512)},
+           {GuestReachesMib("vm1", 2048)}),
+  };
+}
+
+// Course scenario 2: four growers on a host that cannot feed them all: the
+// host keeps its reserve, every guest gets some, all is reclaimed after.
+std::vector<Row> AllConsume() {
+  const char* f = "mem_2_all_consume.json";
+  const std::vector<Expectation> served = {
+      GuestReachesMib("vm1", 600), GuestReachesMib("vm2", 600),
+      GuestReachesMib("vm3", 600), GuestReachesMib("vm4", 600)};
+  const std::vector<Expectation> back =
+      IdleEndAtMost({"vm1", "vm2", "vm3", "vm4"}, 400);
+  return {
+      At1s(
+          f, kVmbalance,
+          Join(Join({NoGuestKilled(), HostReserveHeld(),
+                     HostSpareHandedOut(kSpareSlackMib), ResizeCallsAtMost(80)},
+                    served),
+               back)),
+      At1s(f, kNone, {},
+           Join(Join({HostSpareHandedOut(kSpareSlackMib)}, served), back)),
+      At1s(f, kFixed, {}, {HostReserveHeld(), ResizeCallsAtMost(80)}),
+      At1s(f, kMom, {},
+           {HostReserveHeld(), ResizeCallsAtMost(80),
+            GuestEndsAtMostMib("vm1", 400)}),
+  };
+}
+
+// Course scenario 3: vm1 holds 512 MiB of its own (it must never fail)
+// until tick 60; vm2 keeps growing and gets vm1's and the idle guests'
+// memory up to its max.
+std::vector<Row> Redirect() {
+  const char* f = "mem_3_redirect.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostReserveHeld(), GuestReachesMib("vm2", 2048),
+            GuestAllocFailuresAtMost("vm1", 0), GuestReachesMib("vm1", 676),
+            GuestEndsAtMostMib("vm3", 400), GuestEndsAtMostMib("vm4", 400),
+            ResizeCallsAtMost(80)}),
+      At1s(f, kNone, {},
+           {GuestReachesMib("vm2", 2048), GuestAllocFailuresAtMost("vm1", 0),
+            GuestReachesMib("vm1", 676), GuestEndsAtMostMib("vm3", 400),
+            GuestEndsAtMostMib("vm4", 400)}),
+      At1s(f, kFixed, {}, {HostReserveHeld(), ResizeCallsAtMost(80)}),
+      At1s(f, kMom, {},
+           {HostReserveHeld(), GuestReachesMib("vm2", 2048),
+            ResizeCallsAtMost(80)}),
+  };
+}
+
+// vm1 jumps from 100 to 900 MiB at tick 20 for 20 ticks: it is served
+// within a few ticks and given back after.
+std::vector<Row> Spike() {
+  const char* f = "mem_spike.json";
+  const std::vector<Expectation> idle_back =
+      IdleEndAtMost({"vm2", "vm3", "vm4"}, 400);
+  return {
+      At1s(f, kVmbalance,
+           Join({NoGuestKilled(), HostReserveHeld(), NeedyGuestServedWithin(3),
+                 GuestReachesMib("vm1", 900), GuestEndsAtMostMib("vm1", 500),
+                 AllocFailuresAtMost(5), ResizeCallsAtMost(40)},
+                idle_back)),
+      At1s(f, kNone, {},
+           Join({NeedyGuestServedWithin(3), GuestReachesMib("vm1", 900),
+                 GuestEndsAtMostMib("vm1", 500), AllocFailuresAtMost(5)},
+                idle_back)),
+      At1s(f, kFixed, {},
+           {NeedyGuestServedWithin(3), AllocFailuresAtMost(5),
+            ResizeCallsAtMost(40)}),
+      At1s(f, kMom, {},
+           {ResizeCallsAtMost(40), GuestEndsAtMostMib("vm1", 500),
+            GuestEndsAtMostMib("vm2", 400)}),
+  };
+}
+
+// Four growers of 384 MiB on a host with 2 GiB for guests: the host comes
+// first, but what it can spare is handed out (doing nothing keeps it idle).
+std::vector<Row> SmallHost() {
+  const char* f = "mem_small_host.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostReserveHeld(),
+            HostSpareHandedOut(kSpareSlackMib), ResizeCallsAtMost(40)}),
+      At1s(f, kNone, {}, {HostSpareHandedOut(kSpareSlackMib)}),
+      At1s(f, kFixed, {}, {HostReserveHeld(), ResizeCallsAtMost(40)}),
+      At1s(f, kMom, {},
+           {NoGuestKilled(), HostReserveHeld(), ResizeCallsAtMost(40)}),
+  };
+}
+
+// Guests appear, vanish and restart; vm6's stats freeze at tick 30 (stale
+// from tick 40 at the latest): it must not be resized on data it no longer
+// has. Needs that go unserved here are vm6's, rightly.
+std::vector<Row> Churn() {
+  const char* f = "mem_churn.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostReserveHeld(), AllocFailuresAtMost(0),
+            GuestNotResizedFrom("vm6", 40), ResizeCallsAtMost(40)}),
+      At1s(f, kNone, {}, {AllocFailuresAtMost(0)}),
+      At1s(f, kFixed, {},
+           {NoGuestKilled(), AllocFailuresAtMost(0),
+            GuestNotResizedFrom("vm6", 40), ResizeCallsAtMost(40)}),
+      At1s(f, kMom, {},
+           {GuestNotResizedFrom("vm6", 40), ResizeCallsAtMost(40)}),
+  };
+}
+
+// vm4 boots at tick 20 and leaves the host 0 MiB free: the host gets its
+// reserve back at the next decision, from guests that are busy (squeezed
+// no further than use plus the low mark), in a few calls, killing nobody.
+std::vector<Row> HostPressure() {
+  const char* f = "mem_host_pressure.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostReserveRestoredWithin(2),
+            AllocFailuresAtMost(0), ResizeCallsAtMost(10)}),
+      At1s(f, kNone, {}, {HostReserveRestoredWithin(2)}),
+      At1s(f, kFixed, {}, {ResizeCallsAtMost(10)}),
+      At1s(f, kMom, {}, {HostReserveRestoredWithin(2), ResizeCallsAtMost(10)}),
+  };
+}
+
+// As above, but squeezing every guest to its use plus the low mark frees
+// only 176 of the 264 MiB the host wants: the host takes all of that and
+// stays short rather than squeezing a guest to death.
+std::vector<Row> HostSqueeze() {
+  const char* f = "mem_host_squeeze.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostFreeEndsAtLeastMib(150),
+            AllocFailuresAtMost(0), ResizeCallsAtMost(30)}),
+      At1s(f, kNone, {}, {HostFreeEndsAtLeastMib(150)}),
+      At1s(f, kFixed, {}, {HostFreeEndsAtLeastMib(150)}),
+      At1s(f, kMom, {}, {ResizeCallsAtMost(30)}),
+  };
+}
+
+// The SPEC's measured sawtooth case (was a toy-model test): vm1 grows to
+// 800 MiB and holds it; it must get there without a failure, in few calls
+// and without ever shrinking back (64 kernel + 800 + 100 low mark).
+std::vector<Row> GrowerHolds() {
+  const char* f = "mem_grower_holds.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostReserveHeld(), AllocFailuresAtMost(0),
+            ResizeCallsAtMost(30), GuestReversalsAtMost("vm1", 0),
+            GuestEndsAtLeastMib("vm1", 964), GuestEndsAtMostMib("vm2", 400)}),
+      At1s(f, kNone, {},
+           {AllocFailuresAtMost(0), GuestEndsAtLeastMib("vm1", 964),
+            GuestEndsAtMostMib("vm2", 400)}),
+      At1s(f, kFixed, {},
+           {ResizeCallsAtMost(30), GuestReversalsAtMost("vm1", 0)}),
+      At1s(f, kMom, {},
+           {ResizeCallsAtMost(30), GuestEndsAtMostMib("vm2", 400)}),
+  };
+}
+
+// Safe at a 2 s interval too (the balloon moves twice as far per tick).
+std::vector<Row> TwoSecondInterval() {
+  const Expectation spare = HostSpareHandedOut(kSpareSlackMib);
+  auto safe_and = [](Expectation e) {
+    return std::vector<Expectation>{NoGuestKilled(), HostReserveHeld(), e};
+  };
+  return {
+      At2s("mem_1_lone_consumer.json", kVmbalance,
+           safe_and(GuestReachesMib("vm1", 2048))),
+      At2s("mem_1_lone_consumer.json", kNone, {},
+           {GuestReachesMib("vm1", 2048)}),
+      At2s("mem_2_all_consume.json", kVmbalance, safe_and(spare)),
+      At2s("mem_2_all_consume.json", kNone, {}, {spare}),
+      At2s("mem_2_all_consume.json", kFixed, {}, {HostReserveHeld()}),
+      At2s("mem_3_redirect.json", kVmbalance,
+           safe_and(GuestReachesMib("vm2", 1536))),
+      At2s("mem_3_redirect.json", kNone, {}, {GuestReachesMib("vm2", 1536)}),
+      At2s("mem_3_redirect.json", kFixed, {}, {HostReserveHeld()}),
+      At2s("mem_spike.json", kVmbalance, safe_and(NeedyGuestServedWithin(3))),
+      At2s("mem_spike.json", kNone, {}, {NeedyGuestServedWithin(3)}),
+      At2s("mem_small_host.json", kVmbalance, safe_and(spare)),
+      At2s("mem_small_host.json", kNone, {}, {spare}),
+      At2s("mem_small_host.json", kMom, {}, {HostReserveHeld()}),
+  };
+}
+
+std::vector<Row> Table() {
+  std::vector<Row> rows;
+  for (auto group :
+       {LoneConsumer, AllConsume, Redirect, Spike, SmallHost, Churn,
+        HostPressure, HostSqueeze, GrowerHolds, TwoSecondInterval}) {
+    for (Row& row : group()) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+using RunKey = std::tuple<std::string, Coordinator, int, double>;
+
+RunKey KeyOf(const MemoryRunSpec& spec) {
+  return {spec.scenario, spec.coordinator, spec.ticks, spec.interval_s};
+}
+
+// Runs are deterministic: each is made once and shared by the row test and
+// the comparison table.
+const MemoryRun& RunOnce(const MemoryRunSpec& spec) {
+  static std::map<RunKey, MemoryRun>* runs = new std::map<RunKey, MemoryRun>;
+  auto it = runs->find(KeyOf(spec));
+  if (it == runs->end()) {
+    it = runs->emplace(KeyOf(spec), RunMemoryScenario(spec)).first;
+  }
+  return it->second;
+}
+
+std::string RowName(const ::testing::TestParamInfo<Row>& info) {
+  std::string name = info.param.run.scenario;
+  name = name.substr(0, name.find('.')) + "_" +
+         CoordinatorName(info.param.run.coordinator) + "_" +
+         std::to_string(static_cast<int>(info.param.run.interval_s)) + "s";
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+// gtest prints a failing row by this instead of its bytes.
+void PrintTo(const Row& row, std::ostream* os) {
+  *os << row.run.scenario << " " << CoordinatorName(row.run.coordinator) << " "
+      << row.run.ticks << "x" << row.run.interval_s << "s";
+}
+
+class MemoryClosedLoopTest : public ::testing::TestWithParam<Row> {};
+
+TEST_P(MemoryClosedLoopTest, MeetsAndBreaksItsExpectations) {
+  const Row& row = GetParam();
+  const MemoryRun& run = RunOnce(row.run);
+  ASSERT_EQ(run.error, "");
+  for (const Expectation& e : row.holds) {
+    EXPECT_EQ(e.violation(run), "") << "must hold: " << e.name;
+  }
+  for (const Expectation& e : row.fails) {
+    EXPECT_NE(e.violation(run), "") << "must be broken: " << e.name;
+  }
+  // The harness's own bookkeeping agrees with the simulator's.
+  EXPECT_EQ(run.resize_calls(), run.summary["balloon_changes"].get<int>());
+  int attributed = 0;
+  for (const auto& [guest, failures] : run.guest_alloc_failures) {
+    attributed += failures;
+  }
+  EXPECT_GE(attributed, run.alloc_failures());
+  EXPECT_LE(attributed, run.alloc_failures() + run.guest_kills());
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, MemoryClosedLoopTest,
+                         ::testing::ValuesIn(Table()), RowName);
+
+// Every vmbalance row is a test a do-nothing coordinator fails (it has a
+// "none" row breaking at least one of its expectations), and every
+// expectation vmbalance must meet is broken by some baseline somewhere.
+TEST(MemoryClosedLoopTableTest, EveryExpectationDiscriminates) {
+  const std::vector<Row> rows = Table();
+  std::set<std::string> broken;
+  std::set<std::tuple<std::string, int, double>> none_fails;
+  for (const Row& row : rows) {
+    for (const Expectation& e : row.fails) broken.insert(e.name);
+    if (row.run.coordinator == kNone && !row.fails.empty()) {
+      none_fails.insert({row.run.scenario, row.run.ticks, row.run.interval_s});
+    }
+  }
+  for (const Row& row : rows) {
+    if (row.run.coordinator != kVmbalance) continue;
+    EXPECT_TRUE(
+        none_fails.count({row.run.scenario, row.run.ticks, row.run.interval_s}))
+        << row.run.scenario << " passes with a coordinator that does nothing";
+    for (const Expectation& e : row.holds) {
+      EXPECT_TRUE(broken.count(e.name)) << e.name << " is never broken";
+    }
+  }
+}
+
+// Prints the README's comparison (1 s interval, 150 ticks) from the rows'
+// runs: resize calls, allocation failures, min host free, guest kills.
+TEST(MemoryClosedLoopTableTest, PrintsComparisonTable) {
+  const Coordinator order[] = {kVmbalance, kFixed, kMom, kNone};
+  std::vector<std::string> scenarios;
+  for (const Row& row : Table()) {
+    if (row.run.interval_s == 1.0 && row.run.coordinator == kVmbalance) {
+      scenarios.push_back(row.run.scenario);
+    }
+  }
+  std::printf(
+      "| scenario | resize calls (vmbalance / fixed / MOM-like / none) | "
+      "alloc failures | min host free MiB | guest kills |\n"
+      "| --- | --- | --- | --- | --- |\n");
+  for (const std::string& scenario : scenarios) {
+    std::string cells[4];
+    for (const Coordinator c : order) {
+      const MemoryRun& run = RunOnce({scenario, c, kTicks, 1.0});
+      ASSERT_EQ(run.error, "");
+      const std::string sep = c == kVmbalance ? "" : " / ";
+      cells[0] += sep + std::to_string(run.resize_calls());
+      cells[1] += sep + std::to_string(run.alloc_failures());
+      cells[2] += sep + std::to_string(run.min_host_free_mib());
+      cells[3] += sep + std::to_string(run.guest_kills());
+    }
+    std::printf("| %s | %s | %s | %s | %s |\n",
+                scenario.substr(0, scenario.find('.')).c_str(),
+                cells[0].c_str(), cells[1].c_str(), cells[2].c_str(),
+                cells[3].c_str());
+  }
+}
+
+}  // namespace
+}  // namespace closed_loop
+}  // namespace vmbalance
