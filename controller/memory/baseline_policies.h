@@ -1,7 +1,8 @@
 // Two reference balloon policies the real one is measured against in the
-// closed-loop comparison (test-only): the fixed-threshold rule of earlier
-// course attempts, and a re-statement of oVirt MOM's default balloon rules.
-// Both are pure functions of one Sample; neither is meant for production.
+// closed-loop harness (controller/closed_loop, test-only): the fixed-threshold
+// rule of earlier course attempts, and a re-statement of oVirt MOM's default
+// balloon rules. Both are pure functions of one Sample; neither is meant for
+// production.
 #ifndef VMBALANCE_CONTROLLER_MEMORY_BASELINE_POLICIES_H_
 #define VMBALANCE_CONTROLLER_MEMORY_BASELINE_POLICIES_H_
 
