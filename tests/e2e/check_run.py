@@ -3,6 +3,8 @@
 
     check_run.py cpu CSV [--smooth=N] [--balanced_by_s=S] [--pins=K]
                          [--min_balanced_fraction=F] [--min_mean_pct=P]
+                         [--fair_tail_s=T --min_fair_ratio=R
+                          --busy_guests=B]
     check_run.py mem CSV --controller_log=LOG [--grow GUEST:MIB]...
                          [--reclaim GUEST:MIB] [--more GUEST:OTHER:MIB]
 
@@ -10,6 +12,18 @@ cpu: balance is judged on N-row rolling means of each pCPU's load (one-second
 readings are noisy on a busy host). With --balanced_by_s it must be balanced
 at or before S seconds, stay balanced for at least F of the later rows, and
 no pin may change after S. --pins=K: exactly K affinity changes in the run.
+--fair_tail_s: fairness from the guests' side over the last T seconds. Each
+guest's demand is its run time plus its wait for a pCPU (the monitor's
+G_cpu_pct + G_wait_pct); the capacity the guests could have had is their run
+time plus the host's idle time (host_idle_pct; what other work on the host
+took is not theirs to have). Max-min fair shares of that capacity over the
+demands give each guest its due; every busy guest (demand >= BUSY_PCT) must
+run at least R of its due. On saturated pCPUs per-pCPU load reads 100%
+everywhere, so only this sees 7 guests crowded on one pCPU and 1 alone on
+the other, or a pCPU left idle while guests wait. --busy_guests=B: exactly
+B guests busy then (fewer means the workload did not run: nothing proved).
+fair_capacity_pct well under 100 x pCPUs means other work took the rest of
+the host: per-pCPU balance then reflects that work, not the scheduler.
 mem: every guest is present in every row; the host's free memory never falls
 to the coordinator's reserve (largest "reserve N MiB" in its log); --grow G:M:
 guest G's balloon reaches M MiB; --reclaim G:M: after its peak it falls to M
@@ -40,6 +54,78 @@ class Checker:
     def expect(self, ok, message):
         if not ok:
             self.failures.append(message)
+
+
+# A guest whose run + wait covers 80% of the time wants a pCPU all the time
+# (busy loops read 98-100% here). Light guests (duty 0.2) read 50-70%: a
+# sleeper also waits for its wake-up slot, so run + wait overstates what it
+# wants, and a bad placement does not starve them. The CPU scenarios' guests
+# have one vCPU each, so a guest's figures are its vCPU's.
+BUSY_PCT = 80.0
+
+
+def fair_shares(demands, capacity):
+    """Max-min fair split of capacity: the smallest demands are met first,
+    the rest share what is left equally."""
+    due = {}
+    left = capacity
+    pending = sorted(demands, key=demands.get)
+    while pending:
+        level = left / len(pending)
+        g = pending.pop(0)
+        due[g] = min(demands[g], level)
+        left -= due[g]
+    return due
+
+
+def column_mean(rows, column):
+    """Mean of a column's non-empty cells; None when it has none or is
+    missing."""
+    values = [float(r[column]) for r in rows if r.get(column)]
+    return sum(values) / len(values) if values else None
+
+
+def check_fairness(rows, guests, tail_s, min_ratio, want_busy, c):
+    end = float(rows[-1]["time_s"])
+    tail = [r for r in rows if float(r["time_s"]) > end - tail_s]
+    run = {g: column_mean(tail, g + "_cpu_pct") for g in guests}
+    wait = {g: column_mean(tail, g + "_wait_pct") for g in guests}
+    idle = column_mean(tail, "host_idle_pct")
+    unknown = [g for g in guests if run[g] is None or wait[g] is None]
+    c.expect(not unknown and idle is not None,
+             f"no run/wait figures for {unknown or 'the host idle time'} in "
+             f"the last {tail_s} s: cannot judge fairness")
+    if unknown or idle is None:
+        return
+    demand = {g: run[g] + wait[g] for g in guests}
+    capacity = sum(run.values()) + idle
+    due = fair_shares(demand, capacity)
+    c.figure("fair_capacity_pct", round(capacity, 1))
+    c.figure("fair_host_idle_pct", round(idle, 1))
+    ratios = {}
+    for g in guests:
+        ratio = run[g] / due[g] if due[g] > 0 else 1.0
+        c.figure(f"{g}_run_wait_due_pct",
+                 f"{run[g]:.1f}/{wait[g]:.1f}/{due[g]:.1f}")
+        if demand[g] >= BUSY_PCT:
+            ratios[g] = ratio
+    c.expect(ratios, f"no busy guest (demand >= {BUSY_PCT}%) in the last "
+             f"{tail_s} s: fairness proves nothing")
+    if not ratios:
+        return
+    worst = min(ratios, key=ratios.get)
+    busy_runs = [run[g] for g in ratios]
+    c.figure("busy_guests", len(ratios))
+    c.expect(want_busy is None or len(ratios) == want_busy,
+             f"{len(ratios)} busy guests in the last {tail_s} s, want "
+             f"{want_busy}: is the workload running?")
+    c.figure("busy_run_pct_min_max",
+             f"{min(busy_runs):.1f}/{max(busy_runs):.1f}")
+    c.figure("min_fair_ratio", round(ratios[worst], 3))
+    c.expect(ratios[worst] >= min_ratio,
+             f"{worst} ran {run[worst]:.1f}% of a pCPU, {ratios[worst]:.2f} "
+             f"of its fair {due[worst]:.1f}% (want >= {min_ratio}): guests "
+             "wait while capacity goes elsewhere")
 
 
 def parse_flags(argv):
@@ -106,6 +192,11 @@ def check_cpu(rows, flags, c):
         c.expect(after and frac >= want,
                  f"balanced in {frac:.2f} of the rows after {bound} s, "
                  f"want >= {want}")
+    if "fair_tail_s" in flags:
+        want_busy = flags.get("busy_guests")
+        check_fairness(rows, guests_of(rows), float(flags["fair_tail_s"]),
+                       float(flags.get("min_fair_ratio", 0.75)),
+                       int(want_busy) if want_busy else None, c)
 
 
 def guests_of(rows):

@@ -39,6 +39,53 @@ fails cpu "$tmp/churn.csv" --smooth=5 --balanced_by_s=20 --pins=4
 passes cpu "$tmp/good.csv" --pins=4
 fails cpu "$tmp/good.csv" --pins=0
 
+# Fairness from the guests' side: 8 guests on 2 saturated pCPUs. Each spec
+# is host idle %, then per guest run%/wait% ("-" for an unknown wait); the
+# pCPU columns read 100/100 in every case, as they do on a real host, so only
+# the guests' figures tell the cases apart.
+fair_csv() {  # FILE IDLE RUN/WAIT...
+  python3 - "$@" <<'PY'
+import sys
+path, idle, guests = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(path, "w") as f:
+    f.write("time_s,pcpu0_pct,pcpu1_pct,mean_pct,stddev_pct,balanced,"
+            "pin_changes,host_free_mib,host_idle_pct")
+    for i in range(len(guests)):
+        f.write(f",g{i}_cpu_pct,g{i}_wait_pct,g{i}_actual_mib,g{i}_unused_mib")
+    f.write("\n")
+    for t in range(1, 61):
+        f.write(f"{t},100,100,100,0,1,0,20000,{idle}")
+        for g in guests:
+            run, wait = g.split("/")
+            f.write(f",{run},{'' if wait == '-' else wait},192,100")
+        f.write("\n")
+PY
+}
+fair=(--fair_tail_s=30 --min_fair_ratio=0.75)
+fair_csv "$tmp/even.csv" 0 24/74 24/74 24/74 24/74 25/73 25/73 25/73 25/73
+passes cpu "$tmp/even.csv" "${fair[@]}"
+# 7 crowded on one pCPU, 1 alone on the other: 14% vs a fair 25%.
+fair_csv "$tmp/crowded.csv" 0 14/85 14/85 14/85 14/85 14/85 14/85 14/85 95/3
+fails cpu "$tmp/crowded.csv" "${fair[@]}"
+# All on one pCPU, the other idle (a scheduler that does nothing).
+fair_csv "$tmp/stuck.csv" 95 12/86 12/86 12/86 12/86 12/86 12/86 12/86 12/86
+fails cpu "$tmp/stuck.csv" "${fair[@]}"
+# The same shares while other work takes the second pCPU: not unfair to them.
+fair_csv "$tmp/shared.csv" 0 12/86 12/86 12/86 12/86 12/86 12/86 12/86 12/86
+passes cpu "$tmp/shared.csv" "${fair[@]}"
+# Heavy guests share what the light ones leave: 30% each is their due.
+fair_csv "$tmp/mixed.csv" 0 29/69 20/10 29/69 20/10 31/67 20/10 31/67 20/10
+passes cpu "$tmp/mixed.csv" "${fair[@]}" --busy_guests=4
+fails cpu "$tmp/mixed.csv" "${fair[@]}" --busy_guests=8
+fair_csv "$tmp/mixed_bad.csv" 0 18/80 20/5 18/80 20/5 42/56 20/5 42/56 20/5
+fails cpu "$tmp/mixed_bad.csv" "${fair[@]}"
+# Idle guests prove nothing; unknown waits are not read as "no wait".
+fair_csv "$tmp/idle.csv" 190 1/0 1/0 1/0 1/0 1/0 1/0 1/0 1/0
+fails cpu "$tmp/idle.csv" "${fair[@]}"
+fair_csv "$tmp/nowait.csv" 0 25/- 25/- 25/- 25/- 25/- 25/- 25/- 25/-
+fails cpu "$tmp/nowait.csv" "${fair[@]}"
+fails cpu "$tmp/good.csv" "${fair[@]}"  # a CSV from before the wait columns
+
 # mem CSV: guest a grows to 1500 then is reclaimed to 600; b stays at 512.
 python3 - "$tmp/mem.csv" <<'PY'
 import sys

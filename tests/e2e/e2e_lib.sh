@@ -38,12 +38,34 @@ trap 'exit 130' INT
 # run_scenario DESCRIPTION SECONDS -- CONTROLLER ARGS...: leaves the monitor's
 # CSV, summary and the controller's log in $OUT; fails the test if the guests
 # do not come up, the controller dies, or a console shows OOM or a panic.
+# E2E_CONTROLLER (a command line, via --test_env) replaces the controller, to
+# show the assertions fail on a deliberately wrong run (e.g.
+# tests/e2e/crowd_7_1.sh).
 run_scenario() {
-  note "scenario $(basename "$1") for $2 s: ${*:4}"
-  "$TESTBED/run_scenario" "$1" "$2" "$OUT" "${@:3}" ||
+  local desc=$1 seconds=$2
+  shift 3
+  local controller=("$@")
+  if [[ -n ${E2E_CONTROLLER:-} ]]; then
+    read -r -a controller <<<"$E2E_CONTROLLER"
+    note "controller replaced by E2E_CONTROLLER: a deliberately wrong run"
+  fi
+  note "scenario $(basename "$desc") for $seconds s: ${controller[*]}"
+  "$TESTBED/run_scenario" "$desc" "$seconds" "$OUT" -- "${controller[@]}" ||
     fail "run_scenario failed (see $OUT: controller.log, consoles/)"
   note "scenario done; monitor summary (smooth 5):"
   "$TESTBED/csv_summary.py" --smooth=5 "$OUT/monitor.csv" | sed 's/^/  /'
+}
+
+# expect_controller_saw DOMAINS MIN_TICKS: the controller's per-interval
+# table shows at least MIN_TICKS samples of DOMAINS guests (a controller that
+# never reads the guests changes nothing, which a test of "no change" must
+# not mistake for a pass).
+expect_controller_saw() {
+  local ticks
+  ticks=$(grep -Ec "^\[tick [0-9]+\] $1 domains" "$OUT/controller.log" || true)
+  note "controller sampled $1 guests in $ticks interval(s)"
+  ((ticks >= $2)) ||
+    fail "controller sampled $1 guests in $ticks interval(s), want >= $2 (see $OUT/controller.log)"
 }
 
 # check cpu|mem ARGS...: the assertions of check_run.py on $OUT/monitor.csv.

@@ -90,3 +90,14 @@ await_exit() {
   done
   CODE=timeout
 }
+
+# await_line FILE EXTENDED_REGEX SECONDS: polls FILE until a line matches;
+# returns 1 at the deadline.
+await_line() {
+  local file="$1" pattern="$2"
+  for _ in $(seq $(($3 * 10))); do
+    grep -Eq "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -5,8 +5,10 @@
 
 Keys: rows, duration_s, first_balanced_s, settled_s (the time from which every
 later row is balanced; -1 if the last row is not), pin_changes_total,
-pin_changes_after_settled, balanced_fraction, min_host_free_mib, and per guest
-G: G_min_actual_mib, G_max_actual_mib, G_min_unused_mib, G_mean_cpu_pct.
+pin_changes_after_settled, balanced_fraction, min_host_free_mib,
+mean_host_idle_pct, and per guest G: G_min_actual_mib, G_max_actual_mib,
+G_min_unused_mib, G_mean_cpu_pct, G_mean_wait_pct (its vCPUs' wait for a
+pCPU). Figures the CSV leaves empty (unknown) are left out, never read as 0.
 Rows before --skip_s seconds are ignored (warm-up). --smooth=N judges balance
 on the rolling mean of each pCPU's load over the last N rows (the rows'
 own balanced column otherwise): on a shared or busy host one-interval
@@ -58,11 +60,15 @@ def summarize(rows, skip_s=0.0, smooth=1):
     out["balanced_fraction"] = round(sum(balanced) / len(rows), 3)
     free = [float(r["host_free_mib"]) for r in rows if r["host_free_mib"]]
     out["min_host_free_mib"] = min(free) if free else -1
+    idle = [float(r["host_idle_pct"]) for r in rows if r.get("host_idle_pct")]
+    if idle:
+        out["mean_host_idle_pct"] = round(sum(idle) / len(idle), 2)
     guests = [c[:-len("_actual_mib")] for c in rows[0] if c.endswith("_actual_mib")]
     for g in guests:
         actual = [float(r[g + "_actual_mib"]) for r in rows if r[g + "_actual_mib"]]
         unused = [float(r[g + "_unused_mib"]) for r in rows if r[g + "_unused_mib"]]
         cpu = [float(r[g + "_cpu_pct"]) for r in rows if r[g + "_cpu_pct"]]
+        wait = [float(r[g + "_wait_pct"]) for r in rows if r.get(g + "_wait_pct")]
         if actual:
             out[g + "_min_actual_mib"] = min(actual)
             out[g + "_max_actual_mib"] = max(actual)
@@ -70,6 +76,8 @@ def summarize(rows, skip_s=0.0, smooth=1):
             out[g + "_min_unused_mib"] = min(unused)
         if cpu:
             out[g + "_mean_cpu_pct"] = round(sum(cpu) / len(cpu), 2)
+        if wait:
+            out[g + "_mean_wait_pct"] = round(sum(wait) / len(wait), 2)
     return out
 
 

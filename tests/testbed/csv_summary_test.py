@@ -72,6 +72,24 @@ class SummarizeTest(unittest.TestCase):
         self.assertEqual(smoothed["settled_s"], 2.0)
         self.assertEqual(smoothed["balanced_fraction"], 0.75)
 
+    def test_waits_and_host_idle_averaged_unknown_left_out(self):
+        header = ("time_s,pcpu0_pct,mean_pct,stddev_pct,balanced,pin_changes,"
+                  "host_free_mib,host_idle_pct,g0_cpu_pct,g0_wait_pct,"
+                  "g0_actual_mib,g0_unused_mib,g1_cpu_pct,g1_wait_pct,"
+                  "g1_actual_mib,g1_unused_mib\n")
+        s = csv_summary.summarize(list(csv.DictReader(io.StringIO(
+            header +
+            "1,100,100,0,1,0,900,10,50,40,512,100,50,,512,100\n"
+            "2,100,100,0,1,0,900,,50,60,512,100,50,,512,100\n"))))
+        self.assertEqual(s["mean_host_idle_pct"], 10.0)
+        self.assertEqual(s["g0_mean_wait_pct"], 50.0)
+        self.assertNotIn("g1_mean_wait_pct", s)  # never reported: not 0
+
+    def test_old_csv_without_waits_has_no_wait_keys(self):
+        s = csv_summary.summarize(rows("1,50,50,50,0,1,0,900,90,512,100\n"))
+        self.assertNotIn("mean_host_idle_pct", s)
+        self.assertNotIn("g0_mean_wait_pct", s)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 namespace vmbalance::testbed {
@@ -62,6 +63,33 @@ bool ReadVcpus(virDomainPtr dom, const std::string& uuid, int pcpu_count,
   return true;
 }
 
+// vcpu.N.delay from the stats API (virDomainGetVcpus has no wait figure).
+// A vCPU left at delay_ns -1 shows as unknown, never as "no wait".
+void ReadVcpuDelays(virDomainPtr dom, const std::string& uuid,
+                    VcpuReadings* out) {
+  virDomainPtr doms[] = {dom, nullptr};
+  virDomainStatsRecordPtr* records = nullptr;
+  if (virDomainListGetStats(doms, VIR_DOMAIN_STATS_VCPU, &records, 0) < 0) {
+    return;
+  }
+  for (virDomainStatsRecordPtr* r = records; *r != nullptr; ++r) {
+    for (int i = 0; i < (*r)->nparams; ++i) {
+      const virTypedParameter& p = (*r)->params[i];
+      int vcpu = -1;
+      int consumed = 0;
+      if (std::sscanf(p.field, "vcpu.%d.delay%n", &vcpu, &consumed) != 1 ||
+          p.field[consumed] != '\0' || p.type != VIR_TYPED_PARAM_ULLONG) {
+        continue;
+      }
+      const auto it = out->find({uuid, vcpu});
+      if (it != out->end()) {
+        it->second.delay_ns = static_cast<int64_t>(p.value.ul);
+      }
+    }
+  }
+  virDomainStatsRecordListFree(records);
+}
+
 void ReadMemory(virDomainPtr dom, GuestMemory* g) {
   virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
   const int n = virDomainMemoryStats(dom, stats, VIR_DOMAIN_MEMORY_STAT_NR, 0);
@@ -106,6 +134,26 @@ int64_t HostFreeKib(virConnectPtr conn) {
   return -1;
 }
 
+int64_t HostIdleNs(virConnectPtr conn) {
+  int nparams = 0;
+  if (virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, nullptr, &nparams,
+                         0) < 0 ||
+      nparams <= 0) {
+    return -1;
+  }
+  std::vector<virNodeCPUStats> params(nparams);
+  if (virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, params.data(),
+                         &nparams, 0) < 0) {
+    return -1;
+  }
+  for (int i = 0; i < nparams; ++i) {
+    if (std::string(params[i].field) == VIR_NODE_CPU_STATS_IDLE) {
+      return static_cast<int64_t>(params[i].value);
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 std::unique_ptr<LibvirtReader> LibvirtReader::Connect(const std::string& uri,
@@ -131,6 +179,7 @@ bool LibvirtReader::Read(const std::string& prefix, HostReading* out,
     return false;
   }
   out->host_free_kib = HostFreeKib(conn_);
+  out->host_idle_ns = HostIdleNs(conn_);
   bool ok = false;
   std::vector<DomainHandle> domains = ListActive(conn_, &ok);
   if (!ok) {
@@ -144,6 +193,7 @@ bool LibvirtReader::Read(const std::string& prefix, HostReading* out,
       continue;
     if (std::string(name).rfind(prefix, 0) != 0) continue;
     if (!ReadVcpus(dom.get(), uuid, out->pcpu_count, &out->vcpus)) continue;
+    ReadVcpuDelays(dom.get(), uuid, &out->vcpus);
     GuestMemory g;
     g.uuid = uuid;
     g.name = name;

@@ -1,6 +1,7 @@
 // Reads what the testbed monitor shows from libvirt: every active domain's
-// vCPU times, last pCPU and affinity, its balloon figures, and the host's
-// free memory. Owns one connection (RAII); not thread-safe.
+// vCPU times, waits, last pCPU and affinity, its balloon figures, and the
+// host's free memory and idle time. Owns one connection (RAII); not
+// thread-safe.
 #ifndef VMBALANCE_TESTS_TESTBED_LIBVIRT_READER_H_
 #define VMBALANCE_TESTS_TESTBED_LIBVIRT_READER_H_
 
@@ -28,6 +29,9 @@ struct HostReading {
   int64_t monotonic_ns = 0;
   int pcpu_count = 0;
   int64_t host_free_kib = -1;  // /proc/meminfo's MemFree via libvirt
+  // Cumulative idle time summed over all pCPUs (/proc/stat via libvirt);
+  // -1 when not reported. What the guests could have had but nobody used.
+  int64_t host_idle_ns = -1;
   VcpuReadings vcpus;
   std::vector<GuestMemory> guests;  // sorted by name
 };

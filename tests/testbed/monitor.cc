@@ -2,7 +2,9 @@
 // pCPU's load (a vCPU's time counts on the pCPU it is pinned to, else where it
 // last ran), their mean and std-dev, whether that is balanced by the SPEC's
 // definition, and each guest's balloon size and unused memory. With --csv it
-// also writes one row per interval for plot.sh and for test assertions.
+// also writes one row per interval for plot.sh and for test assertions,
+// with the guests' side of fairness: each guest's run time and wait for a
+// pCPU (libvirt vcpu.N.time, vcpu.N.delay) and the host's idle time.
 // Independent of the controllers' code on purpose: it is the referee.
 #include <gflags/gflags.h>
 #include <time.h>
@@ -56,6 +58,29 @@ double GuestCpuPercent(const HostReading& prev, const HostReading& cur,
   return sum;
 }
 
+// Summed wait of the guest's vCPUs in percent of wall time; -1 when any of
+// them has no delay figure (unknown is never shown as "no wait").
+double GuestWaitPercent(const HostReading& prev, const HostReading& cur,
+                        const std::string& uuid) {
+  double sum = 0;
+  for (const auto& [key, reading] : cur.vcpus) {
+    if (key.first != uuid) continue;
+    const double wait = VcpuWaitPercent(prev.vcpus, key, reading,
+                                        cur.monotonic_ns - prev.monotonic_ns);
+    if (wait < 0) return -1;
+    sum += wait;
+  }
+  return sum;
+}
+
+// A percentage for the CSV; empty when unknown (< 0).
+std::string CsvPercent(double pct) {
+  if (pct < 0) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", pct);
+  return buf;
+}
+
 // The CSV's columns are fixed by the first row it writes.
 class CsvWriter {
  public:
@@ -75,10 +100,13 @@ class CsvWriter {
         std::fprintf(file_, ",pcpu%zu_pct", i);
       }
       std::fprintf(file_,
-                   ",mean_pct,stddev_pct,balanced,pin_changes,host_free_mib");
+                   ",mean_pct,stddev_pct,balanced,pin_changes,host_free_mib,"
+                   "host_idle_pct");
       for (const GuestMemory& g : cur.guests) {
-        std::fprintf(file_, ",%s_cpu_pct,%s_actual_mib,%s_unused_mib",
-                     g.name.c_str(), g.name.c_str(), g.name.c_str());
+        const char* n = g.name.c_str();
+        std::fprintf(file_,
+                     ",%s_cpu_pct,%s_wait_pct,%s_actual_mib,%s_unused_mib", n,
+                     n, n, n);
         columns_.push_back(g);
       }
       std::fprintf(file_, "\n");
@@ -89,20 +117,25 @@ class CsvWriter {
     for (size_t i = 0; i < pcpus_; ++i) {
       std::fprintf(file_, ",%.2f", i < loads.size() ? loads[i] : 0.0);
     }
-    std::fprintf(file_, ",%.2f,%.2f,%d,%d,%.1f", s.mean, s.stddev,
-                 s.balanced ? 1 : 0, pin_changes, Mib(cur.host_free_kib));
+    std::fprintf(
+        file_, ",%.2f,%.2f,%d,%d,%.1f,%s", s.mean, s.stddev, s.balanced ? 1 : 0,
+        pin_changes, Mib(cur.host_free_kib),
+        CsvPercent(CounterPercent(prev.host_idle_ns, cur.host_idle_ns,
+                                  cur.monotonic_ns - prev.monotonic_ns))
+            .c_str());
     for (const GuestMemory& col : columns_) {
       const GuestMemory* g = nullptr;
       for (const GuestMemory& c : cur.guests) {
         if (c.uuid == col.uuid) g = &c;
       }
       if (g == nullptr) {
-        std::fprintf(file_, ",,,");  // gone
+        std::fprintf(file_, ",,,,");  // gone
         continue;
       }
-      std::fprintf(file_, ",%.2f,%.1f,%.1f",
-                   GuestCpuPercent(prev, cur, g->uuid), Mib(g->actual_kib),
-                   Mib(g->unused_kib));
+      std::fprintf(file_, ",%.2f,%s,%.1f,%.1f",
+                   GuestCpuPercent(prev, cur, g->uuid),
+                   CsvPercent(GuestWaitPercent(prev, cur, g->uuid)).c_str(),
+                   Mib(g->actual_kib), Mib(g->unused_kib));
     }
     std::fprintf(file_, "\n");
     std::fflush(file_);  // a killed monitor still leaves its rows
@@ -128,9 +161,12 @@ void PrintTable(double t, const std::vector<double>& loads,
       s.mean, s.stddev, s.balanced ? "yes" : "no", pin_changes,
       Mib(cur.host_free_kib));
   for (const GuestMemory& g : cur.guests) {
-    std::printf("    %-12s cpu %6.1f%%  actual %6.0f MiB  unused %6.0f MiB\n",
-                g.name.c_str(), GuestCpuPercent(prev, cur, g.uuid),
-                Mib(g.actual_kib), Mib(g.unused_kib));
+    std::printf(
+        "    %-12s cpu %6.1f%%  wait %6.1f%%  actual %6.0f MiB  unused %6.0f "
+        "MiB\n",
+        g.name.c_str(), GuestCpuPercent(prev, cur, g.uuid),
+        GuestWaitPercent(prev, cur, g.uuid), Mib(g.actual_kib),
+        Mib(g.unused_kib));
   }
   std::fflush(stdout);
 }

@@ -22,6 +22,22 @@ double VcpuPercent(const VcpuReadings& prev, const VcpuKey& key,
          static_cast<double>(wall_ns);
 }
 
+double VcpuWaitPercent(const VcpuReadings& prev, const VcpuKey& key,
+                       const VcpuReading& cur, int64_t wall_ns) {
+  const auto it = prev.find(key);
+  if (it == prev.end()) return -1;
+  if (cur.read_ns > 0 && it->second.read_ns > 0) {
+    wall_ns = cur.read_ns - it->second.read_ns;
+  }
+  return CounterPercent(it->second.delay_ns, cur.delay_ns, wall_ns);
+}
+
+double CounterPercent(int64_t prev_ns, int64_t cur_ns, int64_t wall_ns) {
+  if (prev_ns < 0 || cur_ns < prev_ns || wall_ns <= 0) return -1;
+  return 100.0 * static_cast<double>(cur_ns - prev_ns) /
+         static_cast<double>(wall_ns);
+}
+
 std::vector<double> PcpuLoadPercent(const VcpuReadings& prev,
                                     const VcpuReadings& cur, int64_t wall_ns,
                                     int pcpu_count) {

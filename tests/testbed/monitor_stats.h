@@ -23,6 +23,11 @@ struct VcpuReading {
   // one after another and libvirtd can be slow under load, so each vCPU's
   // rate uses its own time delta rather than the whole reading's.
   int64_t read_ns = 0;
+  // Cumulative time the vCPU thread was runnable but waiting for a pCPU
+  // (libvirt's vcpu.N.delay, the host's schedstat run_delay); -1 when not
+  // reported. Run time plus wait is what the vCPU wanted: the guests' side
+  // of fairness, which per-pCPU load cannot show on saturated pCPUs.
+  int64_t delay_ns = -1;
 };
 
 // (domain UUID, vCPU number): stable across intervals, unlike list indexes.
@@ -44,6 +49,17 @@ std::vector<double> PcpuLoadPercent(const VcpuReadings& prev,
 // Utilisation of one vCPU in percent of a pCPU; 0 when not in `prev`.
 double VcpuPercent(const VcpuReadings& prev, const VcpuKey& key,
                    const VcpuReading& cur, int64_t wall_ns);
+
+// Wait of one vCPU in percent of wall time (time runnable but not running);
+// -1 when either reading lacks delay_ns, the vCPU is not in `prev`, or the
+// counter went backwards.
+double VcpuWaitPercent(const VcpuReadings& prev, const VcpuKey& key,
+                       const VcpuReading& cur, int64_t wall_ns);
+
+// How fast a cumulative nanosecond counter grew, in percent of wall_ns
+// (e.g. the host's idle time summed over its pCPUs: 100 = one pCPU idle);
+// -1 when either value is unknown (< 0), it went backwards, or wall_ns <= 0.
+double CounterPercent(int64_t prev_ns, int64_t cur_ns, int64_t wall_ns);
 
 struct LoadSummary {
   double mean = 0;

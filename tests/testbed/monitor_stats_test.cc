@@ -87,5 +87,35 @@ TEST(CountAffinityChangesTest, CountsOnlyVcpusSeenTwiceWithNewAffinity) {
   EXPECT_EQ(CountAffinityChanges(prev, cur), 1);
 }
 
+TEST(VcpuWaitPercentTest, DelayGrowthOverEachVcpusOwnReadSpan) {
+  VcpuReading before = At(0, 0, CpuSet{0});
+  before.read_ns = kSecondNs;
+  before.delay_ns = 100;
+  VcpuReading after = At(kSecondNs / 4, 0, CpuSet{0});
+  after.read_ns = 3 * kSecondNs;  // 2 s later, whatever the row's span
+  after.delay_ns = 100 + kSecondNs / 2;
+  const VcpuReadings prev = {{{"a", 0}, before}};
+  EXPECT_DOUBLE_EQ(VcpuWaitPercent(prev, {"a", 0}, after, kSecondNs), 25.0);
+}
+
+TEST(VcpuWaitPercentTest, UnknownWhenMissingUnreportedOrBackwards) {
+  VcpuReading before = At(0, 0, CpuSet{0});
+  VcpuReading after = At(0, 0, CpuSet{0});
+  after.delay_ns = kSecondNs;
+  const VcpuReadings unreported = {{{"a", 0}, before}};  // delay_ns -1
+  EXPECT_EQ(VcpuWaitPercent(unreported, {"a", 0}, after, kSecondNs), -1);
+  EXPECT_EQ(VcpuWaitPercent({}, {"a", 0}, after, kSecondNs), -1);
+  before.delay_ns = 2 * kSecondNs;  // a restarted guest's counter
+  const VcpuReadings restarted = {{{"a", 0}, before}};
+  EXPECT_EQ(VcpuWaitPercent(restarted, {"a", 0}, after, kSecondNs), -1);
+}
+
+TEST(CounterPercentTest, RateOfACumulativeCounter) {
+  EXPECT_DOUBLE_EQ(CounterPercent(0, 3 * kSecondNs, 2 * kSecondNs), 150.0);
+  EXPECT_EQ(CounterPercent(-1, kSecondNs, kSecondNs), -1);
+  EXPECT_EQ(CounterPercent(kSecondNs, 0, kSecondNs), -1);
+  EXPECT_EQ(CounterPercent(0, kSecondNs, 0), -1);
+}
+
 }  // namespace
 }  // namespace vmbalance::testbed
