@@ -26,6 +26,7 @@ GuestMemoryEvents StepGuestMemory(const GuestMemoryParams& params,
   if (params.workload == MemWorkload::kProfile) {
     if (want_kib > capacity) {
       events.alloc_failures = 1;
+      events.unmet_kib = want_kib - capacity;
       m->in_use_kib = capacity;
     } else {
       m->in_use_kib = want_kib;
@@ -35,6 +36,7 @@ GuestMemoryEvents StepGuestMemory(const GuestMemoryParams& params,
     int64_t next = std::min(m->in_use_kib + params.grow_step_kib, want_kib);
     if (next > capacity) {
       events.alloc_failures = 1;
+      events.unmet_kib = next - capacity;
       next = 0;  // the course's workload frees everything and starts again
     }
     m->in_use_kib = next;

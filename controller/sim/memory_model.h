@@ -31,6 +31,9 @@ struct GuestMemory {
 struct GuestMemoryEvents {
   bool oom_killed = false;  // squeezed below its use: the guest died
   int alloc_failures = 0;   // the workload could not get what it wanted
+  // How much more than the guest had the workload asked for this tick
+  // (0 when it fit): the referee's measure of an overcommitted guest.
+  int64_t unmet_kib = 0;
 };
 
 // Advances one tick. `want_kib` is the workload's mem(t): what it holds
@@ -40,10 +43,21 @@ struct GuestMemoryEvents {
 GuestMemoryEvents StepGuestMemory(const GuestMemoryParams& params,
                                   int64_t want_kib, GuestMemory* m);
 
+// What the guest's own statistics report as unused: never below 0.
 inline int64_t UnusedKib(const GuestMemoryParams& params,
                          const GuestMemory& m) {
   int64_t unused = m.actual_kib - params.kernel_kib - m.in_use_kib;
   return unused > 0 ? unused : 0;
+}
+
+// The truth behind it: what the guest has beyond what its kernel and
+// workload asked for this tick. Negative when the workload asked for more
+// than the guest had (the unmet part) or the balloon squeezed the kernel.
+inline int64_t TrueUnusedKib(const GuestMemoryParams& params,
+                             const GuestMemory& m,
+                             const GuestMemoryEvents& events) {
+  if (events.unmet_kib > 0) return -events.unmet_kib;
+  return m.actual_kib - params.kernel_kib - m.in_use_kib;
 }
 
 }  // namespace sim

@@ -71,6 +71,29 @@ TEST(MemoryModelTest, ProfileWorkloadThatOutgrowsTheGuestFails) {
   EXPECT_FALSE(e.oom_killed);
   EXPECT_EQ(m.in_use_kib, 448 * kMib);  // holds what fits
   EXPECT_EQ(UnusedKib(Params(), m), 0);
+  // The guest reports 0 unused; the truth is 152 MiB short.
+  EXPECT_EQ(e.unmet_kib, 152 * kMib);
+  EXPECT_EQ(TrueUnusedKib(Params(), m, e), -152 * kMib);
+}
+
+TEST(MemoryModelTest, TrueUnusedMatchesTheReportWhenEverythingFits) {
+  GuestMemory m = Guest(512);
+  GuestMemoryEvents e = StepGuestMemory(Params(), 300 * kMib, &m);
+  EXPECT_EQ(e.unmet_kib, 0);
+  EXPECT_EQ(TrueUnusedKib(Params(), m, e), 148 * kMib);
+  EXPECT_EQ(UnusedKib(Params(), m), 148 * kMib);
+}
+
+TEST(MemoryModelTest, GrowingWorkloadIsShortByTheStepThatDidNotFit) {
+  GuestMemory m = Guest(200);  // room for 136 MiB: 40, 80, 120, then 160
+  GuestMemoryParams p = Params(MemWorkload::kGrow);
+  GuestMemoryEvents e;
+  for (int t = 0; t < 4; ++t) e = StepGuestMemory(p, 1 << 30, &m);
+  EXPECT_EQ(e.alloc_failures, 1);
+  EXPECT_EQ(e.unmet_kib, 24 * kMib);
+  // Everything was freed after the failure, but the truth of this tick is
+  // the shortfall, not the empty guest that follows it.
+  EXPECT_EQ(TrueUnusedKib(p, m, e), -24 * kMib);
 }
 
 TEST(MemoryModelTest, GrowingWorkloadFreesEverythingOnFailure) {

@@ -1,0 +1,133 @@
+// Referee: judges each tick of a simulated run by the World's ground truth
+// (nominal demand per pCPU, true guest memory), never by what a policy
+// believes: balanced, settled at the best reachable placement, guest and
+// host memory, guests left short, kills, and the calls that changed
+// something. The rules it judges by are parameters (RefereeRules), the
+// SPEC's by default. Not thread-safe: the Simulator owns it.
+#ifndef VMBALANCE_CONTROLLER_SIM_REFEREE_H_
+#define VMBALANCE_CONTROLLER_SIM_REFEREE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/sim/world.h"
+
+namespace vmbalance {
+namespace sim {
+
+// What "good" means. Defaults are the SPEC's; tests that want to judge by
+// a policy's configured values pass those instead.
+struct RefereeRules {
+  // SPEC: balanced when the std-dev of pCPU demand is within 5% of the mean...
+  double max_stddev_ratio = 0.05;
+  // ...and at most 5 percentage points of one pCPU.
+  double max_stddev_abs = 0.05;
+  // Rounding slack, so that a perfectly even split is not lost to it.
+  double balance_epsilon = 1e-9;
+  // A placement this close to the best reachable std-dev is settled.
+  double settled_tolerance = 1e-6;
+  // The best-placement search is exhaustive: beyond this many running
+  // vCPUs it is skipped (it grows exponentially).
+  int max_exhaustive_vcpus = 16;
+  // SPEC: keep at least 100 MiB unused in every guest; below it a guest
+  // that could still grow is waiting for the coordinator.
+  int64_t low_mark_mib = 100;
+};
+
+// The ground truth of one tick, as judged.
+struct TickRecord {
+  int64_t tick = 0;
+  // Per pCPU (indexed by number, offline ones 0): the sum of the nominal
+  // (noise-free) demand of the vCPUs placed there during the tick.
+  std::vector<double> pcpu_demand;
+  double mean = 0;    // over online pCPUs
+  double stddev = 0;  // population std-dev over online pCPUs
+  // stddev <= max_stddev_ratio x mean and <= max_stddev_abs.
+  bool balanced = false;
+  // The least std-dev any placement of this tick's demands could reach
+  // (only for up to max_exhaustive_vcpus running vCPUs), and whether this
+  // tick is balanced or within settled_tolerance of that optimum: an
+  // infeasible load (3 busy vCPUs on 2 pCPUs) is "settled" at its best.
+  std::optional<double> best_stddev;
+  bool settled = false;
+  int pin_changes = 0;      // PinVcpu calls since the previous Take()
+  int balloon_changes = 0;  // SetMemory calls since the previous Take()
+  int running_domains = 0;
+  int64_t host_free_mib = 0;  // may go negative: the host is overcommitted
+  // Over guests with a balloon driver: the least true unused memory
+  // (negative: a workload asked for more than its guest had), overall and
+  // over guests still below their max memory (a coordinator could have
+  // given them more).
+  std::optional<int64_t> min_guest_unused_mib;
+  std::optional<int64_t> min_guest_unused_below_max_mib;
+  // Guests whose balloon statistics in this tick's sample were frozen.
+  std::vector<std::string> frozen_stats;
+};
+
+class Referee {
+ public:
+  Referee(RefereeRules rules, std::vector<int> online_pcpus);
+
+  // Calls that changed the world; they count toward the next tick judged.
+  void NotePinChange();
+  void NoteBalloonChange(const std::string& domain);
+  // Judges one tick from what the World reports of it.
+  void Judge(int64_t tick, const TickTruth& truth);
+  // The Sensor's frozen statistics, onto the tick last judged.
+  void NoteFrozenStats(std::vector<std::string> domains);
+
+  const RefereeRules& rules() const { return rules_; }
+  const std::vector<TickRecord>& records() const { return records_; }
+  int pin_changes() const { return pin_changes_; }
+  int balloon_changes() const { return balloon_changes_; }
+  int guest_oom_kills() const { return guest_oom_kills_; }
+  int workload_alloc_failures() const { return workload_alloc_failures_; }
+  // By domain name, for every domain that ever ran.
+  const std::map<std::string, int>& balloon_changes_by_domain() const {
+    return balloon_changes_by_domain_;
+  }
+  const std::map<std::string, int64_t>& max_actual_mib() const {
+    return max_actual_mib_;
+  }
+  // The first tick each guest's statistics were frozen.
+  const std::map<std::string, int64_t>& stats_frozen_from() const {
+    return stats_frozen_from_;
+  }
+  // The longest run of ticks any guest spent below the low mark while it
+  // could still have been grown: how long a needy guest waited.
+  int max_ticks_short_of_memory() const;
+
+ private:
+  void JudgeCpu(const TickTruth& truth, TickRecord* record);
+  void JudgeMemory(const TickTruth& truth, TickRecord* record);
+  std::optional<double> BestReachable(std::vector<double> demands);
+
+  RefereeRules rules_;
+  std::vector<int> online_;
+  std::vector<TickRecord> records_;
+  // BestReachableStddev by sorted demand vector: loads repeat tick to tick.
+  std::map<std::vector<double>, std::optional<double>> best_cache_;
+  int pending_pin_changes_ = 0;
+  int pending_balloon_changes_ = 0;
+  int pin_changes_ = 0;
+  int balloon_changes_ = 0;
+  int guest_oom_kills_ = 0;
+  int workload_alloc_failures_ = 0;
+  std::map<std::string, int> balloon_changes_by_domain_;
+  std::map<std::string, int64_t> max_actual_mib_;
+  std::map<std::string, int64_t> stats_frozen_from_;
+  // Per guest: the current and the longest run of short ticks.
+  struct ShortRun {
+    int current = 0;
+    int longest = 0;
+  };
+  std::map<std::string, ShortRun> short_runs_;
+};
+
+}  // namespace sim
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_SIM_REFEREE_H_

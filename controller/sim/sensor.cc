@@ -1,0 +1,160 @@
+#include "controller/sim/sensor.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "controller/sim/noise.h"
+#include "controller/sim/units.h"
+
+namespace vmbalance {
+namespace sim {
+namespace {
+
+constexpr int64_t kMonotonicBaseNs = 1000000000;  // virtual boot time: 1 s
+
+}  // namespace
+
+Sensor::Sensor(const Scenario* scenario)
+    : scenario_(scenario), last_reports_(scenario->domains.size()) {}
+
+HostSample Sensor::ReadHost(const World& world) const {
+  HostSample host;
+  host.online_pcpus = world.online();
+  host.pcpu_count = scenario_->pcpus;
+  for (int p : world.online().ToVector()) {
+    PcpuSample ps;
+    ps.index = p;
+    ps.busy_ns = static_cast<uint64_t>(std::llround(world.pcpu_busy_ns(p)));
+    ps.idle_ns = static_cast<uint64_t>(std::llround(world.pcpu_idle_ns(p)));
+    host.pcpus.push_back(ps);
+  }
+  host.memory_total_kib =
+      static_cast<uint64_t>(scenario_->host_memory_mib) * kKibPerMib;
+  host.memory_free_kib =
+      static_cast<uint64_t>(std::max<int64_t>(0, world.host_free_mib())) *
+      kKibPerMib;
+  host.memory_source = "simulator";
+  return host;
+}
+
+Sample Sensor::Read(const World& world, const Faults& faults, int64_t tick,
+                    std::vector<std::string>* frozen) {
+  Sample s;
+  const int64_t end_ns = (tick + 1) * world.interval_ns();
+  s.monotonic_ns = kMonotonicBaseNs + end_ns;
+  s.wall_time_s = scenario_->epoch_s + end_ns / 1000000000;
+  s.host = ReadHost(world);
+
+  // Domains are read one after another across the read span, centred on
+  // the stamp: the k-th of n is read (k + 0.5) / n of the way through. A
+  // slow read stalls early on: the first quarter of the domains is read at
+  // its start, the rest at its end.
+  const bool slow = faults.SlowRead(tick);
+  const double span_ns = faults.ReadSpanS(tick) * 1e9;
+  s.vcpu_read_span_ns = static_cast<int64_t>(std::llround(span_ns));
+  const std::vector<DomainRuntime>& domains = world.domains();
+  const int running = static_cast<int>(
+      std::count_if(domains.begin(), domains.end(),
+                    [](const DomainRuntime& d) { return d.running; }));
+  int read_order = 0;
+  for (size_t i = 0; i < domains.size(); ++i) {
+    const DomainRuntime& d = domains[i];
+    if (!d.running) continue;
+    const double position = slow ? (4 * read_order < running ? 0.0 : 1.0)
+                                 : (read_order + 0.5) / running;
+    ++read_order;
+    const double read_offset_ns = span_ns * (position - 0.5);
+    const DomainSpec& spec = scenario_->domains[i];
+    DomainSample ds;
+    ds.uuid = spec.uuid;
+    ds.name = spec.name;
+    ds.id = d.id;
+    ds.state = DomainState::kRunning;
+    ds.max_memory_kib = static_cast<uint64_t>(spec.max_memory_mib) * kKibPerMib;
+    for (int v = 0; v < static_cast<int>(d.vcpus.size()); ++v) {
+      ds.vcpus.push_back(ReadVcpu(world, i, v, tick, read_offset_ns));
+    }
+    bool stats_frozen = false;
+    ds.balloon =
+        ReadBalloon(world, faults, i, tick, s.wall_time_s, &stats_frozen);
+    if (stats_frozen && frozen != nullptr) frozen->push_back(spec.name);
+    s.domains.push_back(std::move(ds));
+  }
+  std::sort(s.domains.begin(), s.domains.end(),
+            [](const DomainSample& a, const DomainSample& b) {
+              return a.uuid < b.uuid;
+            });
+  return s;
+}
+
+// The counters move with the vCPU's last shares around the stamp: a domain
+// read early shows less run and wait time, one read late more.
+VcpuSample Sensor::ReadVcpu(const World& world, size_t domain, int vcpu,
+                            int64_t tick, double read_offset_ns) const {
+  const VcpuState& vs = world.domains()[domain].vcpus[vcpu];
+  VcpuSample sample;
+  sample.index = vcpu;
+  double cpu = std::max(0.0, vs.cpu_time_ns + vs.run_share * read_offset_ns);
+  const double quantum_ns = scenario_->cpu_quantum_ms * 1e6;
+  if (quantum_ns > 0) cpu = std::floor(cpu / quantum_ns) * quantum_ns;
+  sample.cpu_time_ns = static_cast<uint64_t>(std::llround(cpu));
+  sample.delay_ns = static_cast<uint64_t>(std::llround(
+      std::max(0.0, vs.delay_ns + vs.wait_share * read_offset_ns)));
+  sample.pcpu = ReportedPcpu(world, domain, vcpu, tick);
+  sample.affinity = vs.affinity;
+  return sample;
+}
+
+// actual and maximum come from QEMU and are always live; the rest comes
+// from the guest's driver. Frozen statistics repeat the guest's last
+// report, unless this qemu process has not reported yet.
+BalloonSample Sensor::ReadBalloon(const World& world, const Faults& faults,
+                                  size_t domain, int64_t tick,
+                                  int64_t wall_time_s, bool* frozen) {
+  const DomainRuntime& d = world.domains()[domain];
+  const DomainSpec& spec = scenario_->domains[domain];
+  BalloonSample live;
+  live.actual_kib = d.memory.actual_kib;
+  live.maximum_kib = static_cast<uint64_t>(spec.max_memory_mib) * kKibPerMib;
+  if (!spec.balloon_driver) return live;
+  LastReport& last = last_reports_[domain];
+  if (last.process != d.process) last = LastReport{d.process, {}};
+  if (faults.StatsFrozen(domain, tick) &&
+      last.stats.last_update_s.has_value()) {
+    *frozen = true;
+    BalloonSample repeated = last.stats;
+    repeated.actual_kib = live.actual_kib;
+    repeated.maximum_kib = live.maximum_kib;
+    return repeated;
+  }
+  const int64_t unused = UnusedKib(world.MemoryParams(domain), d.memory);
+  live.unused_kib = unused;
+  live.usable_kib = unused;
+  live.available_kib = std::max<int64_t>(
+      0, d.memory.actual_kib - scenario_->guest_reserved_mib * kKibPerMib);
+  live.rss_kib = d.memory.touched_kib;
+  live.disk_caches_kib = 0;
+  live.last_update_s = wall_time_s;
+  last.stats = live;
+  return live;
+}
+
+int Sensor::ReportedPcpu(const World& world, size_t domain, int vcpu,
+                         int64_t tick) const {
+  const VcpuState& vs = world.domains()[domain].vcpus[vcpu];
+  if (scenario_->last_ran_jitter <= 0) return vs.pcpu;
+  // Two more independent draws from the stateless hash.
+  const uint64_t seed = scenario_->seed ^ 0x5bd1e995u;
+  const double hop = (UnitNoise(seed, domain, vcpu, tick) + 1) / 2;
+  if (hop >= scenario_->last_ran_jitter) return vs.pcpu;
+  const std::vector<int> allowed =
+      vs.affinity.Intersection(world.online()).ToVector();
+  if (allowed.size() < 2) return vs.pcpu;
+  const double pick = (UnitNoise(seed + 1, domain, vcpu, tick) + 1) / 2;
+  const size_t k =
+      std::min(allowed.size() - 1, static_cast<size_t>(pick * allowed.size()));
+  return allowed[k];
+}
+
+}  // namespace sim
+}  // namespace vmbalance

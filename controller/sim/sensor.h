@@ -1,0 +1,57 @@
+// Sensor: what libvirt would show of the World at the end of a tick, as a
+// Sample. Counters are read one domain after another across a read span
+// (a slow read stalls early), cpu time moves in scheduler quanta, an
+// unpinned vCPU's last-ran pCPU hops as on real hosts, host free memory
+// never reads below 0, and a guest's balloon statistics come from its
+// driver: none without one, frozen once its driver stops updating them.
+// Keeps the last statistics each guest reported. Not thread-safe.
+#ifndef VMBALANCE_CONTROLLER_SIM_SENSOR_H_
+#define VMBALANCE_CONTROLLER_SIM_SENSOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "controller/sim/faults.h"
+#include "controller/sim/world.h"
+#include "exporter/core/sample.h"
+
+namespace vmbalance {
+namespace sim {
+
+class Sensor {
+ public:
+  // `scenario` must outlive the Sensor.
+  explicit Sensor(const Scenario* scenario);
+
+  // The sample taken at the end of tick `tick` (after World::Advance).
+  // `frozen` receives the names of guests whose statistics in it are
+  // frozen (repeated from an earlier sample).
+  Sample Read(const World& world, const Faults& faults, int64_t tick,
+              std::vector<std::string>* frozen);
+
+ private:
+  // Statistics as a guest last reported them, per qemu process.
+  struct LastReport {
+    int64_t process = 0;
+    BalloonSample stats;
+  };
+
+  HostSample ReadHost(const World& world) const;
+  VcpuSample ReadVcpu(const World& world, size_t domain, int vcpu, int64_t tick,
+                      double read_offset_ns) const;
+  BalloonSample ReadBalloon(const World& world, const Faults& faults,
+                            size_t domain, int64_t tick, int64_t wall_time_s,
+                            bool* frozen);
+  // The pCPU a sample reports a vCPU last ran on (see last_ran_jitter).
+  int ReportedPcpu(const World& world, size_t domain, int vcpu,
+                   int64_t tick) const;
+
+  const Scenario* scenario_;
+  std::vector<LastReport> last_reports_;  // parallel to scenario_->domains
+};
+
+}  // namespace sim
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_SIM_SENSOR_H_

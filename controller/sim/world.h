@@ -1,0 +1,127 @@
+// World: the simulated host's ground truth (which domains run, where each
+// vCPU runs and how long it has run and waited, each guest's memory) and
+// how one tick advances it under the pins and balloon targets in force.
+// Applies PinVcpu/SetMemory with libvirt's checks. It reports what really
+// happened (TickTruth); what a sample shows of it is the Sensor's job.
+// Not thread-safe: the Simulator owns it.
+#ifndef VMBALANCE_CONTROLLER_SIM_WORLD_H_
+#define VMBALANCE_CONTROLLER_SIM_WORLD_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/sim/cpu_model.h"
+#include "controller/sim/faults.h"
+#include "controller/sim/memory_model.h"
+#include "controller/sim/scenario.h"
+#include "exporter/core/cpu_set.h"
+#include "exporter/core/sample.h"
+#include "exporter/core/status.h"
+
+namespace vmbalance {
+namespace sim {
+
+struct VcpuState {
+  CpuSet affinity;
+  int pcpu = -1;
+  double cpu_time_ns = 0;  // exact; the sensor rounds (and quantises)
+  double delay_ns = 0;
+  // Shares of the last tick it ran and waited: how its counters move
+  // around the sample's stamp (Scenario::read_span_s).
+  double run_share = 0;
+  double wait_share = 0;
+};
+
+struct DomainRuntime {
+  bool running = false;
+  int id = -1;
+  // Counts qemu processes started: a restart forgets what the old process
+  // reported, an OOM reboot inside the guest does not.
+  int64_t process = 0;
+  std::vector<VcpuState> vcpus;
+  GuestMemory memory;
+};
+
+// One running guest's memory after a tick, for the referee.
+struct GuestTruth {
+  std::string name;
+  bool balloon_driver = true;
+  int64_t actual_kib = 0;
+  int64_t max_memory_kib = 0;
+  int64_t unused_kib = 0;  // TrueUnusedKib: negative when overcommitted
+};
+
+// What one tick did, noise-free where the referee judges.
+struct TickTruth {
+  std::vector<double> pcpu_demand;   // per pCPU number: nominal demand there
+  std::vector<double> vcpu_demands;  // nominal, each running vCPU
+  std::vector<GuestTruth> guests;    // running domains
+  int running_domains = 0;
+  int64_t host_free_mib = 0;  // may go negative: the host is overcommitted
+  int guest_oom_kills = 0;
+  int workload_alloc_failures = 0;
+};
+
+class World {
+ public:
+  // `scenario` must outlive the World; interval_s > 0.
+  World(const Scenario* scenario, double interval_s);
+
+  // Runs tick `tick`: starts, stops and restarts domains, shares the pCPUs,
+  // moves balloons and workloads.
+  TickTruth Advance(int64_t tick, const Faults& faults);
+
+  // Like virDomainPinVcpu: true when the affinity changed.
+  StatusOr<bool> Pin(const DomainKey& uuid, int vcpu, const CpuSet& pcpus);
+  // Like virDomainSetMemory: true when the balloon target changed. A guest
+  // without a balloon driver accepts the call and its balloon never moves.
+  StatusOr<bool> SetTarget(const DomainKey& uuid, uint64_t memory_kib);
+
+  const Scenario& scenario() const { return *scenario_; }
+  const std::vector<DomainRuntime>& domains() const { return domains_; }
+  const CpuSet& online() const { return online_; }
+  int64_t interval_ns() const { return interval_ns_; }
+  double pcpu_busy_ns(int p) const { return pcpu_busy_ns_[p]; }
+  double pcpu_idle_ns(int p) const { return pcpu_idle_ns_[p]; }
+  int64_t host_free_mib() const { return host_free_mib_; }
+  GuestMemoryParams MemoryParams(size_t index) const;
+
+  // Current pCPU of each vCPU, by domain name, of running domains.
+  std::map<std::string, std::vector<int>> Assignment() const;
+  // Index of the running domain with this name or UUID; -1 when none.
+  int FindRunningByName(const std::string& name) const;
+  int FindRunning(const DomainKey& uuid) const;
+
+ private:
+  void Boot(size_t index, bool keep_balloon);
+  void UpdateLifecycle(int64_t tick, const Faults& faults);
+  void RunCpu(int64_t tick, TickTruth* truth);
+  // Every running vCPU as the placer sees it; owner: (domain, vCPU) each.
+  std::vector<PlacedVcpu> RunningVcpus(
+      int64_t tick, std::vector<std::pair<size_t, int>>* owner) const;
+  void ShareOnePcpu(int p, const std::vector<size_t>& on_pcpu,
+                    const std::vector<PlacedVcpu>& placed,
+                    const std::vector<std::pair<size_t, int>>& owner,
+                    int64_t tick, TickTruth* truth);
+  void RunMemory(int64_t tick, TickTruth* truth);
+  double Demand(size_t domain, int vcpu, int64_t tick, bool noisy) const;
+
+  const Scenario* scenario_;
+  double interval_s_;
+  int64_t interval_ns_;
+  CpuSet all_pcpus_;
+  CpuSet online_;
+  std::vector<DomainRuntime> domains_;  // parallel to scenario_->domains
+  std::vector<double> pcpu_busy_ns_;
+  std::vector<double> pcpu_idle_ns_;
+  int next_id_ = 1;
+  int64_t host_free_mib_ = 0;
+};
+
+}  // namespace sim
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_SIM_WORLD_H_
