@@ -4,7 +4,7 @@
     check_run.py cpu CSV [--smooth=N] [--balanced_by_s=S] [--pins=K]
                          [--min_balanced_fraction=F] [--min_mean_pct=P]
                          [--fair_tail_s=T --min_fair_ratio=R
-                          --busy_guests=B]
+                          --min_busy_guests=B]
     check_run.py mem CSV --controller_log=LOG [--grow GUEST:MIB]...
                          [--reclaim GUEST:MIB] [--more GUEST:OTHER:MIB]
 
@@ -20,8 +20,9 @@ took is not theirs to have). Max-min fair shares of that capacity over the
 demands give each guest its due; every busy guest (demand >= BUSY_PCT) must
 run at least R of its due. On saturated pCPUs per-pCPU load reads 100%
 everywhere, so only this sees 7 guests crowded on one pCPU and 1 alone on
-the other, or a pCPU left idle while guests wait. --busy_guests=B: exactly
-B guests busy then (fewer means the workload did not run: nothing proved).
+the other, or a pCPU left idle while guests wait. --min_busy_guests=B: at
+least B guests busy then (fewer: the workload did not run, nothing proved;
+more is possible: a light guest crowded with busy ones waits like them).
 fair_capacity_pct well under 100 x pCPUs means other work took the rest of
 the host: per-pCPU balance then reflects that work, not the scheduler.
 mem: every guest is present in every row; the host's free memory never falls
@@ -116,8 +117,8 @@ def check_fairness(rows, guests, tail_s, min_ratio, want_busy, c):
     worst = min(ratios, key=ratios.get)
     busy_runs = [run[g] for g in ratios]
     c.figure("busy_guests", len(ratios))
-    c.expect(want_busy is None or len(ratios) == want_busy,
-             f"{len(ratios)} busy guests in the last {tail_s} s, want "
+    c.expect(want_busy is None or len(ratios) >= want_busy,
+             f"{len(ratios)} busy guests in the last {tail_s} s, want >= "
              f"{want_busy}: is the workload running?")
     c.figure("busy_run_pct_min_max",
              f"{min(busy_runs):.1f}/{max(busy_runs):.1f}")
@@ -193,7 +194,7 @@ def check_cpu(rows, flags, c):
                  f"balanced in {frac:.2f} of the rows after {bound} s, "
                  f"want >= {want}")
     if "fair_tail_s" in flags:
-        want_busy = flags.get("busy_guests")
+        want_busy = flags.get("min_busy_guests")
         check_fairness(rows, guests_of(rows), float(flags["fair_tail_s"]),
                        float(flags.get("min_fair_ratio", 0.75)),
                        int(want_busy) if want_busy else None, c)

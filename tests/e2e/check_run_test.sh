@@ -75,8 +75,8 @@ fair_csv "$tmp/shared.csv" 0 12/86 12/86 12/86 12/86 12/86 12/86 12/86 12/86
 passes cpu "$tmp/shared.csv" "${fair[@]}"
 # Heavy guests share what the light ones leave: 30% each is their due.
 fair_csv "$tmp/mixed.csv" 0 29/69 20/10 29/69 20/10 31/67 20/10 31/67 20/10
-passes cpu "$tmp/mixed.csv" "${fair[@]}" --busy_guests=4
-fails cpu "$tmp/mixed.csv" "${fair[@]}" --busy_guests=8
+passes cpu "$tmp/mixed.csv" "${fair[@]}" --min_busy_guests=4
+fails cpu "$tmp/mixed.csv" "${fair[@]}" --min_busy_guests=5
 fair_csv "$tmp/mixed_bad.csv" 0 18/80 20/5 18/80 20/5 42/56 20/5 42/56 20/5
 fails cpu "$tmp/mixed_bad.csv" "${fair[@]}"
 # Idle guests prove nothing; unknown waits are not read as "no wait".

@@ -17,4 +17,4 @@ run_scenario "$TESTBED/guests/cpu1_rr_equal.guests" 60 -- \
 expect_controller_saw 8 12
 check cpu --smooth=10 --balanced_by_s=$BOUND --min_balanced_fraction=0.6 \
   --pins=0 --min_mean_pct=60 --fair_tail_s=40 --min_fair_ratio=0.75 \
-  --busy_guests=8
+  --min_busy_guests=8

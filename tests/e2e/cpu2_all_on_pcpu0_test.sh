@@ -23,4 +23,4 @@ run_scenario "$TESTBED/guests/cpu2_pcpu0_equal.guests" 90 -- \
   "$CONTROLLERS/vcpu_scheduler" --listen=127.0.0.1:0 ${E2E_CONTROLLER_FLAGS:-} 3
 check cpu --smooth=10 --balanced_by_s=$BOUND --min_balanced_fraction=0.6 \
   --pins=4 --min_mean_pct=40 --fair_tail_s=45 --min_fair_ratio=0.75 \
-  --busy_guests=8
+  --min_busy_guests=8
