@@ -40,17 +40,26 @@ DEFINE_bool(quiet, false, "Do not print the per-interval report.");
 namespace vmbalance {
 namespace {
 
+constexpr int kOk = 0;
+constexpr int kRuntimeError = 1;  // e.g. a busy port, an unwritable summary
+
 int UsageError(const BinaryTraits& traits, const std::string& why) {
   std::fprintf(stderr,
                "%s: %s\nusage: %s [flags] INTERVAL_SECONDS\n"
                "  e.g. %s 2    (see --helpshort for flags)\n",
                traits.name, why.c_str(), traits.name, traits.name);
-  return 2;
+  return kUsageExitCode;
 }
 
-}  // namespace
+int Fail(const BinaryTraits& traits, int code, const std::string& why) {
+  std::fprintf(stderr, "%s: %s\n", traits.name, why.c_str());
+  return code;
+}
 
-int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
+// Flags and the positional interval into *interval and *options; kOk or the
+// exit code of a usage error. Exits itself for --help*.
+int ParseCommandLine(int argc, char** argv, const BinaryTraits& traits,
+                     double* interval, ControllerOptions* options) {
   // gflags would read "-1" as an unknown flag and exit 1; a negative
   // interval is bad input like any other.
   for (int i = 1; i < argc; ++i) {
@@ -70,81 +79,75 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
                        " [flags] INTERVAL_SECONDS\n  e.g. " + traits.name +
                        " 2",
                    flag_files);
-  FLAGS_logtostderr = true;
-  google::InitGoogleLogging(traits.name);
-
   if (argc != 2) {
     return UsageError(traits, argc < 2 ? "missing the interval"
                                        : "expected exactly one argument");
   }
-  StatusOr<double> interval = ParseIntervalSeconds(argv[1]);
-  if (!interval.ok()) return UsageError(traits, interval.status().message());
+  StatusOr<double> parsed = ParseIntervalSeconds(argv[1]);
+  if (!parsed.ok()) return UsageError(traits, parsed.status().message());
+  *interval = *parsed;
 
-  ControllerOptions options;
-  options.cpu = traits.cpu;
-  options.memory = traits.memory;
-  if (traits.cpu_flag != nullptr) options.cpu = *traits.cpu_flag;
-  if (traits.memory_flag != nullptr) options.memory = *traits.memory_flag;
-  if (!options.cpu && !options.memory) {
+  options->cpu = traits.cpu_flag != nullptr ? *traits.cpu_flag : traits.cpu;
+  options->memory =
+      traits.memory_flag != nullptr ? *traits.memory_flag : traits.memory;
+  if (!options->cpu && !options->memory) {
     return UsageError(traits, "--nocpu and --nomemory leave nothing to do");
   }
-  options.dry_run = FLAGS_dry_run;
-  Status policy_status = PolicyConfigsFromFlags(&options);
+  options->dry_run = FLAGS_dry_run;
+  Status policy_status = PolicyConfigsFromFlags(options);
   if (!policy_status.ok()) return UsageError(traits, policy_status.message());
-
-  // Before any thread starts (civetweb, libvirt): see StoppableSchedule.
-  StoppableSchedule schedule(*interval);
-  std::unique_ptr<Hypervisor> hypervisor;
-  sim::Simulator* simulator = nullptr;
-  const bool simulating = !FLAGS_simulate.empty();
-  if (simulating) {
-    StatusOr<sim::Scenario> scenario = sim::LoadScenario(FLAGS_simulate);
-    if (!scenario.ok()) {
-      std::fprintf(stderr, "%s: %s\n", traits.name,
-                   scenario.status().message().c_str());
-      return 2;
-    }
-    if (FLAGS_ticks <= 0) return UsageError(traits, "--ticks must be > 0");
-    // In real time the guests' balloon reports must carry real timestamps,
-    // or anything comparing them with the clock (alerts) sees them as stale.
-    if (FLAGS_sim_realtime) scenario->epoch_s = std::time(nullptr);
-    auto owned =
-        std::make_unique<sim::Simulator>(std::move(*scenario), *interval);
-    simulator = owned.get();
-    hypervisor = std::move(owned);
-  } else {
-    hypervisor = std::make_unique<LibvirtHypervisor>(FLAGS_connect);
+  if (!FLAGS_simulate.empty() && FLAGS_ticks <= 0) {
+    return UsageError(traits, "--ticks must be > 0");
   }
+  return kOk;
+}
 
-  auto exporter_metrics = std::make_shared<MetricsCollector>();
-  auto controller_metrics = std::make_shared<ControllerMetrics>();
-  std::unique_ptr<prometheus::Exposer> exposer;
-  if (!simulating || FLAGS_sim_realtime) {
-    StatusOr<std::unique_ptr<prometheus::Exposer>> started =
-        StartExposer(FLAGS_listen);
-    if (!started.ok()) {
-      std::fprintf(stderr, "%s: %s\n", traits.name,
-                   started.status().message().c_str());
-      return 1;
-    }
-    exposer = std::move(*started);
-    exposer->RegisterCollectable(exporter_metrics);
-    exposer->RegisterCollectable(controller_metrics);
-    for (int port : exposer->GetListeningPorts()) {
-      LOG(INFO) << traits.name << " serving /metrics on port " << port
-                << " (--listen=" << FLAGS_listen << ")";
-    }
+// libvirt, or with --simulate the simulator (also returned in *simulator);
+// kOk or the exit code for a scenario that cannot be loaded.
+int MakeHypervisor(const BinaryTraits& traits, double interval,
+                   std::unique_ptr<Hypervisor>* hypervisor,
+                   sim::Simulator** simulator) {
+  if (FLAGS_simulate.empty()) {
+    *hypervisor = std::make_unique<LibvirtHypervisor>(FLAGS_connect);
+    return kOk;
   }
-  LOG(INFO) << traits.name << " on " << hypervisor->Describe() << ", every "
-            << *interval << " s" << (options.cpu ? ", vCPU scheduler" : "")
-            << (options.memory ? ", memory coordinator" : "")
-            << (options.dry_run ? ", dry run" : "");
+  StatusOr<sim::Scenario> scenario = sim::LoadScenario(FLAGS_simulate);
+  if (!scenario.ok()) {
+    return Fail(traits, kUsageExitCode, scenario.status().message());
+  }
+  // In real time the guests' balloon reports must carry real timestamps,
+  // or anything comparing them with the clock (alerts) sees them as stale.
+  if (FLAGS_sim_realtime) scenario->epoch_s = std::time(nullptr);
+  auto owned = std::make_unique<sim::Simulator>(std::move(*scenario), interval);
+  *simulator = owned.get();
+  *hypervisor = std::move(owned);
+  return kOk;
+}
 
-  Controller controller(hypervisor.get(), options, exporter_metrics,
-                        controller_metrics);
+// Serves both metric sets on --listen; logs the port(s).
+StatusOr<std::unique_ptr<prometheus::Exposer>> ServeMetrics(
+    const BinaryTraits& traits,
+    const std::vector<std::shared_ptr<prometheus::Collectable>>& metrics) {
+  StatusOr<std::unique_ptr<prometheus::Exposer>> exposer =
+      StartExposer(FLAGS_listen);
+  if (!exposer.ok()) return exposer;
+  for (const auto& collectable : metrics) {
+    (*exposer)->RegisterCollectable(collectable);
+  }
+  for (int port : (*exposer)->GetListeningPorts()) {
+    LOG(INFO) << traits.name << " serving /metrics on port " << port
+              << " (--listen=" << FLAGS_listen << ")";
+  }
+  return exposer;
+}
+
+// Ticks until a stop signal, or for --ticks intervals in virtual time.
+void RunLoop(const BinaryTraits& traits, const ControllerOptions& options,
+             bool simulating, StoppableSchedule* schedule,
+             Controller* controller) {
   const bool virtual_time = simulating && !FLAGS_sim_realtime;
   for (int64_t tick = 0; !simulating || tick < FLAGS_ticks; ++tick) {
-    TickReport report = controller.Tick();
+    TickReport report = controller->Tick();
     if (!FLAGS_quiet) {
       std::cout << FormatTick(tick, report, options) << std::flush;
     }
@@ -155,26 +158,72 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
       LOG(WARNING) << failure;
     }
     const int signal =
-        virtual_time ? schedule.PollStop() : schedule.WaitForNextSlot();
+        virtual_time ? schedule->PollStop() : schedule->WaitForNextSlot();
     if (signal != 0) {
       LOG(INFO) << traits.name << " stopping on " << strsignal(signal);
-      break;
+      return;
     }
   }
-  if (simulator != nullptr && !FLAGS_summary_json.empty()) {
-    Status written = simulator->WriteSummary(FLAGS_summary_json,
-                                             controller.max_decision_seconds());
-    if (!written.ok()) {
-      std::fprintf(stderr, "%s: %s\n", traits.name, written.message().c_str());
-      return 1;
-    }
+}
+
+// The simulated run's summary: to --summary_json if given, and to stdout.
+int ReportSimulation(const BinaryTraits& traits,
+                     const sim::Simulator& simulator,
+                     double max_decision_seconds) {
+  if (!FLAGS_summary_json.empty()) {
+    Status written =
+        simulator.WriteSummary(FLAGS_summary_json, max_decision_seconds);
+    if (!written.ok()) return Fail(traits, kRuntimeError, written.message());
   }
-  if (simulator != nullptr) {
-    std::cout << simulator->Summary(controller.max_decision_seconds()).dump()
-              << std::endl;
+  std::cout << simulator.Summary(max_decision_seconds).dump() << std::endl;
+  return kOk;
+}
+
+}  // namespace
+
+int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
+  double interval = 0;
+  ControllerOptions options;
+  if (int code = ParseCommandLine(argc, argv, traits, &interval, &options)) {
+    return code;
+  }
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(traits.name);
+
+  // Before any thread starts (civetweb, libvirt): see StoppableSchedule.
+  StoppableSchedule schedule(interval);
+  std::unique_ptr<Hypervisor> hypervisor;
+  sim::Simulator* simulator = nullptr;
+  if (int code = MakeHypervisor(traits, interval, &hypervisor, &simulator)) {
+    return code;
+  }
+  const bool simulating = simulator != nullptr;
+
+  auto exporter_metrics = std::make_shared<MetricsCollector>();
+  auto controller_metrics = std::make_shared<ControllerMetrics>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (!simulating || FLAGS_sim_realtime) {
+    auto served = ServeMetrics(traits, {exporter_metrics, controller_metrics});
+    if (!served.ok()) {
+      return Fail(traits, kRuntimeError, served.status().message());
+    }
+    exposer = std::move(*served);
+  }
+  LOG(INFO) << traits.name << " on " << hypervisor->Describe() << ", every "
+            << interval << " s" << (options.cpu ? ", vCPU scheduler" : "")
+            << (options.memory ? ", memory coordinator" : "")
+            << (options.dry_run ? ", dry run" : "");
+
+  Controller controller(hypervisor.get(), options, exporter_metrics,
+                        controller_metrics);
+  RunLoop(traits, options, simulating, &schedule, &controller);
+  if (simulating) {
+    const int code =
+        ReportSimulation(traits, *simulator, controller.max_decision_seconds());
+    if (code != kOk) return code;
   }
   LOG(INFO) << traits.name << " stopped";
-  return 0;
+  return kOk;
 }
 
 }  // namespace vmbalance
