@@ -1,6 +1,7 @@
 // Actuator: applies a policy's plan through the Hypervisor seam, one call per
-// change, and records what succeeded and what failed. A failure for one
-// domain never stops the others. Stateless; safe to call from the loop only.
+// change, and reports exactly which changes the hypervisor accepted and which
+// it refused. Only the accepted ones go back to the policies (the closed
+// loop). A failure for one domain never stops the others. Stateless.
 #ifndef VMBALANCE_CONTROLLER_ACTUATOR_H_
 #define VMBALANCE_CONTROLLER_ACTUATOR_H_
 
@@ -13,19 +14,25 @@
 
 namespace vmbalance {
 
-struct ActuationResult {
-  int applied = 0;
-  int grown = 0;                      // balloon changes that raised a target
-  int shrunk = 0;                     // balloon changes that lowered a target
-  std::vector<std::string> failures;  // one line per failed call
+// What became of one plan.
+template <typename Change>
+struct Actuation {
+  std::vector<Change> applied;        // accepted by the hypervisor, in order
+  std::vector<std::string> failures;  // one line per refused call
 };
+using PinActuation = Actuation<PinChange>;
+using BalloonActuation = Actuation<BalloonChange>;
 
-// With dry_run, nothing is called and nothing counts as applied.
-ActuationResult ApplyPins(Hypervisor* hypervisor,
-                          const std::vector<PinChange>& pins, bool dry_run);
-ActuationResult ApplyBalloons(Hypervisor* hypervisor,
-                              const std::vector<BalloonChange>& changes,
-                              bool dry_run);
+// With dry_run, nothing is called and nothing is applied: the plan is only
+// reported, and the policies' state is left as if it had not been made.
+PinActuation ApplyPins(Hypervisor* hypervisor,
+                       const std::vector<PinChange>& pins, bool dry_run);
+BalloonActuation ApplyBalloons(Hypervisor* hypervisor,
+                               const std::vector<BalloonChange>& changes,
+                               bool dry_run);
+
+// Applied balloon changes that raised a target.
+int CountGrown(const BalloonActuation& actuation);
 
 }  // namespace vmbalance
 

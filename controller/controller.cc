@@ -28,46 +28,55 @@ TickReport Controller::Tick() {
 
   // Never act on data we do not have: no sample, no decision. The vCPU
   // policy also needs a second sample (rates), the memory policy does not.
-  if (options_.cpu && report.usage.has_value()) {
-    auto start = std::chrono::steady_clock::now();
-    VcpuDecision decision =
-        DecideVcpuPins(options_.vcpu, *report.usage, &vcpu_state_);
-    report.vcpu_decision_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (report.vcpu_decision_seconds > max_decision_seconds_) {
-      max_decision_seconds_ = report.vcpu_decision_seconds;
-    }
-    report.pins = ApplyPins(hypervisor_, decision.pins, options_.dry_run);
-    status_.have_cpu_decision = true;
-    // A skipped interval judged nothing: the last verdict stands.
-    if (!decision.skipped) status_.balanced = decision.balanced;
-    status_.decision_seconds = report.vcpu_decision_seconds;
-    status_.pin_changes_total += report.pins.applied;
-    status_.pin_failures_total += report.pins.failures.size();
-    report.vcpu = std::move(decision);
-  }
-  if (options_.memory && report.sample.has_value()) {
-    MemoryDecision decision =
-        DecideBalloons(options_.memory_config, *report.sample, &memory_state_);
-    report.balloons =
-        ApplyBalloons(hypervisor_, decision.changes, options_.dry_run);
-    status_.guests.clear();
-    for (const GuestMemoryStatus& guest : decision.guests) {
-      status_.guests.push_back(
-          GuestTarget{guest.uuid, guest.domain, guest.target_kib, guest.stale});
-    }
-    status_.host_reserve_kib = decision.host_reserve_kib;
-    status_.balloon_grow_total += report.balloons.grown;
-    status_.balloon_shrink_total += report.balloons.shrunk;
-    status_.balloon_failures_total += report.balloons.failures.size();
-    report.memory = std::move(decision);
-  }
+  if (options_.cpu && report.usage.has_value()) RunVcpuPolicy(&report);
+  if (options_.memory && report.sample.has_value()) RunMemoryPolicy(&report);
   if (controller_metrics_ != nullptr) {
     controller_metrics_->Publish(
         std::make_shared<const ControllerStatus>(status_));
   }
   return report;
+}
+
+void Controller::RunVcpuPolicy(TickReport* report) {
+  const auto start = std::chrono::steady_clock::now();
+  VcpuDecision decision =
+      DecideVcpuPins(options_.vcpu, *report->usage, &vcpu_state_);
+  report->vcpu_decision_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (report->vcpu_decision_seconds > max_decision_seconds_) {
+    max_decision_seconds_ = report->vcpu_decision_seconds;
+  }
+  report->pins = ApplyPins(hypervisor_, decision.pins, options_.dry_run);
+  CommitPins(report->pins.applied, &vcpu_state_);
+
+  status_.have_cpu_decision = true;
+  // A skipped interval judged nothing: the last verdict stands.
+  if (!decision.skipped) status_.balanced = decision.balanced;
+  status_.decision_seconds = report->vcpu_decision_seconds;
+  status_.pin_changes_total += report->pins.applied.size();
+  status_.pin_failures_total += report->pins.failures.size();
+  report->vcpu = std::move(decision);
+}
+
+void Controller::RunMemoryPolicy(TickReport* report) {
+  MemoryDecision decision =
+      DecideBalloons(options_.memory_config, *report->sample, &memory_state_);
+  report->balloons =
+      ApplyBalloons(hypervisor_, decision.changes, options_.dry_run);
+  CommitBalloons(report->balloons.applied, &memory_state_);
+
+  status_.guests.clear();
+  for (const GuestMemoryStatus& guest : decision.guests) {
+    status_.guests.push_back(
+        GuestTarget{guest.uuid, guest.domain, guest.target_kib, guest.stale});
+  }
+  status_.host_reserve_kib = decision.host_reserve_kib;
+  const int grown = CountGrown(report->balloons);
+  status_.balloon_grow_total += grown;
+  status_.balloon_shrink_total += report->balloons.applied.size() - grown;
+  status_.balloon_failures_total += report->balloons.failures.size();
+  report->memory = std::move(decision);
 }
 
 }  // namespace vmbalance

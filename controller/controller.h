@@ -1,9 +1,11 @@
-// Controller: the observe-decide-act loop body shared by vcpu_scheduler,
-// memory_coordinator and vmbalanced. Each Tick() takes one Sample through the
-// Observer (which also publishes the exporter's metrics), asks the enabled
-// policies for a plan, applies it through the Hypervisor seam, and publishes
-// one ControllerStatus. It never assumes an action took effect: the next
-// Tick sees it only through the next Sample. Not thread-safe; one loop owns it.
+// Controller: the observe-decide-act-commit loop body shared by
+// vcpu_scheduler, memory_coordinator and vmbalanced. Each Tick() takes one
+// Sample through the Observer (which also publishes the exporter's metrics),
+// asks the enabled policies for a plan, applies it through the Hypervisor
+// seam, hands back to each policy only the changes the hypervisor accepted
+// (refused and dry-run changes never enter policy state), and publishes one
+// ControllerStatus. Whether an accepted change took effect is seen only
+// through the next Sample. Not thread-safe; one loop owns it.
 #ifndef VMBALANCE_CONTROLLER_CONTROLLER_H_
 #define VMBALANCE_CONTROLLER_CONTROLLER_H_
 
@@ -38,9 +40,9 @@ struct TickReport {
   std::optional<Usage> usage;
   std::optional<VcpuDecision> vcpu;
   double vcpu_decision_seconds = 0;
-  ActuationResult pins;
+  PinActuation pins;
   std::optional<MemoryDecision> memory;
-  ActuationResult balloons;
+  BalloonActuation balloons;
 };
 
 class Controller {
@@ -61,6 +63,11 @@ class Controller {
   const ControllerOptions& options() const { return options_; }
 
  private:
+  // The two halves of a tick after the observation; each decides, acts,
+  // commits what was applied and updates the cumulative status.
+  void RunVcpuPolicy(TickReport* report);
+  void RunMemoryPolicy(TickReport* report);
+
   Hypervisor* hypervisor_;
   ControllerOptions options_;
   Observer observer_;
