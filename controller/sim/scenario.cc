@@ -9,156 +9,13 @@
 #include <set>
 #include <sstream>
 
+#include "controller/sim/json_reader.h"
+
 namespace vmbalance {
 namespace sim {
 namespace {
 
 using nlohmann::json;
-
-// Parsing walks the document by hand and checks every type before reading
-// it, so that bad input becomes a Status naming the field, never an exception.
-class Reader {
- public:
-  Status error() const { return Status::Error(error_); }
-  bool failed() const { return !error_.empty(); }
-
-  void Fail(const std::string& path, const std::string& what) {
-    if (error_.empty()) error_ = path + ": " + what;
-  }
-
-  // Reads an optional number into *out, checking [lo, hi].
-  void Number(const json& obj, const std::string& path, const char* key,
-              double lo, double hi, double* out) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return;
-    if (!it->is_number()) return Fail(path + key, "expected a number");
-    double v = it->get<double>();
-    if (!(v >= lo && v <= hi)) {
-      std::ostringstream os;
-      os << "must be in [" << lo << ", " << hi << "], got " << v;
-      return Fail(path + key, os.str());
-    }
-    *out = v;
-  }
-
-  template <typename Int>
-  void Integer(const json& obj, const std::string& path, const char* key,
-               int64_t lo, int64_t hi, Int* out) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return;
-    ReadInteger(*it, path + key, lo, hi, out);
-  }
-
-  template <typename Int>
-  void ReadInteger(const json& v, const std::string& where, int64_t lo,
-                   int64_t hi, Int* out) {
-    if (!v.is_number_integer()) {
-      // Accept 3.0 but not 3.5.
-      if (v.is_number_float() && std::isfinite(v.get<double>()) &&
-          std::floor(v.get<double>()) == v.get<double>() &&
-          std::fabs(v.get<double>()) < 9e15) {
-        int64_t i = static_cast<int64_t>(v.get<double>());
-        if (i < lo || i > hi) return RangeFail(where, lo, hi, i);
-        *out = static_cast<Int>(i);
-        return;
-      }
-      return Fail(where, "expected an integer");
-    }
-    int64_t i =
-        v.is_number_unsigned()
-            ? static_cast<int64_t>(std::min<uint64_t>(
-                  v.get<uint64_t>(), std::numeric_limits<int64_t>::max()))
-            : v.get<int64_t>();
-    if (i < lo || i > hi) return RangeFail(where, lo, hi, i);
-    *out = static_cast<Int>(i);
-  }
-
-  void Bool(const json& obj, const std::string& path, const char* key,
-            bool* out) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return;
-    if (!it->is_boolean()) return Fail(path + key, "expected true or false");
-    *out = it->get<bool>();
-  }
-
-  void String(const json& obj, const std::string& path, const char* key,
-              std::string* out) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return;
-    if (!it->is_string()) return Fail(path + key, "expected a string");
-    *out = it->get<std::string>();
-  }
-
-  // A list of integers in [lo, hi].
-  void IntList(const json& obj, const std::string& path, const char* key,
-               int64_t lo, int64_t hi, std::vector<int64_t>* out) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return;
-    if (it->is_number()) {  // a single value stands for a one-element list
-      int64_t v = 0;
-      ReadInteger(*it, path + key, lo, hi, &v);
-      out->assign(1, v);
-      return;
-    }
-    if (!it->is_array()) return Fail(path + key, "expected a list of integers");
-    out->clear();
-    for (size_t i = 0; i < it->size(); ++i) {
-      int64_t v = 0;
-      ReadInteger((*it)[i], path + key + "[" + std::to_string(i) + "]", lo, hi,
-                  &v);
-      if (failed()) return;
-      out->push_back(v);
-    }
-  }
-
-  // [[tick, value], ...] with ascending ticks, or a bare number (constant).
-  void Series(const json& v, const std::string& where, double lo, double hi,
-              std::vector<SeriesPoint>* out) {
-    out->clear();
-    if (v.is_number()) {
-      double x = v.get<double>();
-      if (!(x >= lo && x <= hi)) return ValueFail(where, lo, hi, x);
-      out->push_back({0, x});
-      return;
-    }
-    if (!v.is_array() || v.empty()) {
-      return Fail(where, "expected a number or a list of [tick, value]");
-    }
-    for (size_t i = 0; i < v.size(); ++i) {
-      std::string at = where + "[" + std::to_string(i) + "]";
-      const json& p = v[i];
-      if (!p.is_array() || p.size() != 2 || !p[1].is_number()) {
-        return Fail(at, "expected [tick, value]");
-      }
-      SeriesPoint point;
-      ReadInteger(p[0], at + "[0]", 0, std::numeric_limits<int32_t>::max(),
-                  &point.tick);
-      if (failed()) return;
-      point.value = p[1].get<double>();
-      if (!(point.value >= lo && point.value <= hi)) {
-        return ValueFail(at + "[1]", lo, hi, point.value);
-      }
-      if (!out->empty() && point.tick <= out->back().tick) {
-        return Fail(at, "ticks must be strictly ascending");
-      }
-      out->push_back(point);
-    }
-  }
-
- private:
-  void RangeFail(const std::string& where, int64_t lo, int64_t hi,
-                 int64_t got) {
-    Fail(where, "must be in [" + std::to_string(lo) + ", " +
-                    std::to_string(hi) + "], got " + std::to_string(got));
-  }
-  void ValueFail(const std::string& where, double lo, double hi, double got) {
-    std::ostringstream os;
-    os << "must be in [" << lo << ", " << hi << "], got " << got;
-    Fail(where, os.str());
-  }
-
-  std::string error_;
-};
 
 const std::set<std::string> kScenarioKeys = {"name",
                                              "pcpus",
@@ -201,7 +58,7 @@ const std::set<std::string> kDomainKeys = {"name",
 
 // Unknown keys are errors: a typo ("max_mem_mib") must not silently fall
 // back to a default.
-void CheckKeys(Reader* r, const json& obj, const std::string& path,
+void CheckKeys(JsonReader* r, const json& obj, const std::string& path,
                const std::set<std::string>& known) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (known.count(it.key()) == 0) {
@@ -214,7 +71,7 @@ void CheckKeys(Reader* r, const json& obj, const std::string& path,
 constexpr int64_t kMaxTick = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMaxMib = int64_t{1} << 30;  // 1 PiB in MiB
 
-void ParseDomain(Reader* r, const json& d, const std::string& path,
+void ParseDomain(JsonReader* r, const json& d, const std::string& path,
                  const Scenario& s, DomainSpec* out) {
   if (!d.is_object()) return r->Fail(path, "expected an object");
   CheckKeys(r, d, path + ".", kDomainKeys);
@@ -382,7 +239,7 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   }
   if (!doc.is_object()) return Status::Error("scenario: expected an object");
 
-  Reader r;
+  JsonReader r;
   Scenario s;
   CheckKeys(&r, doc, "", kScenarioKeys);
   r.String(doc, "", "name", &s.name);
