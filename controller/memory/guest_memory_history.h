@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "controller/memory/memory_policy_config.h"
 #include "exporter/core/sample.h"
 
 namespace vmbalance {
@@ -22,17 +23,12 @@ struct GuestMemoryHistory {
   uint64_t used_kib = 0;         // actual - unused at that report
   double consumption_kib_s = 0;  // sustained growth of used: fast up, slow down
   double last_growth_kib_s = 0;  // growth between the last two reports
-  std::optional<uint64_t> target_kib;  // set by us, not reached yet
-  int64_t target_set_tick = 0;
-  int64_t last_grow_tick = std::numeric_limits<int32_t>::min();
+  // A target the actuator applied (CommitBalloons) and the balloon has not
+  // reached yet; ObserveGuest clears it when reached or timed out.
+  std::optional<uint64_t> target_kib;
+  int64_t target_set_tick = 0;  // decision that applied target_kib
+  int64_t last_grow_tick = std::numeric_limits<int32_t>::min();  // applied
   int64_t first_seen_tick = -1;  // -1 until ObserveGuest has seen it
-};
-
-struct FreshnessRules {
-  int64_t stale_after_s = 10;
-  int stale_after_samples = 5;
-  uint64_t balloon_tolerance_kib = 2048;
-  int inflight_timeout_intervals = 10;
 };
 
 // One guest as the policy sees it this interval.
@@ -49,8 +45,9 @@ struct GuestObservation {
 };
 
 // Updates *history with `domain` (seen at wall_time_s, decision number
-// `tick`) and returns what can be relied on.
-GuestObservation ObserveGuest(const FreshnessRules& rules,
+// `tick`) and returns what can be relied on. Uses config's freshness, balloon
+// tolerance, in-flight timeout and rate decay.
+GuestObservation ObserveGuest(const MemoryPolicyConfig& config,
                               const DomainSample& domain, int64_t wall_time_s,
                               int64_t tick, GuestMemoryHistory* history);
 

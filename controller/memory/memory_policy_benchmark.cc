@@ -1,6 +1,7 @@
 // Decision time of DecideBalloons for 10, 100 and 1000 guests, in steady
-// state (state carried between calls, as in the controller's loop) with a mix
-// of needy, idle, settled and stale guests.
+// state (state carried between calls and every change committed, as in the
+// controller's loop with an actuator that accepts all) with a mix of needy,
+// idle, settled and stale guests.
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ void BM_DecideBalloons(benchmark::State& bench) {
   int64_t changes = 0;
   for (auto _ : bench) {
     const MemoryDecision d = DecideBalloons(config, samples[next], &state);
+    CommitBalloons(d.changes, &state);
     changes += static_cast<int64_t>(d.changes.size());
     benchmark::DoNotOptimize(d);
     next = (next + 1) % samples.size();

@@ -1,0 +1,121 @@
+#include "controller/memory/grant.h"
+
+#include "controller/memory/memory_samples.h"
+#include "gtest/gtest.h"
+
+namespace vmbalance {
+namespace {
+
+using testing_memory::HostWith;
+using testing_memory::kMiB;
+
+// A settled guest: its balloon at actual, nothing consumed.
+GuestView View(uint64_t actual_mib, uint64_t unused_mib,
+               uint64_t max_mib = 2048) {
+  GuestView v;
+  v.actual_kib = v.current_kib = actual_mib * kMiB;
+  v.used_kib = (actual_mib - unused_mib) * kMiB;
+  v.projected_unused_kib = unused_mib * kMiB;
+  v.max_kib = max_mib * kMiB;
+  return v;
+}
+
+MemoryThresholds Limits(const MemoryPolicyConfig& config) {
+  return ComputeThresholds(config, HostWith(4096, 3000, 0, {}), 1);
+}
+
+HostBudget Budget(uint64_t budget_mib, bool host_short = false) {
+  HostBudget b;
+  b.grant_budget_kib = budget_mib * kMiB;
+  b.host_short = host_short;
+  return b;
+}
+
+TEST(FindNeedsTest, BelowTheLowMarkOrSoonToBe) {
+  const MemoryPolicyConfig config;
+  GuestView soon = View(1024, 130);
+  soon.rate_kib_s = 70 * kMiB;
+  soon.expected_kib = 70 * kMiB;  // 130 < 100 + 70
+  const std::vector<GuestView> views = {View(512, 100), View(512, 99), soon};
+  TargetPlan plan = StartPlan(views);
+  const std::vector<Need> needs =
+      FindNeeds(config, Limits(config), views, &plan);
+  ASSERT_EQ(needs.size(), 2u);
+  // Most urgent first: soon lacks 40 MiB, the other 1 MiB.
+  EXPECT_EQ(needs[0].view, 2u);
+  EXPECT_EQ(needs[0].urgent_kib, 40 * kMiB);
+  // Aim 200 + 4 intervals x 70 MiB/s of headroom, from 130.
+  EXPECT_EQ(needs[0].want_kib, (200 + 280 - 130) * kMiB);
+  EXPECT_EQ(needs[1].view, 1u);
+  EXPECT_EQ(needs[1].urgent_kib, 1 * kMiB);
+  EXPECT_EQ(needs[1].want_kib, 101 * kMiB);
+}
+
+TEST(FindNeedsTest, WantIsAtLeastOneStepAndAtMostTheRoomLeft) {
+  const MemoryPolicyConfig config;  // 16 MiB minimum change
+  GuestView near_aim = View(1024, 190);
+  near_aim.expected_kib = 100 * kMiB;  // trigger 200, aim 200: 10 short
+  const std::vector<GuestView> views = {near_aim, View(2040, 10),
+                                        View(2048, 10)};
+  TargetPlan plan = StartPlan(views);
+  const std::vector<Need> needs =
+      FindNeeds(config, Limits(config), views, &plan);
+  ASSERT_EQ(needs.size(), 2u);
+  EXPECT_EQ(needs[0].view, 0u);  // 10 MiB short of the trigger
+  EXPECT_EQ(needs[0].want_kib, 16 * kMiB);
+  EXPECT_EQ(needs[0].urgent_kib, 10 * kMiB);
+  EXPECT_EQ(needs[1].view, 1u);
+  EXPECT_EQ(needs[1].want_kib, 8 * kMiB);  // to the ceiling
+  EXPECT_EQ(plan.note[2], "needs memory but at max");
+}
+
+TEST(ShareBudgetTest, UrgentPartsFirstThenTheRestInOrder) {
+  const std::vector<Need> needs = {{0, 50 * kMiB, 200 * kMiB},
+                                   {1, 30 * kMiB, 100 * kMiB}};
+  EXPECT_EQ(ShareBudget(needs, 60 * kMiB),
+            (std::vector<uint64_t>{50 * kMiB, 10 * kMiB}));
+  EXPECT_EQ(ShareBudget(needs, 200 * kMiB),
+            (std::vector<uint64_t>{170 * kMiB, 30 * kMiB}));
+  EXPECT_EQ(ShareBudget(needs, 1000 * kMiB),
+            (std::vector<uint64_t>{200 * kMiB, 100 * kMiB}));
+}
+
+TEST(GrantMemoryTest, GrowsWithinTheBudgetAndCountsTheUnmet) {
+  const MemoryPolicyConfig config;
+  const std::vector<GuestView> views = {View(512, 50), View(1024, 300)};
+  const GrantResult r =
+      GrantMemory(config, Limits(config), views, Budget(100), StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], 612 * kMiB);
+  EXPECT_EQ(r.plan.note[0], "grow (partial: host budget)");
+  EXPECT_EQ(r.plan.target_kib[1], 1024 * kMiB);
+  EXPECT_EQ(r.granted_kib, 100 * kMiB);
+  EXPECT_EQ(r.unmet_kib, 50 * kMiB);
+}
+
+TEST(GrantMemoryTest, NoShareBelowOneStepUnlessItReachesTheCeiling) {
+  const MemoryPolicyConfig config;  // 16 MiB minimum change
+  std::vector<GuestView> views = {View(512, 50)};
+  GrantResult r =
+      GrantMemory(config, Limits(config), views, Budget(10), StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], 512 * kMiB);
+  EXPECT_EQ(r.plan.note[0], "needs memory; no host budget");
+  EXPECT_EQ(r.unmet_kib, 150 * kMiB);
+  views = {View(2040, 50)};
+  r = GrantMemory(config, Limits(config), views, Budget(10), StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], 2048 * kMiB);
+  EXPECT_EQ(r.plan.note[0], "grow");
+}
+
+TEST(GrantMemoryTest, NothingWhileTheHostIsShort) {
+  const MemoryPolicyConfig config;
+  const std::vector<GuestView> views = {View(512, 50)};
+  const GrantResult r = GrantMemory(config, Limits(config), views,
+                                    Budget(1000, true), StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], 512 * kMiB);
+  EXPECT_EQ(r.plan.note[0], "needs memory; host short");
+  EXPECT_EQ(r.granted_kib, 0u);
+  EXPECT_EQ(r.unmet_kib, 0u);  // the host's own need comes first
+}
+
+}  // namespace
+}  // namespace vmbalance

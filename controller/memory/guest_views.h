@@ -1,0 +1,52 @@
+// The observe phase of a memory decision: folds one Sample into the per-guest
+// history and gives every later phase a read-only view of each guest whose
+// figures can be acted on. Stale or missing figures give no view.
+#ifndef VMBALANCE_CONTROLLER_MEMORY_GUEST_VIEWS_H_
+#define VMBALANCE_CONTROLLER_MEMORY_GUEST_VIEWS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "controller/memory/guest_memory_history.h"
+#include "controller/memory/memory_policy_config.h"
+#include "controller/memory/memory_thresholds.h"
+#include "exporter/core/sample.h"
+
+namespace vmbalance {
+
+// One guest that can be acted on, as of this sample.
+struct GuestView {
+  size_t domain_index = 0;  // into sample.domains (and the decision's guests)
+  uint64_t actual_kib = 0;
+  uint64_t used_kib = 0;     // actual - unused
+  uint64_t max_kib = 0;      // ceiling: max memory, else the balloon's maximum
+  uint64_t current_kib = 0;  // where the balloon is heading (target/actual)
+  bool in_flight = false;    // an applied target not reached yet
+  uint64_t projected_unused_kib = 0;  // unused once current is reached
+  double rate_kib_s = 0;              // consumption rate
+  uint64_t expected_kib = 0;  // consumption expected before the next decision
+  int64_t last_grow_tick = 0;
+  int64_t first_seen_tick = 0;
+};
+
+struct ObservedGuests {
+  std::vector<GuestObservation> seen;  // one per sample.domains entry
+  std::vector<GuestView> views;        // the usable ones, in sample order
+  // In-flight targets against actual, over every guest (stale ones too:
+  // the host pays for their balloons all the same).
+  uint64_t pending_grow_kib = 0;
+  uint64_t pending_shrink_kib = 0;
+};
+
+// Forgets domains no longer in the sample, observes the others (decision
+// number `tick`).
+ObservedGuests ObserveGuests(const MemoryPolicyConfig& config,
+                             const MemoryThresholds& limits,
+                             const Sample& sample, int64_t tick,
+                             std::map<DomainKey, GuestMemoryHistory>* guests);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_MEMORY_GUEST_VIEWS_H_

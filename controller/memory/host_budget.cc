@@ -1,0 +1,36 @@
+#include "controller/memory/host_budget.h"
+
+namespace vmbalance {
+
+HostBudget AssessHost(const MemoryPolicyConfig& config,
+                      const MemoryThresholds& limits, const HostSample& host,
+                      uint64_t pending_grow_kib, uint64_t pending_shrink_kib) {
+  HostBudget b;
+  const uint64_t reserve = limits.host_reserve_kib;
+  b.free_kib = host.memory_free_kib;
+  b.pending_grow_kib = pending_grow_kib;
+  b.pending_shrink_kib = pending_shrink_kib;
+  // Unknown host memory: grant nothing and take nothing for the host's sake.
+  b.host_short = limits.host_known && host.memory_free_kib <= reserve;
+  b.grant_budget_kib =
+      (!limits.host_known || b.host_short)
+          ? 0
+          : SatSub(host.memory_free_kib, reserve + pending_grow_kib);
+  // Below the reserve once in-flight targets land, the host takes memory
+  // back, with some hysteresis. Exactly at it, grants stop but nothing is
+  // taken: our own grants may have brought it there.
+  const uint64_t projected_free =
+      SatSub(host.memory_free_kib + pending_shrink_kib, pending_grow_kib);
+  b.pressure = limits.host_known && projected_free < reserve;
+  b.host_reclaim_kib =
+      b.pressure ? reserve + config.host_recover_kib - projected_free : 0;
+  return b;
+}
+
+uint64_t ReclaimNeeded(const HostBudget& budget, uint64_t unmet_kib) {
+  return budget.host_reclaim_kib +
+         (budget.pressure ? unmet_kib
+                          : SatSub(unmet_kib, budget.pending_shrink_kib));
+}
+
+}  // namespace vmbalance

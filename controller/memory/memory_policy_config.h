@@ -1,0 +1,71 @@
+// The memory policy's thresholds: every number DecideBalloons acts on, each
+// with the reason for it. A plain value; the flags of the binaries fill it.
+#ifndef VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_CONFIG_H_
+#define VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_CONFIG_H_
+
+#include <cstdint>
+
+namespace vmbalance {
+
+// Defaults follow the course rules (100 MiB unused, 200 MiB host reserve).
+struct MemoryPolicyConfig {
+  // Low mark: keep at least this unused in every guest.
+  uint64_t min_unused_kib = 100 * 1024;
+  // High mark: unused above this is idle and may come back to the host.
+  uint64_t max_unused_kib = 300 * 1024;
+  // Where a resized guest's unused memory is aimed: between the marks, so a
+  // grow does not invite a shrink and a shrink does not invite a grow.
+  uint64_t target_unused_kib = 200 * 1024;
+  // Never give the host's memory away below this...
+  uint64_t host_reserve_kib = 200 * 1024;
+  // ...or this fraction of host memory, whichever is larger.
+  double host_reserve_fraction = 0.02;
+  // Once short, reclaim until the host has reserve + this free (hysteresis).
+  uint64_t host_recover_kib = 64 * 1024;
+  // Never shrink a guest below this.
+  uint64_t guest_floor_kib = 256 * 1024;
+  // Release gradually: at most this fraction of actual per step...
+  double max_shrink_fraction = 0.10;
+  // ...or this larger fraction while the host is short (the host first).
+  double pressure_shrink_fraction = 0.25;
+  // Changes smaller than this are not made (except reaching max memory): a
+  // resize call costs more than it moves.
+  uint64_t min_change_kib = 16 * 1024;
+  // A guest is grown when its unused memory is predicted to fall below the
+  // low mark within this many intervals at its recent consumption rate (to
+  // the next decision; the balloon's travel is covered by the grow's headroom
+  // above the low mark). The same prediction is kept free when shrinking.
+  double trigger_lookahead_intervals = 1.0;
+  // A grown guest gets enough headroom to last this many intervals at its
+  // recent consumption rate (fewer grows for a steady consumer)...
+  double grow_lookahead_intervals = 4.0;
+  // ...but rate-based predictions are capped here (a spike is not a trend).
+  uint64_t max_lookahead_kib = 512 * 1024;
+  // A guest consuming faster than this is "still growing": never shrunk
+  // except under host pressure.
+  double growing_rate_kib_s = 1024.0;
+  // How much of a guest's consumption rate survives one report without
+  // growth (rates fall fast: a spike is not extrapolated for long).
+  double rate_decay_per_report = 0.5;
+  // Intervals after a grow during which the guest is not shrunk (a grow
+  // right after a shrink, or the reverse, is a wasted pair of calls).
+  int shrink_cooldown_intervals = 5;
+  // A newly seen guest is watched this long before it is shrunk (outside
+  // host pressure), so its consumption rate is known first.
+  int observe_before_shrink_intervals = 3;
+  // A balloon within this of its target has reached it.
+  uint64_t balloon_tolerance_kib = 2 * 1024;
+  // A target not reached after this many intervals is forgotten (the guest
+  // refused or the balloon stalled): actual is then the truth again.
+  int inflight_timeout_intervals = 10;
+  // last_update older than this (vs. sample.wall_time_s) => stale.
+  int64_t stale_after_s = 10;
+  // last_update unchanged over this many consecutive samples => stale.
+  int stale_after_samples = 5;
+  // Interval assumed before two samples have been seen.
+  double default_interval_s = 1.0;
+};
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_CONFIG_H_

@@ -1,0 +1,123 @@
+#include "controller/memory/reclaim.h"
+
+#include "controller/memory/memory_samples.h"
+#include "gtest/gtest.h"
+
+namespace vmbalance {
+namespace {
+
+using testing_memory::HostWith;
+using testing_memory::kMiB;
+
+constexpr int64_t kTick = 100;
+
+// A settled guest, watched long enough, never grown.
+GuestView View(uint64_t actual_mib, uint64_t unused_mib) {
+  GuestView v;
+  v.actual_kib = v.current_kib = actual_mib * kMiB;
+  v.used_kib = (actual_mib - unused_mib) * kMiB;
+  v.projected_unused_kib = unused_mib * kMiB;
+  v.max_kib = 2048 * kMiB;
+  v.first_seen_tick = 1;
+  v.last_grow_tick = -1000;
+  return v;
+}
+
+MemoryThresholds Limits(const MemoryPolicyConfig& config) {
+  return ComputeThresholds(config, HostWith(4096, 3000, 0, {}), 1);
+}
+
+TEST(IsCalmTest, EachReasonToLeaveAGuestAlone) {
+  const MemoryPolicyConfig config;  // cooldown 5, watch 3, growing 1 MiB/s
+  EXPECT_TRUE(IsCalm(config, View(1024, 500), kTick));
+  GuestView v = View(1024, 500);
+  v.in_flight = true;
+  EXPECT_FALSE(IsCalm(config, v, kTick));
+  v = View(1024, 500);
+  v.rate_kib_s = 1024;
+  EXPECT_FALSE(IsCalm(config, v, kTick));
+  v = View(1024, 500);
+  v.last_grow_tick = kTick - 4;
+  EXPECT_FALSE(IsCalm(config, v, kTick));
+  v.last_grow_tick = kTick - 5;
+  EXPECT_TRUE(IsCalm(config, v, kTick));
+  v = View(1024, 500);
+  v.first_seen_tick = kTick - 2;
+  EXPECT_FALSE(IsCalm(config, v, kTick));
+}
+
+TEST(ShrinkFloorTest, UsePlusWhatItKeepsPlusWhatItWillUse) {
+  const MemoryPolicyConfig config;
+  GuestView v = View(1024, 500);  // used 524
+  v.expected_kib = 10 * kMiB;
+  EXPECT_EQ(ShrinkFloorKib(Limits(config), v, false), (524 + 200 + 10) * kMiB);
+  EXPECT_EQ(ShrinkFloorKib(Limits(config), v, true),
+            (524 + 100 + 16 + 10) * kMiB);
+}
+
+TEST(ShrinkStepTest, BoundedByStepFloorAndMinimumChange) {
+  MemoryPolicyConfig config;  // guest floor 256 MiB, minimum change 16 MiB
+  EXPECT_EQ(ShrinkStep(config, 1024 * kMiB, 500 * kMiB, 100 * kMiB),
+            924 * kMiB);
+  EXPECT_EQ(ShrinkStep(config, 1024 * kMiB, 950 * kMiB, 100 * kMiB),
+            950 * kMiB);
+  EXPECT_EQ(ShrinkStep(config, 300 * kMiB, 100 * kMiB, 100 * kMiB), 256 * kMiB);
+  EXPECT_EQ(ShrinkStep(config, 1024 * kMiB, 1010 * kMiB, 100 * kMiB),
+            1024 * kMiB);  // 14 MiB: not worth a call
+  EXPECT_EQ(ShrinkStep(config, 1024 * kMiB, 1100 * kMiB, 100 * kMiB),
+            1024 * kMiB);
+}
+
+TEST(ReclaimTest, TakesFromTheMostToSpareAndNoMoreThanNeeded) {
+  const MemoryPolicyConfig config;
+  // Spare above use + 200: 90, 290, 190 MiB.
+  const std::vector<GuestView> views = {View(1024, 290), View(1024, 490),
+                                        View(1024, 390)};
+  const ShrinkResult r = Reclaim(config, Limits(config), views, kTick, false,
+                                 120 * kMiB, StartPlan(views));
+  const uint64_t step = ToKib(0.1 * 1024 * kMiB);
+  EXPECT_EQ(r.plan.target_kib[0], 1024 * kMiB);
+  // A 10% step off the richest, the rest (17.6 MiB) off the next.
+  EXPECT_EQ(r.plan.target_kib[1], 1024 * kMiB - step);
+  EXPECT_EQ(r.plan.target_kib[2], 1024 * kMiB - (120 * kMiB - step));
+  EXPECT_EQ(r.plan.note[1], "reclaim (for others)");
+  EXPECT_EQ(r.plan.note[0], "");
+  EXPECT_EQ(r.reclaimed_kib, 120 * kMiB);
+}
+
+TEST(ReclaimTest, SkipsGrantedAndOutsidePressureTheRestless) {
+  const MemoryPolicyConfig config;
+  std::vector<GuestView> views = {View(1024, 490), View(1024, 490)};
+  views[1].rate_kib_s = 2048;  // still growing
+  TargetPlan plan = StartPlan(views);
+  plan.target_kib[0] = 1100 * kMiB;  // granted this decision
+  ShrinkResult r =
+      Reclaim(config, Limits(config), views, kTick, false, 100 * kMiB, plan);
+  EXPECT_EQ(r.reclaimed_kib, 0u);
+  // Under pressure the restless one gives too, a larger step, down to the
+  // squeeze floor.
+  r = Reclaim(config, Limits(config), views, kTick, true, 1000 * kMiB, plan);
+  EXPECT_EQ(r.plan.target_kib[0], 1100 * kMiB);
+  EXPECT_EQ(r.plan.target_kib[1], 1024 * kMiB - ToKib(0.25 * 1024 * kMiB));
+  EXPECT_EQ(r.plan.note[1], "reclaim (host short)");
+}
+
+TEST(ReleaseIdleTest, ABoundedStepOffCalmGuestsAboveTheHighMark) {
+  const MemoryPolicyConfig config;  // high mark 300 MiB
+  std::vector<GuestView> views = {View(2048, 1900), View(1024, 300),
+                                  View(1024, 500), View(1024, 500)};
+  views[2].last_grow_tick = kTick - 1;  // just grown
+  TargetPlan plan = StartPlan(views);
+  plan.target_kib[3] = 900 * kMiB;  // reclaimed already
+  const ShrinkResult r =
+      ReleaseIdle(config, Limits(config), views, kTick, plan);
+  EXPECT_EQ(r.plan.target_kib[0], 2048 * kMiB - ToKib(0.1 * 2048 * kMiB));
+  EXPECT_EQ(r.plan.note[0], "release idle");
+  EXPECT_EQ(r.plan.target_kib[1], 1024 * kMiB);
+  EXPECT_EQ(r.plan.target_kib[2], 1024 * kMiB);
+  EXPECT_EQ(r.plan.target_kib[3], 900 * kMiB);
+  EXPECT_EQ(r.reclaimed_kib, ToKib(0.1 * 2048 * kMiB));
+}
+
+}  // namespace
+}  // namespace vmbalance
