@@ -4,11 +4,11 @@
 
 namespace vmbalance {
 
-std::vector<Need> FindNeeds(const MemoryPolicyConfig& config,
-                            const MemoryThresholds& limits,
-                            const std::vector<GuestView>& views,
-                            TargetPlan* plan) {
-  std::vector<Need> needs;
+std::vector<MemoryNeed> FindNeeds(const MemoryPolicyConfig& config,
+                                  const MemoryThresholds& limits,
+                                  const std::vector<GuestView>& views,
+                                  TargetPlan* plan) {
+  std::vector<MemoryNeed> needs;
   for (size_t i = 0; i < views.size(); ++i) {
     const GuestView& v = views[i];
     const uint64_t trigger = config.min_unused_kib + v.expected_kib;
@@ -20,7 +20,7 @@ std::vector<Need> FindNeeds(const MemoryPolicyConfig& config,
     }
     const uint64_t want_unused =
         limits.aim_unused_kib + limits.HeadroomKib(v.rate_kib_s);
-    Need need;
+    MemoryNeed need;
     need.view = i;
     need.want_kib =
         std::min(room, std::max(SatSub(want_unused, v.projected_unused_kib),
@@ -29,14 +29,16 @@ std::vector<Need> FindNeeds(const MemoryPolicyConfig& config,
         std::min(need.want_kib, SatSub(trigger, v.projected_unused_kib));
     needs.push_back(need);
   }
-  std::sort(needs.begin(), needs.end(), [](const Need& a, const Need& b) {
-    if (a.urgent_kib != b.urgent_kib) return a.urgent_kib > b.urgent_kib;
-    return a.view < b.view;
-  });
+  std::sort(needs.begin(), needs.end(),
+            [](const MemoryNeed& a, const MemoryNeed& b) {
+              if (a.urgent_kib != b.urgent_kib)
+                return a.urgent_kib > b.urgent_kib;
+              return a.view < b.view;
+            });
   return needs;
 }
 
-std::vector<uint64_t> ShareBudget(const std::vector<Need>& needs,
+std::vector<uint64_t> ShareBudget(const std::vector<MemoryNeed>& needs,
                                   uint64_t budget_kib) {
   std::vector<uint64_t> share(needs.size(), 0);
   for (bool urgent_pass : {true, false}) {
@@ -56,16 +58,17 @@ GrantResult GrantMemory(const MemoryPolicyConfig& config,
                         const std::vector<GuestView>& views,
                         const HostBudget& budget, TargetPlan plan) {
   GrantResult result;
-  const std::vector<Need> needs = FindNeeds(config, limits, views, &plan);
+  const std::vector<MemoryNeed> needs = FindNeeds(config, limits, views, &plan);
   if (budget.host_short) {
-    for (const Need& n : needs) plan.note[n.view] = "needs memory; host short";
+    for (const MemoryNeed& n : needs)
+      plan.note[n.view] = "needs memory; host short";
     result.plan = std::move(plan);
     return result;
   }
   const std::vector<uint64_t> share =
       ShareBudget(needs, budget.grant_budget_kib);
   for (size_t i = 0; i < needs.size(); ++i) {
-    const Need& n = needs[i];
+    const MemoryNeed& n = needs[i];
     const GuestView& v = views[n.view];
     const bool reaches_max = v.current_kib + share[i] == v.max_kib;
     if (share[i] == 0 || (share[i] < config.min_change_kib && !reaches_max)) {

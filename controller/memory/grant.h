@@ -17,7 +17,7 @@
 namespace vmbalance {
 
 // One guest that needs memory.
-struct Need {
+struct MemoryNeed {
   size_t view = 0;
   uint64_t urgent_kib = 0;  // back to the low mark (plus what it will use)
   uint64_t want_kib = 0;    // to the aimed unused plus headroom, within max
@@ -25,14 +25,14 @@ struct Need {
 
 // The needy guests, most urgent first (then in sample order). A needy guest
 // already at its ceiling gets a note in *plan instead.
-std::vector<Need> FindNeeds(const MemoryPolicyConfig& config,
-                            const MemoryThresholds& limits,
-                            const std::vector<GuestView>& views,
-                            TargetPlan* plan);
+std::vector<MemoryNeed> FindNeeds(const MemoryPolicyConfig& config,
+                                  const MemoryThresholds& limits,
+                                  const std::vector<GuestView>& views,
+                                  TargetPlan* plan);
 
 // Shares budget_kib: first every need's urgent part, then its want, in
 // order. Returns the share of each need.
-std::vector<uint64_t> ShareBudget(const std::vector<Need>& needs,
+std::vector<uint64_t> ShareBudget(const std::vector<MemoryNeed>& needs,
                                   uint64_t budget_kib);
 
 struct GrantResult {

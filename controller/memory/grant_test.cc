@@ -38,7 +38,7 @@ TEST(FindNeedsTest, BelowTheLowMarkOrSoonToBe) {
   soon.expected_kib = 70 * kMiB;  // 130 < 100 + 70
   const std::vector<GuestView> views = {View(512, 100), View(512, 99), soon};
   TargetPlan plan = StartPlan(views);
-  const std::vector<Need> needs =
+  const std::vector<MemoryNeed> needs =
       FindNeeds(config, Limits(config), views, &plan);
   ASSERT_EQ(needs.size(), 2u);
   // Most urgent first: soon lacks 40 MiB, the other 1 MiB.
@@ -58,7 +58,7 @@ TEST(FindNeedsTest, WantIsAtLeastOneStepAndAtMostTheRoomLeft) {
   const std::vector<GuestView> views = {near_aim, View(2040, 10),
                                         View(2048, 10)};
   TargetPlan plan = StartPlan(views);
-  const std::vector<Need> needs =
+  const std::vector<MemoryNeed> needs =
       FindNeeds(config, Limits(config), views, &plan);
   ASSERT_EQ(needs.size(), 2u);
   EXPECT_EQ(needs[0].view, 0u);  // 10 MiB short of the trigger
@@ -70,8 +70,8 @@ TEST(FindNeedsTest, WantIsAtLeastOneStepAndAtMostTheRoomLeft) {
 }
 
 TEST(ShareBudgetTest, UrgentPartsFirstThenTheRestInOrder) {
-  const std::vector<Need> needs = {{0, 50 * kMiB, 200 * kMiB},
-                                   {1, 30 * kMiB, 100 * kMiB}};
+  const std::vector<MemoryNeed> needs = {{0, 50 * kMiB, 200 * kMiB},
+                                         {1, 30 * kMiB, 100 * kMiB}};
   EXPECT_EQ(ShareBudget(needs, 60 * kMiB),
             (std::vector<uint64_t>{50 * kMiB, 10 * kMiB}));
   EXPECT_EQ(ShareBudget(needs, 200 * kMiB),
