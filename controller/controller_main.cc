@@ -102,9 +102,21 @@ int ParseCommandLine(int argc, char** argv, const BinaryTraits& traits,
   return kOk;
 }
 
+// A simulated run is judged by the rules it was configured with (the flags,
+// whose defaults are the SPEC's), so the referee's verdict and the policies'
+// aim are one rule.
+sim::RefereeRules ConfiguredRules(const ControllerOptions& options) {
+  sim::RefereeRules rules;
+  rules.max_stddev_ratio = options.vcpu.max_stddev_ratio;
+  rules.max_stddev_abs = options.vcpu.max_stddev_abs;
+  rules.low_mark_mib = MibFromKib(options.memory_config.min_unused_kib);
+  return rules;
+}
+
 // libvirt, or with --simulate the simulator (also returned in *simulator);
 // kOk or the exit code for a scenario that cannot be loaded.
 int MakeHypervisor(const BinaryTraits& traits, double interval,
+                   const ControllerOptions& options,
                    std::unique_ptr<Hypervisor>* hypervisor,
                    sim::Simulator** simulator) {
   if (FLAGS_simulate.empty()) {
@@ -118,7 +130,8 @@ int MakeHypervisor(const BinaryTraits& traits, double interval,
   // In real time the guests' balloon reports must carry real timestamps,
   // or anything comparing them with the clock (alerts) sees them as stale.
   if (FLAGS_sim_realtime) scenario->epoch_s = std::time(nullptr);
-  auto owned = std::make_unique<sim::Simulator>(std::move(*scenario), interval);
+  auto owned = std::make_unique<sim::Simulator>(std::move(*scenario), interval,
+                                                ConfiguredRules(options));
   *simulator = owned.get();
   *hypervisor = std::move(owned);
   return kOk;
@@ -194,7 +207,8 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
   StoppableSchedule schedule(interval);
   std::unique_ptr<Hypervisor> hypervisor;
   sim::Simulator* simulator = nullptr;
-  if (int code = MakeHypervisor(traits, interval, &hypervisor, &simulator)) {
+  if (int code =
+          MakeHypervisor(traits, interval, options, &hypervisor, &simulator)) {
     return code;
   }
   const bool simulating = simulator != nullptr;
