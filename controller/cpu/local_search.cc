@@ -14,10 +14,6 @@ namespace {
 constexpr double kMinImprovement = 1e-9;
 // Weight of the sibling tie-break: far below any real load difference.
 constexpr double kSiblingWeight = 1e-10;
-// Lists this short are searched in full; longer ones around the ideal demand.
-constexpr int kFullScan = 24;
-constexpr int kNeighbours = 4;
-constexpr int kSwapSamples = 64;
 
 using BinSet = std::set<std::pair<double, int>>;  // (demand, item)
 
@@ -37,8 +33,10 @@ struct Candidate {
 
 class Searcher {
  public:
-  Searcher(const PlacementProblem& problem, const Assignment& start)
+  Searcher(const PlacementProblem& problem, const Assignment& start,
+           const LocalSearchOptions& options)
       : problem_(problem),
+        options_(options),
         assignment_(start),
         loads_(BinLoads(problem, start)),
         members_(problem.bins()),
@@ -54,10 +52,10 @@ class Searcher {
   double Stddev() const { return StddevOf(loads_); }
   int changes() const { return changes_; }
 
-  Candidate Best(int candidate_bins) const {
+  Candidate Best() const {
     std::vector<int> sources;
     std::vector<int> dests;
-    PickBins(candidate_bins, &sources, &dests);
+    PickBins(std::max(1, options_.candidate_bins), &sources, &dests);
     Candidate best;
     for (int p : sources) {
       for (int q : dests) {
@@ -140,20 +138,22 @@ class Searcher {
   }
 
   // Items of `set` worth trying when the ideal demand is `ideal`.
-  static std::vector<int> Near(const BinSet& set, double ideal) {
+  std::vector<int> Near(const BinSet& set, double ideal) const {
+    const int neighbours = options_.neighbours;
     std::vector<int> out;
-    out.reserve(std::min<size_t>(set.size(), 2 * kNeighbours + kFullScan));
-    if (static_cast<int>(set.size()) <= kFullScan) {
+    out.reserve(
+        std::min<size_t>(set.size(), 2 * neighbours + options_.full_scan));
+    if (static_cast<int>(set.size()) <= options_.full_scan) {
       for (const auto& entry : set) out.push_back(entry.second);
       return out;
     }
     auto it = set.lower_bound({ideal, -1});
     auto back = it;
-    for (int k = 0; k < kNeighbours && back != set.begin(); ++k) {
+    for (int k = 0; k < neighbours && back != set.begin(); ++k) {
       --back;
       out.push_back(back->second);
     }
-    for (int k = 0; k < kNeighbours && it != set.end(); ++k, ++it) {
+    for (int k = 0; k < neighbours && it != set.end(); ++k, ++it) {
       out.push_back(it->second);
     }
     return out;
@@ -185,7 +185,8 @@ class Searcher {
     const bool scan_high = high.size() <= low.size();
     const BinSet& scanned = scan_high ? high : low;
     const BinSet& searched = scan_high ? low : high;
-    const int stride = std::max<int>(1, scanned.size() / kSwapSamples);
+    const int stride =
+        std::max<int>(1, scanned.size() / std::max(1, options_.swap_samples));
     int index = 0;
     for (const auto& entry : scanned) {
       if (index++ % stride != 0) continue;
@@ -203,6 +204,7 @@ class Searcher {
   }
 
   const PlacementProblem& problem_;
+  const LocalSearchOptions& options_;
   Assignment assignment_;
   std::vector<double> loads_;
   std::vector<BinSet> members_;
@@ -219,7 +221,7 @@ LocalSearchTrace RunLocalSearch(const PlacementProblem& problem,
                                 const LocalSearchOptions& options) {
   LocalSearchTrace trace;
   trace.start = start;
-  Searcher searcher(problem, start);
+  Searcher searcher(problem, start, options);
   trace.start_stddev = searcher.Stddev();
   trace.start_changes = searcher.changes();
   if (problem.bins() < 2) return trace;
@@ -229,7 +231,7 @@ LocalSearchTrace RunLocalSearch(const PlacementProblem& problem,
   double stddev = trace.start_stddev;
   while (stddev > options.stop_stddev &&
          static_cast<int>(trace.steps.size()) < max_steps) {
-    const Candidate best = searcher.Best(std::max(1, options.candidate_bins));
+    const Candidate best = searcher.Best();
     if (!best.found) break;
     LocalSearchStep step;
     step.items.push_back(best.item_a);

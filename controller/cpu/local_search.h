@@ -11,12 +11,21 @@
 
 namespace vmbalance {
 
+// The policy fills the breadth from VcpuPolicyConfig, where each has its
+// reason.
 struct LocalSearchOptions {
   // Stop as soon as the std-dev of bin loads is at or below this.
   double stop_stddev = 0;
   // Bins tried as sources (most loaded) and destinations (least loaded) per
   // step. Small problems (bins <= 2 * candidate_bins) try every pair.
-  int candidate_bins = 4;
+  int candidate_bins = 0;
+  // A bin's items are all tried when it holds at most `full_scan` of them;
+  // otherwise only the `neighbours` on each side of the ideal demand.
+  int full_scan = 0;
+  int neighbours = 0;
+  // Swaps: at most about this many items of the bin holding fewer are
+  // paired with the other bin's.
+  int swap_samples = 0;
   // Hard cap on steps; <= 0 means 2 * items + 2 * bins + 16.
   int max_steps = 0;
 };

@@ -48,7 +48,8 @@ TEST(PlacementTest, StatsOfLoads) {
 TEST(LocalSearchTest, SpreadsEightEqualItemsWithSixMoves) {
   PlacementProblem problem =
       Problem(4, std::vector<double>(8, 1.0), std::vector<int>(8, 0));
-  LocalSearchTrace trace = RunLocalSearch(problem, problem.current, {});
+  LocalSearchTrace trace =
+      RunLocalSearch(problem, problem.current, OptionsFor(0, 0).search);
   ASSERT_FALSE(trace.steps.empty());
   EXPECT_DOUBLE_EQ(trace.steps.back().stddev, 0.0);
   EXPECT_EQ(trace.steps.back().changes, 6);
@@ -60,10 +61,28 @@ TEST(LocalSearchTest, SwapsWhenNoSingleMoveHelps) {
   // Bin 0: 0.9 + 0.9, bin 1: 0.5 + 0.5. Moving a 0.9 only flips the
   // imbalance; one swap evens it.
   PlacementProblem problem = Problem(2, {0.9, 0.9, 0.5, 0.5}, {0, 0, 1, 1});
-  LocalSearchTrace trace = RunLocalSearch(problem, problem.current, {});
+  LocalSearchTrace trace =
+      RunLocalSearch(problem, problem.current, OptionsFor(0, 0).search);
   ASSERT_EQ(trace.steps.size(), 1u);
   EXPECT_EQ(trace.steps[0].items.size(), 2u);
   EXPECT_NEAR(trace.steps[0].stddev, 0.0, 1e-12);
+}
+
+TEST(LocalSearchTest, BreadthLimitsTheItemsTried) {
+  // Bin 0 holds 0.1, 0.2, ..., 1.0; bin 1 is empty. The ideal move is an
+  // item of demand 2.75 (half the gap): none exists, the nearest is 1.0.
+  std::vector<double> demand;
+  for (int i = 1; i <= 10; ++i) demand.push_back(0.1 * i);
+  PlacementProblem problem = Problem(2, demand, std::vector<int>(10, 0));
+  LocalSearchOptions narrow = OptionsFor(0, 0).search;
+  narrow.full_scan = 0;
+  narrow.max_steps = 1;
+  narrow.neighbours = 0;  // no item near the ideal is tried: no step
+  EXPECT_TRUE(RunLocalSearch(problem, problem.current, narrow).steps.empty());
+  narrow.neighbours = 1;  // only the nearest, 1.0
+  LocalSearchTrace trace = RunLocalSearch(problem, problem.current, narrow);
+  ASSERT_EQ(trace.steps.size(), 1u);
+  EXPECT_EQ(trace.steps[0].items, (std::vector<int>{9}));
 }
 
 TEST(FromScratchTest, LptKeepsItemsWhereTheyAreWhenBinsAreInterchangeable) {

@@ -96,9 +96,8 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
     return result;
   }
 
-  LocalSearchOptions search_options;
+  LocalSearchOptions search_options = options.search;
   search_options.stop_stddev = options.aim_stddev;
-  search_options.candidate_bins = options.candidate_bins;
   const LocalSearchTrace trace =
       RunLocalSearch(problem, PlaceUnplaced(problem), search_options);
 

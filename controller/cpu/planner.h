@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/cpu/local_search.h"
 #include "controller/cpu/placement.h"
 
 namespace vmbalance {
@@ -20,7 +21,8 @@ struct PlanOptions {
   // When neither can be reached: a plan within this of the lowest std-dev
   // found counts as the best, and the one with fewest changes wins.
   double optimum_tolerance = 0;
-  int candidate_bins = 0;  // see LocalSearchOptions
+  // Breadth of every local search; its stop_stddev is aim_stddev.
+  LocalSearchOptions search;
   // Caps for the sticky placements: mean + slack x aim_stddev, one
   // placement per slack.
   std::vector<double> sticky_slacks;

@@ -10,7 +10,10 @@ PlanOptions PlanOptionsFor(const VcpuPolicyConfig& config,
   options.aim_stddev = limits.aim_stddev;
   options.target_stddev = limits.target_stddev;
   options.optimum_tolerance = config.optimum_tolerance;
-  options.candidate_bins = config.candidate_bins;
+  options.search.candidate_bins = config.candidate_bins;
+  options.search.full_scan = config.search_full_scan;
+  options.search.neighbours = config.search_neighbours;
+  options.search.swap_samples = config.search_swap_samples;
   options.sticky_slacks = config.sticky_slacks;
   options.exact_budget = config.exact_budget;
   return options;

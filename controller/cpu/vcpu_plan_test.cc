@@ -29,13 +29,19 @@ VcpuThresholds Limits(double target) {
 TEST(VcpuPlanTest, OptionsComeFromTheThresholdsAndTheConfig) {
   VcpuPolicyConfig config;
   config.candidate_bins = 7;
+  config.search_full_scan = 5;
+  config.search_neighbours = 2;
+  config.search_swap_samples = 9;
   config.sticky_slacks = {0.25};
   config.optimum_tolerance = 0.002;
   config.exact_budget = 99;
   const PlanOptions options = PlanOptionsFor(config, Limits(0.05));
   EXPECT_DOUBLE_EQ(options.target_stddev, 0.05);
   EXPECT_DOUBLE_EQ(options.aim_stddev, 0.04);
-  EXPECT_EQ(options.candidate_bins, 7);
+  EXPECT_EQ(options.search.candidate_bins, 7);
+  EXPECT_EQ(options.search.full_scan, 5);
+  EXPECT_EQ(options.search.neighbours, 2);
+  EXPECT_EQ(options.search.swap_samples, 9);
   EXPECT_EQ(options.sticky_slacks, (std::vector<double>{0.25}));
   EXPECT_DOUBLE_EQ(options.optimum_tolerance, 0.002);
   EXPECT_EQ(options.exact_budget, 99);
