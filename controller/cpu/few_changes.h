@@ -19,7 +19,7 @@ struct FewChangesOptions {
 
 // The lowest-std-dev assignment among those with the fewest changes (<=
 // max_changes) at or below the threshold; nullopt if none was found within
-// the budget. Every item must be in a bin (current >= 0).
+// the budget, or when some item is in no bin (current < 0).
 std::optional<Assignment> FewestChanges(const PlacementProblem& problem,
                                         const FewChangesOptions& options);
 

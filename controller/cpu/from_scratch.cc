@@ -11,6 +11,7 @@
 namespace vmbalance {
 namespace {
 
+// Loads this close count as equal: they are sums of doubles.
 constexpr double kTie = 1e-9;
 
 std::vector<int> ByDecreasingDemand(const PlacementProblem& problem) {

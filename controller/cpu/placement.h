@@ -1,6 +1,7 @@
 // PlacementProblem: the vCPU scheduler's decision reduced to numbers. Items
 // (movable vCPUs) with a demand sit in bins (usable pCPUs) that also carry a
-// load nobody can move; an Assignment puts every item in a bin. Plain values
+// load nobody can move; an Assignment gives each item its bin (plans place
+// every item; only the current placement may leave one in none). Plain values
 // and pure helpers, safe to share between threads.
 #ifndef VMBALANCE_CONTROLLER_CPU_PLACEMENT_H_
 #define VMBALANCE_CONTROLLER_CPU_PLACEMENT_H_

@@ -84,25 +84,12 @@ void UndoNeedlessChanges(const PlacementProblem& problem, double threshold,
   *plan = MakePlan(problem, std::move(plan->assignment), plan->method.c_str());
 }
 
-}  // namespace
-
-PlanResult PlanPlacement(const PlacementProblem& problem,
-                         const PlanOptions& options) {
-  PlanResult result;
-  result.start_stddev = StddevOf(BinLoads(problem, problem.current));
-  if (problem.bins() == 0) {
-    result.chosen.assignment = problem.current;
-    result.chosen.method = "current";
-    return result;
-  }
-
-  LocalSearchOptions search_options = options.search;
-  search_options.stop_stddev = options.aim_stddev;
-  const LocalSearchTrace trace =
-      RunLocalSearch(problem, PlaceUnplaced(problem), search_options);
-
-  // From-scratch placements, each also polished by local search (which
-  // changes nothing when it already meets the aim).
+// From-scratch placements (LPT, then sticky LPT for each slack), each also
+// polished by local search (which changes nothing when it already meets the
+// aim).
+std::vector<Plan> FromScratchPlans(const PlacementProblem& problem,
+                                   const PlanOptions& options,
+                                   const LocalSearchOptions& search) {
   std::vector<Plan> scratch;
   scratch.push_back(MakePlan(problem, LptPlacement(problem), "lpt"));
   const double mean = PlacedMean(problem);
@@ -114,33 +101,36 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
   const size_t unpolished = scratch.size();
   for (size_t k = 0; k < unpolished; ++k) {
     const LocalSearchTrace polish =
-        RunLocalSearch(problem, scratch[k].assignment, search_options);
+        RunLocalSearch(problem, scratch[k].assignment, search);
     if (!polish.steps.empty()) {
       scratch.push_back(MakePlan(problem,
                                  ReplaySteps(polish, polish.steps.size()),
                                  scratch[k].method.c_str()));
     }
   }
+  return scratch;
+}
 
-  double best =
-      trace.steps.empty() ? trace.start_stddev : trace.steps.back().stddev;
-  for (const Plan& plan : scratch) best = std::min(best, plan.stddev);
-  result.best_stddev = best;
-  if (AtOrBelow(best, options.aim_stddev)) {
-    result.threshold = options.aim_stddev;
-  } else if (AtOrBelow(best, options.target_stddev)) {
-    result.threshold = options.target_stddev;
-  } else {
-    result.threshold = best + options.optimum_tolerance;
-  }
+// The std-dev a plan must reach: the aim when some method reached it, else
+// the target when some method reached that, else near the best found.
+double ThresholdFor(double best, const PlanOptions& options) {
+  if (AtOrBelow(best, options.aim_stddev)) return options.aim_stddev;
+  if (AtOrBelow(best, options.target_stddev)) return options.target_stddev;
+  return best + options.optimum_tolerance;
+}
 
-  // The shortest prefix of the local search that reaches the threshold.
+// Of the plans that reach `threshold` (the shortest prefix of the local
+// search, and the from-scratch plans), each with its needless changes undone:
+// the one with the fewest changes, then the lowest std-dev.
+Plan FewestChangesAmong(const PlacementProblem& problem,
+                        const LocalSearchTrace& trace,
+                        std::vector<Plan> scratch, double threshold) {
   std::vector<Plan> candidates;
-  if (AtOrBelow(trace.start_stddev, result.threshold)) {
+  if (AtOrBelow(trace.start_stddev, threshold)) {
     candidates.push_back(MakePlan(problem, trace.start, "local"));
   } else {
     for (size_t s = 0; s < trace.steps.size(); ++s) {
-      if (AtOrBelow(trace.steps[s].stddev, result.threshold)) {
+      if (AtOrBelow(trace.steps[s].stddev, threshold)) {
         candidates.push_back(
             MakePlan(problem, ReplaySteps(trace, s + 1), "local"));
         break;
@@ -148,41 +138,69 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
     }
   }
   for (Plan& plan : scratch) {
-    if (AtOrBelow(plan.stddev, result.threshold)) {
+    if (AtOrBelow(plan.stddev, threshold))
       candidates.push_back(std::move(plan));
-    }
   }
-  for (Plan& plan : candidates) {
-    UndoNeedlessChanges(problem, result.threshold, &plan);
-  }
-  result.chosen = *std::min_element(candidates.begin(), candidates.end(),
-                                    [](const Plan& a, const Plan& b) {
-                                      if (a.changes != b.changes)
-                                        return a.changes < b.changes;
-                                      return a.stddev < b.stddev;
-                                    });
+  for (Plan& plan : candidates) UndoNeedlessChanges(problem, threshold, &plan);
+  return *std::min_element(candidates.begin(), candidates.end(),
+                           [](const Plan& a, const Plan& b) {
+                             if (a.changes != b.changes)
+                               return a.changes < b.changes;
+                             return a.stddev < b.stddev;
+                           });
+}
 
-  // Exact search: is a stricter threshold reachable after all, or this one
-  // with fewer changes? Small instances end up at the true minimum.
+// Exact search: is a stricter threshold reachable after all, or this one
+// with fewer changes? Small instances end up at the true minimum.
+void RefineExactly(const PlacementProblem& problem, const PlanOptions& options,
+                   PlanResult* result) {
   FewChangesOptions exact;
   exact.budget = options.exact_budget;
   for (double stricter : {options.aim_stddev, options.target_stddev}) {
-    if (AtOrBelow(result.threshold, stricter)) continue;
+    if (AtOrBelow(result->threshold, stricter)) continue;
     exact.threshold = stricter;
     exact.max_changes = problem.items();
     if (auto found = FewestChanges(problem, exact)) {
-      result.chosen = MakePlan(problem, std::move(*found), "exact");
-      result.threshold = stricter;
-      result.best_stddev = std::min(result.best_stddev, result.chosen.stddev);
-      return result;
+      result->chosen = MakePlan(problem, std::move(*found), "exact");
+      result->threshold = stricter;
+      result->best_stddev =
+          std::min(result->best_stddev, result->chosen.stddev);
+      return;
     }
   }
-  exact.threshold = result.threshold;
-  exact.max_changes = result.chosen.changes - 1;
+  exact.threshold = result->threshold;
+  exact.max_changes = result->chosen.changes - 1;
   if (auto found = FewestChanges(problem, exact)) {
-    result.chosen = MakePlan(problem, std::move(*found), "exact");
+    result->chosen = MakePlan(problem, std::move(*found), "exact");
   }
-  if (result.chosen.changes == 0) result.chosen.method = "current";
+  if (result->chosen.changes == 0) result->chosen.method = "current";
+}
+
+}  // namespace
+
+PlanResult PlanPlacement(const PlacementProblem& problem,
+                         const PlanOptions& options) {
+  PlanResult result;
+  result.start_stddev = StddevOf(BinLoads(problem, problem.current));
+  if (problem.bins() == 0) {
+    result.chosen.assignment = problem.current;
+    result.chosen.method = "current";
+    return result;
+  }
+  LocalSearchOptions search = options.search;
+  search.stop_stddev = options.aim_stddev;
+  const LocalSearchTrace trace =
+      RunLocalSearch(problem, PlaceUnplaced(problem), search);
+  std::vector<Plan> scratch = FromScratchPlans(problem, options, search);
+
+  double best =
+      trace.steps.empty() ? trace.start_stddev : trace.steps.back().stddev;
+  for (const Plan& plan : scratch) best = std::min(best, plan.stddev);
+  result.best_stddev = best;
+  result.threshold = ThresholdFor(best, options);
+  result.chosen =
+      FewestChangesAmong(problem, trace, std::move(scratch), result.threshold);
+  RefineExactly(problem, options, &result);
   return result;
 }
 

@@ -28,10 +28,13 @@ namespace vmbalance {
 // DecideVcpuPins updates what it observes (smoothed demand, streaks, the
 // interval count); CommitPins what follows from pins that took effect.
 struct VcpuPolicyState {
-  DemandMemory demand;        // smoothed demand per vCPU, by UUID
-  int imbalanced_streak = 0;  // consecutive imbalanced intervals not acted on
-  int unknown_streak = 0;     // consecutive intervals with unread vCPUs
-  int intervals = 0;          // DecideVcpuPins calls so far, skipped included
+  DemandMemory demand;  // smoothed demand per vCPU, by UUID
+  // Consecutive imbalanced intervals since the last balanced verdict or
+  // applied pins; intervals held back by the cooldown or by unread vCPUs do
+  // not count.
+  int imbalanced_streak = 0;
+  int unknown_streak = 0;  // consecutive intervals with unread vCPUs
+  int intervals = 0;       // DecideVcpuPins calls so far, skipped included
   // The call (counted by `intervals`) whose pins were last applied; 0: none.
   // The cooldown runs from it.
   int last_pins_interval = 0;
