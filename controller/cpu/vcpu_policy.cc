@@ -101,8 +101,8 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
     return decision;
   }
   decision = Act(config, usage, now, limits, plan.chosen, std::move(decision));
-  // A plan without pins has nothing to commit: the imbalance it answered is
-  // settled now.
+  // A plan without pins (only possible when every minimum gain is 0) has
+  // nothing for CommitPins to see: the imbalance counts as answered now.
   if (decision.pins.empty()) state->imbalanced_streak = 0;
   return decision;
 }
