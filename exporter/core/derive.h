@@ -8,10 +8,13 @@
 
 namespace vmbalance {
 
-// Per-vCPU utilisation (Δcpu_time/Δwall) and demand ((Δcpu_time+Δdelay)/Δwall),
-// per-pCPU load (utilisation summed where each vCPU is attributed: its pCPU
-// when pinned to exactly one, else where it last ran) with mean and population
-// std-dev over online pCPUs, and the same for demand.
+// Per-vCPU utilisation (Δcpu_time/Δwall), demand (Δcpu_time/(Δwall-Δdelay):
+// what it would use if it never waited; see VcpuUsage::demand) and runnable
+// share ((Δcpu_time+Δdelay)/Δwall, for plausibility); per-pCPU load
+// (utilisation summed where each vCPU is attributed: its pCPU when pinned to
+// exactly one, else where it last ran) with mean and population std-dev over
+// online pCPUs, and the same for demand; and how far the read window may be
+// off (Usage::window_error, window_skew) from the samples' read spans.
 //
 // `previous` may be null (first sample). Domains are matched by UUID, vCPUs by
 // index. A vCPU's rates are invalid (0, valid=false) without a usable previous

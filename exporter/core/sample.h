@@ -37,7 +37,10 @@ struct BalloonSample {
   std::optional<uint64_t> available_kib;    // total usable by the guest kernel
   std::optional<uint64_t> usable_kib;       // reclaimable without swapping
   std::optional<uint64_t> rss_kib;          // qemu process RSS on the host
-  std::optional<uint64_t> disk_caches_kib;
+  std::optional<uint64_t> disk_caches_kib;  // guest page cache (reclaimable)
+  std::optional<uint64_t> major_faults;     // cumulative (balloon.major_fault)
+  std::optional<uint64_t> swap_in_kib;      // cumulative (balloon.swap_in)
+  std::optional<uint64_t> swap_out_kib;     // cumulative (balloon.swap_out)
   std::optional<int64_t> last_update_s;     // guest's report time, epoch seconds
 };
 
@@ -64,6 +67,12 @@ struct HostSample {
   uint64_t memory_total_kib = 0;
   uint64_t memory_free_kib = 0;       // free + reclaimable, as the host sees it
   std::string memory_source;          // e.g. "virNodeGetMemoryStats"
+  // The kernel's own estimate of memory available to new work without
+  // swapping (MemAvailable in /proc/meminfo), when the connection is to this
+  // very host; unset for remote URIs and drivers that cannot tell. Unlike
+  // free + buffers + cached it leaves out shmem/tmpfs and unreclaimable
+  // cache, which is where guest memory backed by shared files sits.
+  std::optional<uint64_t> memory_available_kib;
 };
 
 struct Sample {

@@ -23,8 +23,11 @@ class LibvirtHypervisor : public Hypervisor {
   LibvirtHypervisor(const LibvirtHypervisor&) = delete;
   LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
 
-  // Cost per call on qemu:///: 1 virConnectGetAllDomainStats (state, cpu,
-  // vcpu, balloon), 1 virDomainGetVcpus per domain (last pCPU, affinity), and
+  // Cost per call on qemu:///: 2 virConnectGetAllDomainStats (first state
+  // and vcpu, with NOWAIT where the driver takes it, timed and stamped at its
+  // middle; then balloon, which goes through each guest's QEMU monitor and
+  // may take much longer), merged by UUID; 1 virDomainGetVcpus per domain
+  // (last pCPU, affinity); and
   // host calls: 1 virNodeGetCPUMap, 1 virNodeGetCPUStats per online pCPU,
   // 1 virNodeGetMemoryStats. Once per new domain instance, 1
   // virDomainSetMemoryStatsPeriod. Fails while libvirt is unreachable
