@@ -39,6 +39,9 @@ constexpr Coordinator kNone = Coordinator::kNone;
 constexpr int kTicks = 150;
 // Host free memory within this of the reserve counts as handed out.
 constexpr int64_t kSpareSlackMib = 100;
+// Balloon statistics unchanged this long are stale (the SPEC's 10 s, in
+// 1 s ticks): a guest is not resized on them from then on.
+constexpr int64_t kStaleAfterTicks = 10;
 
 Row At1s(const char* scenario, Coordinator coordinator,
          std::vector<Expectation> holds, std::vector<Expectation> fails = {}) {
@@ -79,10 +82,11 @@ std::vector<Row> LoneConsumer() {
            Join({NoGuestKilled(), HostReserveHeld(),
                  GuestReachesMib("vm1", 2048), AllocFailuresAtMost(1),
                  GuestEndsAtMostMib("vm1", 364), GuestReversalsAtMost("vm1", 1),
-                 ResizeCallsAtMost(60)},
+                 ResizeCallsAtMost(60), GuestUnusedBelowMaxAtLeastMib(0)},
                 idle_back)),
       At1s(f, kNone, {},
-           Join({GuestReachesMib("vm1", 2048), AllocFailuresAtMost(1)},
+           Join({GuestReachesMib("vm1", 2048), AllocFailuresAtMost(1),
+                 GuestUnusedBelowMaxAtLeastMib(0)},
                 idle_back)),
       At1s(f, kFixed, {},
            {ResizeCallsAtMost(60), GuestReversalsAtMost("vm1", 1),
@@ -184,21 +188,24 @@ std::vector<Row> SmallHost() {
   };
 }
 
-// Guests appear, vanish and restart; vm6's stats freeze at tick 30 (stale
-// from tick 40 at the latest): it must not be resized on data it no longer
-// has. Needs that go unserved here are vm6's, rightly.
+// Guests appear, vanish and restart; vm6's stats freeze (at tick 30): it
+// must not be resized on data it no longer has once that data is stale
+// (10 s later at the latest, the SPEC's rule). vm5 has no balloon driver:
+// resizing it would move nothing. Needs that go unserved here are vm6's,
+// rightly.
 std::vector<Row> Churn() {
   const char* f = "mem_churn.json";
+  const Expectation vm6_left_alone =
+      GuestNotResizedOnFrozenStats("vm6", kStaleAfterTicks);
   return {
       At1s(f, kVmbalance,
            {NoGuestKilled(), HostReserveHeld(), AllocFailuresAtMost(0),
-            GuestNotResizedFrom("vm6", 40), ResizeCallsAtMost(40)}),
+            vm6_left_alone, GuestNeverResized("vm5"), ResizeCallsAtMost(40)}),
       At1s(f, kNone, {}, {AllocFailuresAtMost(0)}),
       At1s(f, kFixed, {},
-           {NoGuestKilled(), AllocFailuresAtMost(0),
-            GuestNotResizedFrom("vm6", 40), ResizeCallsAtMost(40)}),
-      At1s(f, kMom, {},
-           {GuestNotResizedFrom("vm6", 40), ResizeCallsAtMost(40)}),
+           {NoGuestKilled(), AllocFailuresAtMost(0), vm6_left_alone,
+            ResizeCallsAtMost(40)}),
+      At1s(f, kMom, {}, {vm6_left_alone, ResizeCallsAtMost(40)}),
   };
 }
 
@@ -252,6 +259,42 @@ std::vector<Row> GrowerHolds() {
   };
 }
 
+// Four guests need memory one tick after another while slow balloons
+// (64 MiB/s) carry earlier grants: only grants counted while in flight keep
+// the host's reserve and the calls few. Measured with CommitBalloons a
+// no-op (nothing in flight): min host free 67 MiB, 18 calls. Each guest
+// fails once, at its jump: 320 MiB at once is more than any headroom.
+std::vector<Row> InflightGrants() {
+  const char* f = "mem_inflight_grants.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostReserveHeld(), NeedyGuestServedWithin(3),
+            AllocFailuresAtMost(4), ResizeCallsAtMost(12)}),
+      At1s(f, kNone, {}, {NeedyGuestServedWithin(3)}),
+      At1s(f, kFixed, {},
+           {NeedyGuestServedWithin(3), AllocFailuresAtMost(4),
+            ResizeCallsAtMost(12)}),
+      At1s(f, kMom, {}, {NeedyGuestServedWithin(3), ResizeCallsAtMost(12)}),
+  };
+}
+
+// As above, but vm1's first grow is refused by the host: it is asked again
+// at the next decision, not waited for. Measured with the refused grow
+// committed as in flight: vm1 short of memory for 13 ticks.
+std::vector<Row> RefusedGrow() {
+  const char* f = "mem_refused_grow.json";
+  return {
+      At1s(f, kVmbalance,
+           {NoGuestKilled(), HostReserveHeld(), NeedyGuestServedWithin(3),
+            AllocFailuresAtMost(5), ResizeCallsAtMost(12)}),
+      At1s(f, kNone, {}, {NeedyGuestServedWithin(3)}),
+      At1s(f, kFixed, {},
+           {NeedyGuestServedWithin(3), AllocFailuresAtMost(5),
+            ResizeCallsAtMost(12)}),
+      At1s(f, kMom, {}, {NeedyGuestServedWithin(3), ResizeCallsAtMost(12)}),
+  };
+}
+
 // Safe at a 2 s interval too (the balloon moves twice as far per tick).
 std::vector<Row> TwoSecondInterval() {
   const Expectation spare = HostSpareHandedOut(kSpareSlackMib);
@@ -280,9 +323,9 @@ std::vector<Row> TwoSecondInterval() {
 
 std::vector<Row> Table() {
   std::vector<Row> rows;
-  for (auto group :
-       {LoneConsumer, AllConsume, Redirect, Spike, SmallHost, Churn,
-        HostPressure, HostSqueeze, GrowerHolds, TwoSecondInterval}) {
+  for (auto group : {LoneConsumer, AllConsume, Redirect, Spike, SmallHost,
+                     Churn, HostPressure, HostSqueeze, GrowerHolds,
+                     InflightGrants, RefusedGrow, TwoSecondInterval}) {
     for (Row& row : group()) rows.push_back(std::move(row));
   }
   return rows;
@@ -352,9 +395,12 @@ INSTANTIATE_TEST_SUITE_P(Table, MemoryClosedLoopTest,
 // Every vmbalance row is a test a do-nothing coordinator fails (it has a
 // "none" row breaking at least one of its expectations), and every
 // expectation vmbalance must meet is broken by some baseline somewhere.
+// Except: no baseline resizes a guest that reports no balloon statistics,
+// so none can break "never resized" for mem_churn's driverless vm5;
+// memory_expectations_test shows that expectation failing.
 TEST(MemoryClosedLoopTableTest, EveryExpectationDiscriminates) {
   const std::vector<Row> rows = Table();
-  std::set<std::string> broken;
+  std::set<std::string> broken = {GuestNeverResized("vm5").name};
   std::set<std::tuple<std::string, int, double>> none_fails;
   for (const Row& row : rows) {
     for (const Expectation& e : row.fails) broken.insert(e.name);

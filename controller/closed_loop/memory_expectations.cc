@@ -17,9 +17,12 @@ std::string AtLeast(const std::string& what, int64_t value, int64_t limit) {
   return value >= limit ? "" : what + " = " + Str(value) + " < " + Str(limit);
 }
 
-int64_t GuestMib(const MemoryRun& run, const char* key,
-                 const std::string& guest) {
-  return run.summary[key].value(guest, int64_t{-1});
+// The guest's entry in one of the summary's per-guest maps; -1 when absent.
+int64_t GuestValue(const MemoryRun& run, const char* key,
+                   const std::string& guest) {
+  auto map = run.summary.find(key);
+  if (map == run.summary.end()) return -1;
+  return map->value(guest, int64_t{-1});
 }
 
 }  // namespace
@@ -101,7 +104,7 @@ Expectation GuestReachesMib(const std::string& guest, int64_t mib) {
   return {guest + " reaches " + Str(mib) + " MiB",
           [guest, mib](const MemoryRun& run) {
             return AtLeast(guest + " max actual MiB",
-                           GuestMib(run, "max_actual_mib", guest), mib);
+                           GuestValue(run, "max_actual_mib", guest), mib);
           }};
 }
 
@@ -109,7 +112,7 @@ Expectation GuestEndsAtMostMib(const std::string& guest, int64_t mib) {
   return {guest + " ends at <= " + Str(mib) + " MiB",
           [guest, mib](const MemoryRun& run) {
             return AtMost(guest + " final actual MiB",
-                          GuestMib(run, "final_actual_mib", guest), mib);
+                          GuestValue(run, "final_actual_mib", guest), mib);
           }};
 }
 
@@ -117,7 +120,7 @@ Expectation GuestEndsAtLeastMib(const std::string& guest, int64_t mib) {
   return {guest + " ends at >= " + Str(mib) + " MiB",
           [guest, mib](const MemoryRun& run) {
             return AtLeast(guest + " final actual MiB",
-                           GuestMib(run, "final_actual_mib", guest), mib);
+                           GuestValue(run, "final_actual_mib", guest), mib);
           }};
 }
 
@@ -129,6 +132,39 @@ Expectation GuestNotResizedFrom(const std::string& guest, int64_t from) {
               calls += call.domain == guest && call.tick >= from;
             }
             return AtMost(guest + " resizes from tick " + Str(from), calls, 0);
+          }};
+}
+
+Expectation GuestNotResizedOnFrozenStats(const std::string& guest,
+                                         int64_t grace_ticks) {
+  return {
+      guest + " not resized " + Str(grace_ticks) +
+          " ticks after its stats froze",
+      [guest, grace_ticks](const MemoryRun& run) -> std::string {
+        const int64_t frozen = GuestValue(run, "stats_frozen_from", guest);
+        if (frozen < 0) return guest + "'s stats never froze";
+        return GuestNotResizedFrom(guest, frozen + grace_ticks).violation(run);
+      }};
+}
+
+Expectation GuestNeverResized(const std::string& guest) {
+  return {guest + " never resized",
+          [guest](const MemoryRun& run) -> std::string {
+            const int64_t changes =
+                GuestValue(run, "balloon_changes_by_domain", guest);
+            if (changes < 0) return guest + " was never seen";
+            return AtMost(guest + " balloon changes", changes, 0);
+          }};
+}
+
+Expectation GuestUnusedBelowMaxAtLeastMib(int64_t mib) {
+  return {"guest unused below max >= " + Str(mib) + " MiB",
+          [mib](const MemoryRun& run) {
+            auto v = run.summary.find("min_guest_unused_below_max_mib");
+            // null: no guest below its max in any tick, nothing to judge.
+            if (v == run.summary.end() || !v->is_number()) return std::string();
+            return AtLeast("min guest unused below max MiB", v->get<int64_t>(),
+                           mib);
           }};
 }
 

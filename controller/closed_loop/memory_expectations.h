@@ -48,6 +48,17 @@ Expectation GuestEndsAtMostMib(const std::string& guest, int64_t mib);
 Expectation GuestEndsAtLeastMib(const std::string& guest, int64_t mib);
 // No SetMemory call for the guest acting on a sample from tick `from` on.
 Expectation GuestNotResizedFrom(const std::string& guest, int64_t from);
+// No SetMemory call for the guest acting on a sample from grace_ticks after
+// its balloon statistics froze on (the simulator's stats_frozen_from): by
+// then its data is stale. Broken too when its statistics never froze.
+Expectation GuestNotResizedOnFrozenStats(const std::string& guest,
+                                         int64_t grace_ticks);
+// The simulator saw no resize of the guest at all (e.g. it has no balloon
+// driver, so a resize could only go nowhere).
+Expectation GuestNeverResized(const std::string& guest);
+// Every guest that could still grow kept at least mib unused in every tick
+// (negative: its workload asked for more than it had).
+Expectation GuestUnusedBelowMaxAtLeastMib(int64_t mib);
 // The guest's resizes change direction (grow after shrink or vice versa)
 // at most n times.
 Expectation GuestReversalsAtMost(const std::string& guest, int n);

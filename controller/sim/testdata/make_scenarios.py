@@ -144,3 +144,57 @@ write("mem_churn", dict(MEM_HOST, host_memory_mib=6144, description=
                                                [60, 300]]),
                mem_vm(5, balloon_driver=False, mem=100),
                mem_vm(6, stats_stale_from=30, mem=[[0, 50], [60, 400]])]))
+write("mem_grower_holds", dict(MEM_HOST, host_memory_mib=8192,
+      host_overhead_mib=256, description=
+      "the SPEC's measured sawtooth case: vm1 (1 GiB max) grows to 800 MiB "
+      "and holds it; three idle guests",
+      domains=[vm(1, memory_mib=512, max_memory_mib=1024, cpu=0.1,
+                  mem_workload="grow", mem=800)] +
+      [vm(i, memory_mib=512, max_memory_mib=1024, cpu=0.1, mem=20)
+       for i in range(2, 5)]))
+
+
+# Four busy guests of 1 GiB on a host with exactly room for them: vm4 boots
+# at tick 20 and leaves the host nothing free.
+def busy_vm(i, use_mib, **kw):
+    return vm(i, memory_mib=1024, max_memory_mib=2048, cpu=0.1, mem=use_mib,
+              **kw)
+
+
+BUSY_HOST = dict(MEM_HOST, host_memory_mib=4352, host_overhead_mib=256)
+write("mem_host_pressure", dict(BUSY_HOST, description=
+      "three guests hold 700 MiB of their 1 GiB (260 MiB unused: neither "
+      "short nor idle); vm4, alike, boots at tick 20 and leaves the host "
+      "0 MiB free: the host must get its reserve back from guests that are "
+      "all busy, without squeezing any below its use",
+      domains=[busy_vm(i, 700) for i in range(1, 4)] +
+      [busy_vm(4, 700, start=20)]))
+write("mem_host_squeeze", dict(BUSY_HOST, description=
+      "four guests hold 800 MiB of their 1 GiB; vm4 boots at tick 20 and "
+      "leaves the host 0 MiB free. Squeezing every guest to its use plus the "
+      "low mark frees less than the reserve: the host stays short rather "
+      "than a guest being squeezed to death",
+      domains=[busy_vm(i, 800) for i in range(1, 4)] +
+      [busy_vm(4, 800, start=20)]))
+
+# Grants take time to arrive: the balloons move 64 MiB/s, and four guests
+# need memory one tick after another on a host with 632 MiB above its
+# reserve. A policy that forgets what it already granted (and is still on
+# its way) hands the same free memory out again.
+SLOW_BALLOONS = dict(MEM_HOST, host_memory_mib=3136, host_overhead_mib=256,
+                     balloon_mib_per_s=64)
+STAGGERED_NEEDS = [mem_vm(i, mem=[[0, 100], [8 + i, 100], [9 + i, 420]])
+                   for i in range(1, 5)]
+write("mem_inflight_grants", dict(SLOW_BALLOONS, description=
+      "four guests use 100 MiB, then 420 MiB from ticks 10, 11, 12 and 13; "
+      "the host has 632 MiB above its reserve and balloons move 64 MiB/s, "
+      "so each grant is still in flight when the next guest asks",
+      domains=STAGGERED_NEEDS))
+# The same, but the host refuses the resize calls of tick 11: vm1's first
+# grow never happens, and a policy that takes it for in flight lets vm1
+# wait for a balloon that is not coming.
+write("mem_refused_grow", dict(SLOW_BALLOONS, fail_calls_at=[11],
+      description=
+      "mem_inflight_grants, but the resize calls that would act in tick 11 "
+      "are refused: vm1's first grow is one of them",
+      domains=STAGGERED_NEEDS))
