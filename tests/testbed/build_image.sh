@@ -15,8 +15,9 @@ set -euo pipefail
 
 readonly IMAGE_DIR="${VMB_IMAGE_DIR:-/var/lib/libvirt/images/vmbalance}"
 # Load order matters (no modules.dep is shipped): computed from depends=.
+# virtio_blk: the disk of cache_reader guests (a page cache to fill).
 readonly MODULES=(virtio_ring virtio virtio_pci_modern_dev
-  virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_console)
+  virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_console virtio_blk)
 
 log() { echo "build_image: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -54,7 +55,10 @@ if [[ -z $pkg ]]; then
   log "apt-cache gave no kernel; using cached $pkg"
 fi
 kdir="$IMAGE_DIR/kernel/$pkg"
-if [[ ! -f $kdir/vmlinuz ]]; then
+# Fetched again when a module was added to MODULES since the last fetch.
+missing=0
+for m in "${MODULES[@]}"; do [[ -f $kdir/modules/$m.ko ]] || missing=1; done
+if [[ ! -f $kdir/vmlinuz ]] || ((missing)); then
   log "fetching $pkg"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
@@ -82,7 +86,9 @@ while ((${#remaining[@]})); do
   next=()
   for m in "${remaining[@]}"; do
     ready=1
-    for d in $(modinfo -F depends "$kdir/modules/$m.ko" | tr ',' ' '); do
+    # Without modinfo (no kmod installed) MODULES' own order is kept: it
+    # already lists each module after what it depends on.
+    for d in $(modinfo -F depends "$kdir/modules/$m.ko" 2>/dev/null | tr ',' ' '); do
       [[ " ${ordered[*]} " == *" $d "* ]] || ready=0
     done
     if ((ready)); then ordered+=("$m"); progress=1; else next+=("$m"); fi
@@ -134,8 +140,22 @@ while true; do
 done
 INIT
 
+# cache_reader: reads the guest's disk (/dev/vda) to /dev/null again and
+# again, so the guest's page cache fills (the balloon reports it as
+# disk_caches) while its workload needs next to no memory.
+read -r -d '' cache_reader <<'READER' || true
+#!/bin/sh
+echo "VMB_READY cache_reader $(cat /sys/block/vda/size 2>/dev/null) sectors"
+while true; do
+  dd if=/dev/vda of=/dev/null bs=1M 2>&1 | tail -n 1
+  grep -E '^(MemAvailable|Cached):' /proc/meminfo | tr -s ' \n' ' '
+  echo
+  sleep 1
+done
+READER
+
 key=$( {
-  echo "$pkg" "${ordered[*]}" "$init_script"
+  echo "$pkg" "${ordered[*]}" "$init_script" "$cache_reader"
   sha256sum "$busybox" "$cpu_worker" "$mem_worker"
 } | sha256sum | cut -c1-16)
 initrd="$IMAGE_DIR/initrd-$key.cpio.gz"
@@ -147,6 +167,7 @@ if [[ ! -f $initrd ]]; then
   cp "$busybox" "$root/bin/busybox"
   cp "$cpu_worker" "$root/opt/vmb/cpu_worker"
   cp "$mem_worker" "$root/opt/vmb/mem_worker"
+  printf '%s\n' "$cache_reader" >"$root/opt/vmb/cache_reader"
   for m in "${ordered[@]}"; do cp "$kdir/modules/$m.ko" "$root/lib/modules/"; done
   echo "${ordered[*]}" >"$root/etc/vmb-modules"
   printf '%s\n' "$init_script" >"$root/init"

@@ -20,7 +20,10 @@
 #                                  unpinned
 #   COUNT VCPUS MEM_MIB MAX_MIB WORKLOAD [ARGS...]
 #                                  COUNT guests; WORKLOAD is cpu_worker,
-#                                  mem_worker or idle (see those programs)
+#                                  mem_worker, cache_reader or idle (see
+#                                  those programs and build_image.sh);
+#                                  cache_reader guests get a sparse raw disk
+#                                  of VMB_DISK_MIB (1536) as /dev/vda
 #
 # Env: VMB_PREFIX (default vmb-): guest names are PREFIX00, PREFIX01, ...;
 #      only domains with this prefix are ever touched.
@@ -84,6 +87,21 @@ uuid_for() {
   echo "${h:0:8}-${h:8:4}-4${h:13:3}-8${h:17:3}-${h:20:12}"
 }
 
+# A disk for guests that read one: sparse, so the host reads holes (no host
+# page cache, no host disk) while the guest's page cache fills for real.
+disk_xml() {
+  local name=$1 run=$2
+  [[ $run == cache_reader* ]] || return 0
+  truncate -s "${VMB_DISK_MIB:-1536}M" "$STATE_DIR/$name.disk"
+  cat <<EOF
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$STATE_DIR/$name.disk'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+EOF
+}
+
 domain_xml() {
   local name=$1 vcpus=$2 mem=$3 max=$4 run=$5 type cpu=""
   type=$(virt_type)
@@ -107,6 +125,7 @@ domain_xml() {
   <on_reboot>restart</on_reboot>
   <on_crash>restart</on_crash>
   <devices>
+$(disk_xml "$name" "$run")
     <serial type='file'>
       <source path='$STATE_DIR/$name.console.log' append='on'/>
       <target port='0'/>
