@@ -79,6 +79,12 @@ void ReadBalloon(std::string_view field, const virTypedParameter& param,
     target = &balloon->rss_kib;
   } else if (field == "disk_caches") {
     target = &balloon->disk_caches_kib;
+  } else if (field == "major_fault") {
+    target = &balloon->major_faults;
+  } else if (field == "swap_in") {
+    target = &balloon->swap_in_kib;
+  } else if (field == "swap_out") {
+    target = &balloon->swap_out_kib;
   }
   if (target != nullptr) {
     std::optional<uint64_t> value = UnsignedValue(param);

@@ -27,6 +27,7 @@ TypedParams QemuLikeRecord() {
   params.AddULLong("balloon.current", 524288);
   params.AddULLong("balloon.maximum", 1048576);
   params.AddULLong("balloon.swap_in", 11);
+  params.AddULLong("balloon.swap_out", 13);
   params.AddULLong("balloon.major_fault", 12);
   params.AddULLong("balloon.unused", 300000);
   params.AddULLong("balloon.available", 480000);
@@ -55,6 +56,9 @@ TEST(DomainStatsParamsTest, ReadsEveryFigureByName) {
   EXPECT_EQ(balloon.usable_kib, 350000u);
   EXPECT_EQ(balloon.rss_kib, 600000u);
   EXPECT_EQ(balloon.disk_caches_kib, 20000u);
+  EXPECT_EQ(balloon.major_faults, 12u);
+  EXPECT_EQ(balloon.swap_in_kib, 11u);
+  EXPECT_EQ(balloon.swap_out_kib, 13u);
   EXPECT_EQ(balloon.last_update_s, 1700000000);
 }
 
@@ -72,6 +76,9 @@ TEST(DomainStatsParamsTest, StateOnlyRecordLeavesTheRestEmpty) {
   EXPECT_FALSE(stats.balloon.actual_kib.has_value());
   EXPECT_FALSE(stats.balloon.maximum_kib.has_value());
   EXPECT_FALSE(stats.balloon.unused_kib.has_value());
+  EXPECT_FALSE(stats.balloon.major_faults.has_value());
+  EXPECT_FALSE(stats.balloon.swap_in_kib.has_value());
+  EXPECT_FALSE(stats.balloon.swap_out_kib.has_value());
   EXPECT_FALSE(stats.balloon.last_update_s.has_value());
 }
 

@@ -8,6 +8,7 @@
 
 #include "exporter/libvirt/libvirt_errors.h"
 #include "exporter/libvirt/libvirt_handles.h"
+#include "exporter/libvirt/meminfo.h"
 
 namespace vmbalance {
 namespace {
@@ -21,6 +22,8 @@ constexpr char kMemoryStatsKey[] =
     "host memory (virNodeGetMemoryStats, all cells)";
 constexpr char kMemoryFallbackKey[] =
     "host memory (virNodeGetInfo + virNodeGetFreeMemory)";
+constexpr char kUriKey[] = "connection URI (virConnectGetURI)";
+constexpr char kAvailableKey[] = "host MemAvailable";
 
 template <typename Field>
 std::string_view FieldName(const Field& entry) {
@@ -42,7 +45,30 @@ StatusOr<HostSample> HostReader::Read(virConnectPtr conn,
   host.online_pcpus = CpuSet::FromCpumap(map.get(), VIR_CPU_MAPLEN(present));
   ReadPcpuTimes(conn, failures, &host);
   ReadMemory(conn, failures, &host);
+  ReadAvailable(conn, failures, &host);
   return host;
+}
+
+void HostReader::ReadAvailable(virConnectPtr conn, FailureLog* failures,
+                               HostSample* host) {
+  if (!local_) {
+    LibvirtBytes uri(reinterpret_cast<unsigned char*>(virConnectGetURI(conn)));
+    if (uri == nullptr) {
+      // Undecided: asked again next interval; unset until then.
+      failures->Fail(kUriKey, ErrorFromLibvirt("virConnectGetURI").message());
+      return;
+    }
+    failures->Clear(kUriKey);
+    local_ = is_local_(reinterpret_cast<const char*>(uri.get()));
+  }
+  if (!*local_) return;
+  StatusOr<uint64_t> kib = ReadMemAvailableKib(meminfo_path_);
+  if (!kib.ok()) {
+    failures->Fail(kAvailableKey, kib.status().message());
+    return;
+  }
+  failures->Clear(kAvailableKey);
+  host->memory_available_kib = *kib;
 }
 
 void HostReader::ReadPcpuTimes(virConnectPtr conn, FailureLog* failures,

@@ -29,12 +29,15 @@ class LibvirtHypervisor : public Hypervisor {
   // may take much longer), merged by UUID; 1 virDomainGetVcpus per domain
   // (last pCPU, affinity); and
   // host calls: 1 virNodeGetCPUMap, 1 virNodeGetCPUStats per online pCPU,
-  // 1 virNodeGetMemoryStats. Once per new domain instance, 1
-  // virDomainSetMemoryStatsPeriod. Fails while libvirt is unreachable
-  // (retrying with backoff) or the host's pCPU map cannot be read. Host
-  // memory comes from virNodeGetMemoryStats (free + buffers + cached), else
-  // virNodeGetInfo + virNodeGetFreeMemory; HostSample::memory_source names
-  // which, and is empty (figures 0) when neither answered.
+  // 1 virNodeGetMemoryStats; on a connection to this machine, 1 read of
+  // /proc/meminfo (and 1 virConnectGetURI per connection to decide that).
+  // Once per new domain instance, 1 virDomainSetMemoryStatsPeriod. Fails
+  // while libvirt is unreachable (retrying with backoff) or the host's pCPU
+  // map cannot be read. Host memory comes from virNodeGetMemoryStats (free +
+  // buffers + cached), else virNodeGetInfo + virNodeGetFreeMemory;
+  // HostSample::memory_source names which, and is empty (figures 0) when
+  // neither answered. HostSample::memory_available_kib (MemAvailable) is set
+  // only for this machine (see HostReader and local_host.h).
   StatusOr<Sample> Take() override;
   // Live only (virDomainPinVcpuFlags with VIR_DOMAIN_AFFECT_LIVE), with a
   // cpumap as wide as the host; refuses pCPUs the host does not have.

@@ -145,6 +145,8 @@ TEST_F(LibvirtHypervisorTest, TakeReadsTheHost) {
   // No virNodeGetMemoryStats in the test driver: the fallback answers.
   EXPECT_EQ(host.memory_source, "virNodeGetInfo+virNodeGetFreeMemory");
   EXPECT_EQ(host.memory_total_kib, 3145728u);
+  // The test driver's host is made up: this machine's MemAvailable is not it.
+  EXPECT_FALSE(host.memory_available_kib.has_value());
 }
 
 TEST_F(LibvirtHypervisorTest, PinnedVcpuShowsInNextTake) {

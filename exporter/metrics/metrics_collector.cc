@@ -59,6 +59,61 @@ void AddVcpuFacts(const Sample& sample, Families* out) {
   affinity.AppendTo(out);
 }
 
+// The guest's cumulative pressure counters: signs it needs memory even when
+// its unused figure looks fine.
+void AddGuestPressure(const Sample& sample, Families* out) {
+  struct Counter {
+    const char* name;
+    const char* help;
+    double scale;  // to base units
+    std::optional<uint64_t> BalloonSample::*field;
+  };
+  static const Counter kCounters[] = {
+      {"libvirt_domain_memory_major_faults_total",
+       "Page faults the guest served from disk (balloon stat 'major_fault').",
+       1, &BalloonSample::major_faults},
+      {"libvirt_domain_memory_swap_in_bytes_total",
+       "Memory the guest read back from swap (balloon stat 'swap_in').",
+       kBytesPerKib, &BalloonSample::swap_in_kib},
+      {"libvirt_domain_memory_swap_out_bytes_total",
+       "Memory the guest wrote out to swap (balloon stat 'swap_out').",
+       kBytesPerKib, &BalloonSample::swap_out_kib},
+  };
+  for (const Counter& counter : kCounters) {
+    auto family = MetricFamilyBuilder::Counter(counter.name, counter.help);
+    for (const DomainSample& domain : sample.domains) {
+      if (const std::optional<uint64_t>& value =
+              domain.balloon.*counter.field) {
+        family.Add(static_cast<double>(*value) * counter.scale,
+                   DomainLabels(domain.name, domain.uuid));
+      }
+    }
+    family.AppendTo(out);
+  }
+}
+
+void AddHostMemory(const HostSample& host, Families* out) {
+  if (host.memory_total_kib > 0) {
+    MetricFamilyBuilder::Gauge("libvirt_node_memory_total_bytes",
+                               "Host memory in total.")
+        .Add(host.memory_total_kib * kBytesPerKib)
+        .AppendTo(out);
+    MetricFamilyBuilder::Gauge(
+        "libvirt_node_memory_free_bytes",
+        "Host memory free, including reclaimable caches.")
+        .Add(host.memory_free_kib * kBytesPerKib)
+        .AppendTo(out);
+  }
+  if (host.memory_available_kib) {
+    MetricFamilyBuilder::Gauge(
+        "vmbalance_host_memory_available_bytes",
+        "Host MemAvailable from /proc/meminfo; only when libvirt manages "
+        "this very host.")
+        .Add(*host.memory_available_kib * kBytesPerKib)
+        .AppendTo(out);
+  }
+}
+
 void AddMemoryFacts(const Sample& sample, Families* out) {
   struct Field {
     const char* name;
@@ -88,6 +143,10 @@ void AddMemoryFacts(const Sample& sample, Families* out) {
       {"libvirt_domain_memory_rss_bytes",
        "Resident set size of the domain's process on the host.",
        [](const DomainSample& d) { return d.balloon.rss_kib; }},
+      {"libvirt_domain_memory_disk_caches_bytes",
+       "Guest page cache, reclaimable on demand (balloon stat "
+       "'disk_caches').",
+       [](const DomainSample& d) { return d.balloon.disk_caches_kib; }},
   };
   for (const Field& field : kFields) {
     auto family = MetricFamilyBuilder::Gauge(field.name, field.help);
@@ -108,18 +167,8 @@ void AddMemoryFacts(const Sample& sample, Families* out) {
     }
   }
   last_update.AppendTo(out);
-
-  if (sample.host.memory_total_kib > 0) {
-    MetricFamilyBuilder::Gauge("libvirt_node_memory_total_bytes",
-                               "Host memory in total.")
-        .Add(sample.host.memory_total_kib * kBytesPerKib)
-        .AppendTo(out);
-    MetricFamilyBuilder::Gauge(
-        "libvirt_node_memory_free_bytes",
-        "Host memory free, including reclaimable caches.")
-        .Add(sample.host.memory_free_kib * kBytesPerKib)
-        .AppendTo(out);
-  }
+  AddGuestPressure(sample, out);
+  AddHostMemory(sample.host, out);
 }
 
 void AddVcpuRates(const Usage& usage, Families* out) {

@@ -28,6 +28,7 @@ Sample MakeSample(int64_t at_ns, uint64_t cpu_ns) {
   sample.host.online_pcpus = CpuSet::Range(0, 3);
   sample.host.memory_total_kib = 8 * 1024 * 1024;
   sample.host.memory_free_kib = 2 * 1024 * 1024;
+  sample.host.memory_available_kib = 1024 * 1024;
   DomainSample web;
   web.uuid = "11111111-2222-3333-4444-555555555555";
   web.name = "web";
@@ -48,6 +49,10 @@ Sample MakeSample(int64_t at_ns, uint64_t cpu_ns) {
   web.balloon.actual_kib = 524288;
   web.balloon.unused_kib = 102400;
   web.balloon.last_update_s = 1699999999;
+  web.balloon.disk_caches_kib = 204800;
+  web.balloon.major_faults = 42;
+  web.balloon.swap_in_kib = 3;
+  web.balloon.swap_out_kib = 5;
   DomainSample bare;  // no balloon driver, no vCPU data
   bare.uuid = "99999999-0000-0000-0000-000000000000";
   bare.name = "bare";
@@ -92,6 +97,14 @@ TEST(MetricsCollectorTest, ExpositionHasTheExpectedLines) {
                "} 1699999999\n",
            "libvirt_node_memory_total_bytes 8589934592\n",
            "libvirt_node_memory_free_bytes 2147483648\n",
+           "vmbalance_host_memory_available_bytes 1073741824\n",
+           "libvirt_domain_memory_disk_caches_bytes{" + web + "} 209715200\n",
+           "libvirt_domain_memory_major_faults_total{" + web + "} 42\n",
+           "libvirt_domain_memory_swap_in_bytes_total{" + web + "} 3072\n",
+           "libvirt_domain_memory_swap_out_bytes_total{" + web + "} 5120\n",
+           "# TYPE libvirt_domain_memory_major_faults_total counter\n",
+           "# TYPE libvirt_domain_memory_swap_in_bytes_total counter\n",
+           "# TYPE libvirt_domain_memory_swap_out_bytes_total counter\n",
            "vmbalance_vcpu_utilization_ratio{" + web + ",vcpu=\"0\"} 0.5\n",
            "vmbalance_vcpu_demand_ratio{" + web +
                ",vcpu=\"0\"} 0.6666666666666666\n",
@@ -129,6 +142,14 @@ TEST(MetricsCollectorTest, EveryNameAndLabelIsValidAndHasHelp) {
       }
     }
   }
+}
+
+TEST(MetricsCollectorTest, HostAvailableOnlyWhenKnown) {
+  Snapshot remote = FullSnapshot();
+  remote.sample->host.memory_available_kib.reset();  // a remote host
+  const std::string text = Exposition(BuildMetricFamilies(remote));
+  EXPECT_THAT(text, HasSubstr("libvirt_node_memory_free_bytes 2147483648\n"));
+  EXPECT_THAT(text, Not(HasSubstr("vmbalance_host_memory_available_bytes")));
 }
 
 TEST(MetricsCollectorTest, LibvirtDownExportsOnlyHealthSeries) {
