@@ -4,6 +4,34 @@
 
 namespace vmbalance {
 
+namespace {
+
+// The need of one guest that is low on free memory now or by the next
+// decision, or under pressure (grown by at least pressure_grow_kib, all of
+// it urgent: the guest is already evicting to keep its free memory up).
+MemoryNeed NeedOf(const MemoryPolicyConfig& config,
+                  const MemoryThresholds& limits, const GuestView& v,
+                  uint64_t trigger_kib, uint64_t room_kib) {
+  const bool low = v.projected_free_kib < trigger_kib;
+  const uint64_t want_free =
+      limits.aim_unused_kib + limits.HeadroomKib(v.rate_kib_s);
+  MemoryNeed need;
+  if (low) {
+    need.want_kib = std::max(SatSub(want_free, v.projected_free_kib),
+                             config.min_change_kib);
+    need.urgent_kib = SatSub(trigger_kib, v.projected_free_kib);
+  }
+  if (!v.pressure.empty()) {
+    need.want_kib = std::max(need.want_kib, config.pressure_grow_kib);
+    need.urgent_kib = need.want_kib;
+  }
+  need.want_kib = std::min(room_kib, need.want_kib);
+  need.urgent_kib = std::min(need.want_kib, need.urgent_kib);
+  return need;
+}
+
+}  // namespace
+
 std::vector<MemoryNeed> FindNeeds(const MemoryPolicyConfig& config,
                                   const MemoryThresholds& limits,
                                   const std::vector<GuestView>& views,
@@ -12,22 +40,14 @@ std::vector<MemoryNeed> FindNeeds(const MemoryPolicyConfig& config,
   for (size_t i = 0; i < views.size(); ++i) {
     const GuestView& v = views[i];
     const uint64_t trigger = config.min_unused_kib + v.expected_kib;
-    if (v.projected_unused_kib >= trigger) continue;
+    if (v.projected_free_kib >= trigger && v.pressure.empty()) continue;
     const uint64_t room = SatSub(v.max_kib, v.current_kib);
     if (room == 0) {
       plan->note[i] = "needs memory but at max";
       continue;
     }
-    const uint64_t want_unused =
-        limits.aim_unused_kib + limits.HeadroomKib(v.rate_kib_s);
-    MemoryNeed need;
-    need.view = i;
-    need.want_kib =
-        std::min(room, std::max(SatSub(want_unused, v.projected_unused_kib),
-                                config.min_change_kib));
-    need.urgent_kib =
-        std::min(need.want_kib, SatSub(trigger, v.projected_unused_kib));
-    needs.push_back(need);
+    needs.push_back(NeedOf(config, limits, v, trigger, room));
+    needs.back().view = i;
   }
   std::sort(needs.begin(), needs.end(),
             [](const MemoryNeed& a, const MemoryNeed& b) {
@@ -81,6 +101,7 @@ GrantResult GrantMemory(const MemoryPolicyConfig& config,
     plan.target_kib[n.view] = v.current_kib + share[i];
     plan.note[n.view] =
         share[i] < n.want_kib ? "grow (partial: host budget)" : "grow";
+    if (!v.pressure.empty()) plan.note[n.view] += " (" + v.pressure + ")";
   }
   result.plan = std::move(plan);
   return result;

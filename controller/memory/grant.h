@@ -1,5 +1,6 @@
-// The grant phase of a memory decision: which guests need memory (below the
-// low mark now or by the next decision), and how the host's grant budget is
+// The grant phase of a memory decision: which guests need memory (free,
+// page cache included, below the low mark now or by the next decision, or
+// under pressure), and how the host's grant budget is
 // shared among them, most urgent first. Pure.
 #ifndef VMBALANCE_CONTROLLER_MEMORY_GRANT_H_
 #define VMBALANCE_CONTROLLER_MEMORY_GRANT_H_

@@ -14,8 +14,9 @@ GuestView View(uint64_t actual_mib, uint64_t unused_mib,
                uint64_t max_mib = 2048) {
   GuestView v;
   v.actual_kib = v.current_kib = actual_mib * kMiB;
-  v.used_kib = (actual_mib - unused_mib) * kMiB;
-  v.projected_unused_kib = unused_mib * kMiB;
+  v.unused_kib = unused_mib * kMiB;
+  v.need_kib = (actual_mib - unused_mib) * kMiB;
+  v.projected_free_kib = unused_mib * kMiB;
   v.max_kib = max_mib * kMiB;
   return v;
 }
@@ -115,6 +116,38 @@ TEST(GrantMemoryTest, NothingWhileTheHostIsShort) {
   EXPECT_EQ(r.plan.note[0], "needs memory; host short");
   EXPECT_EQ(r.granted_kib, 0u);
   EXPECT_EQ(r.unmet_kib, 0u);  // the host's own need comes first
+}
+
+TEST(FindNeedsTest, AGuestUnderPressureIsNeedyWhateverItsFreeMemory) {
+  const MemoryPolicyConfig config;  // pressure grow 128 MiB
+  GuestView thrashing = View(1024, 500);
+  thrashing.pressure = "pressure: 300 major faults/s";
+  GuestView low_and_thrashing = View(512, 50);
+  low_and_thrashing.pressure = "pressure: swap-in 4 MiB/s";
+  const std::vector<GuestView> views = {View(1024, 500), thrashing,
+                                        low_and_thrashing, View(2000, 500)};
+  TargetPlan plan = StartPlan(views);
+  const std::vector<MemoryNeed> needs =
+      FindNeeds(config, Limits(config), views, &plan);
+  ASSERT_EQ(needs.size(), 2u);
+  // Low and thrashing: its usual want (150) covers the pressure step, and
+  // all of it is urgent.
+  EXPECT_EQ(needs[0].view, 2u);
+  EXPECT_EQ(needs[0].want_kib, 150 * kMiB);
+  EXPECT_EQ(needs[0].urgent_kib, 150 * kMiB);
+  EXPECT_EQ(needs[1].view, 1u);
+  EXPECT_EQ(needs[1].want_kib, 128 * kMiB);
+  EXPECT_EQ(needs[1].urgent_kib, 128 * kMiB);
+}
+
+TEST(GrantMemoryTest, APressureGrowSaysWhy) {
+  const MemoryPolicyConfig config;
+  std::vector<GuestView> views = {View(1024, 500)};
+  views[0].pressure = "pressure: 300 major faults/s";
+  const GrantResult r = GrantMemory(config, Limits(config), views, Budget(1000),
+                                    StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], (1024 + 128) * kMiB);
+  EXPECT_EQ(r.plan.note[0], "grow (pressure: 300 major faults/s)");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "controller/memory/guest_memory_history.h"
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <string>
 
 namespace vmbalance {
@@ -20,13 +22,39 @@ void SettleTarget(const MemoryPolicyConfig& config, uint64_t actual_kib,
   }
 }
 
+// Events per second between two readings of a cumulative counter; 0 when
+// either is missing or the counter went back (the guest restarted it).
+double CounterRate(const std::optional<uint64_t>& before,
+                   const std::optional<uint64_t>& now, double dt_s) {
+  if (!before || !now || *now < *before || dt_s <= 0) return 0;
+  return static_cast<double>(*now - *before) / dt_s;
+}
+
+// The consumption rate after a report `dt_s` after the previous one. A rate
+// seen over two reports in a row is taken at once (a starving guest cannot
+// wait); a one-off jump (a spike) is not a trend and is not extrapolated; a
+// falling rate decays.
+void UpdateConsumption(const MemoryPolicyConfig& config, double dt_s,
+                       uint64_t need_kib, GuestMemoryHistory* history) {
+  const double growth =
+      (static_cast<double>(need_kib) - static_cast<double>(history->need_kib)) /
+      dt_s;
+  const double sustained = std::min(growth, history->last_growth_kib_s);
+  history->last_growth_kib_s = growth;
+  const double old_rate = history->consumption_kib_s;
+  history->consumption_kib_s =
+      sustained >= old_rate
+          ? sustained
+          : config.rate_decay_per_report * old_rate +
+                (1 - config.rate_decay_per_report) * std::max(sustained, 0.0);
+}
+
 // Folds one balloon report into the history: a repeated report counts as
-// "not advancing"; a new one updates the consumption rate. A rate seen over
-// two reports in a row is taken at once (a starving guest cannot wait); a
-// one-off jump (a spike) is not a trend and is not extrapolated; a falling
-// rate decays.
-void RecordReport(const MemoryPolicyConfig& config, int64_t last_update_s,
-                  uint64_t used_kib, GuestMemoryHistory* history) {
+// "not advancing"; a new one updates the consumption and pressure rates.
+void RecordReport(const MemoryPolicyConfig& config,
+                  const BalloonSample& balloon, int64_t last_update_s,
+                  uint64_t actual_kib, uint64_t need_kib,
+                  GuestMemoryHistory* history) {
   if (history->has_report && last_update_s == history->last_update_s) {
     ++history->unchanged_samples;
     return;
@@ -34,22 +62,64 @@ void RecordReport(const MemoryPolicyConfig& config, int64_t last_update_s,
   if (history->has_report && last_update_s > history->last_update_s) {
     const double dt =
         static_cast<double>(last_update_s - history->last_update_s);
-    const double growth = (static_cast<double>(used_kib) -
-                           static_cast<double>(history->used_kib)) /
-                          dt;
-    const double sustained = std::min(growth, history->last_growth_kib_s);
-    history->last_growth_kib_s = growth;
-    const double old_rate = history->consumption_kib_s;
-    history->consumption_kib_s =
-        sustained >= old_rate
-            ? sustained
-            : config.rate_decay_per_report * old_rate +
-                  (1 - config.rate_decay_per_report) * std::max(sustained, 0.0);
+    UpdateConsumption(config, dt, need_kib, history);
+    history->major_fault_rate_per_s =
+        CounterRate(history->major_faults, balloon.major_faults, dt);
+    history->swap_in_kib_s =
+        CounterRate(history->swap_in_kib, balloon.swap_in_kib, dt);
   }
   history->has_report = true;
+  history->report_actual_kib =
+      std::min(actual_kib, history->last_actual_kib.value_or(actual_kib));
   history->last_update_s = last_update_s;
-  history->used_kib = used_kib;
+  history->need_kib = need_kib;
+  history->major_faults = balloon.major_faults;
+  history->swap_in_kib = balloon.swap_in_kib;
   history->unchanged_samples = 0;
+}
+
+// Why the guest is under memory pressure; empty when it is not.
+std::string PressureOf(const MemoryPolicyConfig& config,
+                       const GuestMemoryHistory& history) {
+  if (history.major_fault_rate_per_s > config.major_fault_rate_per_s) {
+    return "pressure: " +
+           std::to_string(std::llround(history.major_fault_rate_per_s)) +
+           " major faults/s";
+  }
+  if (history.swap_in_kib_s > config.swap_in_kib_s) {
+    return "pressure: swap-in " +
+           std::to_string(std::llround(history.swap_in_kib_s / 1024)) +
+           " MiB/s";
+  }
+  return "";
+}
+
+// See MemoryPolicyConfig::qemu_overhead_kib. `fresh`: unused is from a fresh
+// report made at no lower actual, so actual - unused is resident now and may
+// bound the overhead (a stale figure, or one from before a grow, could
+// overstate it and hide unbacked memory).
+uint64_t UnbackedKib(const MemoryPolicyConfig& config,
+                     const BalloonSample& balloon, const GuestObservation& seen,
+                     bool fresh, GuestMemoryHistory* history) {
+  const uint64_t heading =
+      std::max(seen.actual_kib, seen.target_kib.value_or(0));
+  uint64_t backed = 0;
+  const uint64_t used =
+      seen.actual_kib - std::min(seen.actual_kib, seen.unused_kib);
+  if (fresh) backed = used;
+  if (balloon.rss_kib) {
+    const uint64_t rss = *balloon.rss_kib;
+    if (fresh) {
+      const uint64_t gap = rss > used ? rss - used : 0;
+      history->min_rss_gap_kib =
+          std::min(gap, history->min_rss_gap_kib.value_or(gap));
+    }
+    const uint64_t overhead =
+        std::min(config.qemu_overhead_kib,
+                 history->min_rss_gap_kib.value_or(config.qemu_overhead_kib));
+    backed = std::max(backed, rss > overhead ? rss - overhead : 0);
+  }
+  return heading > backed ? heading - backed : 0;
 }
 
 // Why a report is too old to act on; empty when it is fresh.
@@ -65,6 +135,23 @@ std::string Staleness(const MemoryPolicyConfig& config, int64_t wall_time_s,
            std::to_string(history.unchanged_samples) + " samples";
   }
   return "";
+}
+
+// Why the balloon figures cannot be acted on at all; empty when they can.
+std::string WhyNoFigures(const BalloonSample& balloon) {
+  if (!balloon.actual_kib) return "no balloon size (no balloon device?)";
+  if (!balloon.unused_kib) {
+    return "no unused figure (no balloon driver or stats period?)";
+  }
+  if (!balloon.last_update_s) return "no last_update: freshness unknown";
+  return "";
+}
+
+// actual - usable when the guest reports usable (its page cache can be
+// dropped, so it is not need), else actual - unused.
+uint64_t NeedKib(const BalloonSample& balloon, uint64_t actual_kib) {
+  const uint64_t spare = balloon.usable_kib.value_or(*balloon.unused_kib);
+  return actual_kib > spare ? actual_kib - spare : 0;
 }
 
 }  // namespace
@@ -84,30 +171,28 @@ GuestObservation ObserveGuest(const MemoryPolicyConfig& config,
     SettleTarget(config, seen.actual_kib, tick, history);
   }
   seen.target_kib = history->target_kib;
-
-  if (!balloon.actual_kib || !balloon.unused_kib) {
+  seen.why_skipped = WhyNoFigures(balloon);
+  if (!seen.why_skipped.empty()) {
     seen.stale = true;
-    seen.why_skipped = !balloon.actual_kib
-                           ? "no balloon size (no balloon device?)"
-                           : "no unused figure (no balloon driver or stats "
-                             "period?)";
+    seen.unused_kib = balloon.unused_kib.value_or(0);
+    seen.unbacked_kib = UnbackedKib(config, balloon, seen, false, history);
+    history->last_actual_kib = balloon.actual_kib;
     return seen;
   }
   seen.unused_kib = *balloon.unused_kib;
-  seen.used_kib =
-      seen.actual_kib > seen.unused_kib ? seen.actual_kib - seen.unused_kib : 0;
-  if (!balloon.last_update_s) {
-    seen.stale = true;
-    seen.why_skipped = "no last_update: freshness unknown";
-    return seen;
-  }
+  seen.need_kib = NeedKib(balloon, seen.actual_kib);
   const int64_t last_update = *balloon.last_update_s;
-  RecordReport(config, last_update, seen.used_kib, history);
+  RecordReport(config, balloon, last_update, seen.actual_kib, seen.need_kib,
+               history);
   seen.consumption_kib_s = history->consumption_kib_s;
-
+  seen.pressure = PressureOf(config, *history);
   seen.why_skipped = Staleness(config, wall_time_s, last_update, *history);
   seen.stale = !seen.why_skipped.empty();
   seen.usable = !seen.stale;
+  const bool in_step =
+      seen.usable && seen.actual_kib <= history->report_actual_kib;
+  seen.unbacked_kib = UnbackedKib(config, balloon, seen, in_step, history);
+  history->last_actual_kib = seen.actual_kib;
   return seen;
 }
 

@@ -20,9 +20,26 @@ struct GuestMemoryHistory {
   bool has_report = false;
   int64_t last_update_s = 0;     // the guest's last balloon report
   int unchanged_samples = 0;     // consecutive samples with that same report
-  uint64_t used_kib = 0;         // actual - unused at that report
-  double consumption_kib_s = 0;  // sustained growth of used: fast up, slow down
+  uint64_t need_kib = 0;         // the guest's need at that report
+  double consumption_kib_s = 0;  // sustained growth of need: fast up, slow down
   double last_growth_kib_s = 0;  // growth between the last two reports
+  // Cumulative pressure counters at that report, and their rates over the
+  // last two reports (0 until two reports carried the counter).
+  std::optional<uint64_t> major_faults;
+  std::optional<uint64_t> swap_in_kib;
+  double major_fault_rate_per_s = 0;
+  double swap_in_kib_s = 0;
+  // Balloon stats are not simultaneous: actual is live, unused is from the
+  // guest's last report. actual - unused bounds what is backed only while
+  // actual is no higher than when that report came (a grow since would be
+  // counted as used). The lower of actual at the sample that brought the
+  // report and at the sample before; and actual at the last sample.
+  uint64_t report_actual_kib = 0;
+  std::optional<uint64_t> last_actual_kib;
+  // Smallest rss - (actual - unused) seen in fresh reports since the domain
+  // started: an upper bound on QEMU's own overhead (see
+  // MemoryPolicyConfig::qemu_overhead_kib).
+  std::optional<uint64_t> min_rss_gap_kib;
   // A target the actuator applied (CommitBalloons) and the balloon has not
   // reached yet; ObserveGuest clears it when reached or timed out.
   std::optional<uint64_t> target_kib;
@@ -38,8 +55,16 @@ struct GuestObservation {
   std::string why_skipped;
   uint64_t actual_kib = 0;
   uint64_t unused_kib = 0;
-  uint64_t used_kib = 0;  // actual - unused: kernel + workload
+  // What the guest cannot give back without swapping: actual - usable when
+  // the guest reports usable (page cache is not need), else actual - unused.
+  uint64_t need_kib = 0;
   double consumption_kib_s = 0;
+  // Why the guest is under memory pressure (major faults or swap-ins above
+  // the config's rates); empty when it is not.
+  std::string pressure;
+  // What the guest may still touch without asking, at the host's cost:
+  // max(actual, in-flight target) - backed. Set for every guest, stale or not.
+  uint64_t unbacked_kib = 0;
   // The in-flight target after this sample (cleared when reached/expired).
   std::optional<uint64_t> target_kib;
 };

@@ -17,7 +17,7 @@ TEST(ObserveGuestTest, FreshStatsAreUsableWithUsedFromActualMinusUnused) {
                    kEpochS, 1, &history);
   EXPECT_TRUE(seen.usable);
   EXPECT_FALSE(seen.stale);
-  EXPECT_EQ(seen.used_kib, 312 * kMiB);
+  EXPECT_EQ(seen.need_kib, 312 * kMiB);
 }
 
 TEST(ObserveGuestTest, SustainedConsumptionRateRisesAtOnceAndDecaysByHalf) {
@@ -113,6 +113,111 @@ TEST(ObserveGuestTest, TargetClearedWhenReachedOrExpired) {
   seen = ObserveGuest(config, Guest("a", 700, 200, 2048, kEpochS + 3),
                       kEpochS + 3, 7, &history);
   EXPECT_FALSE(seen.target_kib.has_value());  // stalled: forgotten
+}
+
+TEST(ObserveGuestTest, PageCacheIsNotNeedWhenUsableIsReported) {
+  GuestMemoryHistory history;
+  DomainSample d = Guest("a", 1024, 50, 2048, kEpochS);  // 50 MiB unused...
+  d.balloon.usable_kib = 600 * kMiB;  // ...but 550 MiB of it is cache
+  const GuestObservation seen =
+      ObserveGuest(MemoryPolicyConfig(), d, kEpochS, 1, &history);
+  EXPECT_EQ(seen.need_kib, (1024 - 600) * kMiB);
+}
+
+// Two fresh reports 2 s apart with these cumulative counters.
+GuestObservation TwoReports(const MemoryPolicyConfig& config,
+                            uint64_t faults_before, uint64_t faults_after,
+                            uint64_t swap_in_before_mib,
+                            uint64_t swap_in_after_mib) {
+  GuestMemoryHistory history;
+  DomainSample d = Guest("a", 1024, 500, 2048, kEpochS);
+  d.balloon.major_faults = faults_before;
+  d.balloon.swap_in_kib = swap_in_before_mib * kMiB;
+  ObserveGuest(config, d, kEpochS, 1, &history);
+  d.balloon.last_update_s = kEpochS + 2;
+  d.balloon.major_faults = faults_after;
+  d.balloon.swap_in_kib = swap_in_after_mib * kMiB;
+  return ObserveGuest(config, d, kEpochS + 2, 2, &history);
+}
+
+TEST(ObserveGuestTest, MajorFaultRateAboveThresholdIsPressure) {
+  const MemoryPolicyConfig config;                               // 100 faults/s
+  EXPECT_EQ(TwoReports(config, 1000, 1200, 0, 0).pressure, "");  // 100/s
+  EXPECT_EQ(TwoReports(config, 1000, 1202, 0, 0).pressure,
+            "pressure: 101 major faults/s");
+  // A counter that went back (guest restarted it) is no rate.
+  EXPECT_EQ(TwoReports(config, 5000, 10, 0, 0).pressure, "");
+}
+
+TEST(ObserveGuestTest, SwapInRateAboveThresholdIsPressure) {
+  const MemoryPolicyConfig config;                           // 1 MiB/s
+  EXPECT_EQ(TwoReports(config, 0, 0, 10, 12).pressure, "");  // 1 MiB/s
+  EXPECT_EQ(TwoReports(config, 0, 0, 10, 16).pressure,
+            "pressure: swap-in 3 MiB/s");
+}
+
+TEST(ObserveGuestTest, UnbackedIsWhatTheGuestMayStillTouch) {
+  const MemoryPolicyConfig config;  // overhead assumed at most 256 MiB
+  GuestMemoryHistory history;
+  // Used 312 MiB, rss 400: QEMU's overhead is at most 88 MiB, so at least
+  // 312 are backed and 200 of the 512 may still be touched.
+  DomainSample d = Guest("a", 512, 200, 2048, kEpochS);
+  d.balloon.rss_kib = 400 * kMiB;
+  EXPECT_EQ(ObserveGuest(config, d, kEpochS, 1, &history).unbacked_kib,
+            200 * kMiB);
+  // Granted up to 1024 (in flight): that is owed too. The guest touched
+  // 100 MiB more of its free memory (rss 500): backed 500 - 88.
+  history.target_kib = 1024 * kMiB;
+  history.target_set_tick = 2;
+  d.balloon.rss_kib = 500 * kMiB;
+  d.balloon.last_update_s = kEpochS + 1;
+  EXPECT_EQ(ObserveGuest(config, d, kEpochS + 1, 2, &history).unbacked_kib,
+            (1024 - 412) * kMiB);
+}
+
+TEST(ObserveGuestTest, UnbackedOverheadIsNeverAssumedAboveTheConfig) {
+  MemoryPolicyConfig config;
+  config.qemu_overhead_kib = 64 * kMiB;
+  GuestMemoryHistory history;
+  // rss - used = 700 MiB (touched free pages): the overhead is taken as 64.
+  DomainSample d = Guest("a", 1024, 600, 2048, kEpochS);
+  d.balloon.rss_kib = 1124 * kMiB;
+  EXPECT_EQ(ObserveGuest(config, d, kEpochS, 1, &history).unbacked_kib, 0u);
+}
+
+TEST(ObserveGuestTest, UnbackedWithoutFreshFiguresCountsTheWorst) {
+  const MemoryPolicyConfig config;
+  // No rss: only the used pages are known to be backed.
+  GuestMemoryHistory h1;
+  DomainSample d = Guest("a", 512, 200, 2048, kEpochS);
+  d.balloon.rss_kib.reset();
+  EXPECT_EQ(ObserveGuest(config, d, kEpochS, 1, &h1).unbacked_kib, 200 * kMiB);
+  // No balloon driver and no rss: all of actual may be touched.
+  GuestMemoryHistory h2;
+  d.balloon.unused_kib.reset();
+  GuestObservation seen = ObserveGuest(config, d, kEpochS, 1, &h2);
+  EXPECT_TRUE(seen.stale);
+  EXPECT_EQ(seen.unbacked_kib, 512 * kMiB);
+  // Stale, with rss: rss less the assumed overhead is backed.
+  GuestMemoryHistory h3;
+  d.balloon.rss_kib = 600 * kMiB;
+  EXPECT_EQ(ObserveGuest(config, d, kEpochS, 1, &h3).unbacked_kib,
+            (512 - (600 - 256)) * kMiB);
+}
+
+TEST(ObserveGuestTest, UnusedFromBeforeAGrowDoesNotCountAsBacked) {
+  const MemoryPolicyConfig config;
+  GuestMemoryHistory history;
+  DomainSample d = Guest("a", 512, 50, 2048, kEpochS);
+  d.balloon.rss_kib = 512 * kMiB;  // used 462: overhead at most 50
+  EXPECT_EQ(ObserveGuest(config, d, kEpochS, 1, &history).unbacked_kib,
+            50 * kMiB);
+  // Grown to 812 since; the guest has not reported again, so 812 - 50 is
+  // not what it uses: only rss - 50 is known to be backed.
+  d.balloon.actual_kib = 812 * kMiB;
+  d.balloon.rss_kib = 520 * kMiB;
+  EXPECT_EQ(ObserveGuest(config, d, kEpochS + 1, 2, &history).unbacked_kib,
+            (812 - 470) * kMiB);
 }
 
 }  // namespace

@@ -29,12 +29,13 @@ GuestView ViewOf(const MemoryThresholds& limits, const DomainSample& domain,
                  const GuestMemoryHistory& history) {
   GuestView v;
   v.actual_kib = seen.actual_kib;
-  v.used_kib = seen.used_kib;
+  v.unused_kib = seen.unused_kib;
+  v.need_kib = seen.need_kib;
   v.max_kib = CeilingKib(domain, seen.actual_kib);
   v.current_kib = seen.target_kib.value_or(seen.actual_kib);
   v.in_flight = seen.target_kib.has_value();
-  v.projected_unused_kib =
-      SatSub(seen.unused_kib + v.current_kib, seen.actual_kib);
+  v.projected_free_kib = SatSub(v.current_kib, seen.need_kib);
+  v.pressure = seen.pressure;
   v.rate_kib_s = seen.consumption_kib_s;
   v.expected_kib = limits.ExpectedKib(v.rate_kib_s);
   v.last_grow_tick = history.last_grow_tick;
@@ -56,6 +57,7 @@ ObservedGuests ObserveGuests(const MemoryPolicyConfig& config,
     GuestMemoryHistory& history = (*guests)[d.uuid];
     GuestObservation seen =
         ObserveGuest(config, d, sample.wall_time_s, tick, &history);
+    out.unbacked_kib += seen.unbacked_kib;
     if (seen.target_kib) {
       if (*seen.target_kib > seen.actual_kib) {
         out.pending_grow_kib += *seen.target_kib - seen.actual_kib;

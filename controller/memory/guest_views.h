@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "controller/memory/guest_memory_history.h"
@@ -20,13 +21,16 @@ namespace vmbalance {
 struct GuestView {
   size_t domain_index = 0;  // into sample.domains (and the decision's guests)
   uint64_t actual_kib = 0;
-  uint64_t used_kib = 0;     // actual - unused
+  uint64_t unused_kib = 0;
+  uint64_t need_kib = 0;     // actual - usable, else actual - unused
   uint64_t max_kib = 0;      // ceiling: max memory, else the balloon's maximum
   uint64_t current_kib = 0;  // where the balloon is heading (target/actual)
   bool in_flight = false;    // an applied target not reached yet
-  uint64_t projected_unused_kib = 0;  // unused once current is reached
-  double rate_kib_s = 0;              // consumption rate
+  // Free (unused + reclaimable page cache) once current is reached.
+  uint64_t projected_free_kib = 0;
+  double rate_kib_s = 0;      // consumption rate
   uint64_t expected_kib = 0;  // consumption expected before the next decision
+  std::string pressure;       // why the guest is under pressure; empty if not
   int64_t last_grow_tick = 0;
   int64_t first_seen_tick = 0;
 };
@@ -34,8 +38,10 @@ struct GuestView {
 struct ObservedGuests {
   std::vector<GuestObservation> seen;  // one per sample.domains entry
   std::vector<GuestView> views;        // the usable ones, in sample order
-  // In-flight targets against actual, over every guest (stale ones too:
-  // the host pays for their balloons all the same).
+  // Over every guest (stale ones too: they can still touch what they were
+  // given): what the guests may still touch at the host's cost, and their
+  // in-flight targets against actual.
+  uint64_t unbacked_kib = 0;
   uint64_t pending_grow_kib = 0;
   uint64_t pending_shrink_kib = 0;
 };

@@ -30,11 +30,11 @@ TEST(GuestViewsTest, UsableGuestGetsAViewWithItsFigures) {
   const GuestView& a = seen.views[0];
   EXPECT_EQ(a.domain_index, 0u);
   EXPECT_EQ(a.actual_kib, 512 * kMiB);
-  EXPECT_EQ(a.used_kib, 312 * kMiB);
+  EXPECT_EQ(a.need_kib, 312 * kMiB);
   EXPECT_EQ(a.max_kib, 2048 * kMiB);
   EXPECT_EQ(a.current_kib, 512 * kMiB);
   EXPECT_FALSE(a.in_flight);
-  EXPECT_EQ(a.projected_unused_kib, 200 * kMiB);
+  EXPECT_EQ(a.projected_free_kib, 200 * kMiB);
   EXPECT_EQ(a.first_seen_tick, 1);
   EXPECT_EQ(seen.views[1].max_kib, 1024 * kMiB);
   EXPECT_EQ(seen.views[1].domain_index, 1u);
@@ -75,7 +75,7 @@ TEST(GuestViewsTest, InFlightTargetsSetTheViewAndThePendingTotals) {
   ASSERT_EQ(seen.views.size(), 1u);
   EXPECT_TRUE(seen.views[0].in_flight);
   EXPECT_EQ(seen.views[0].current_kib, 662 * kMiB);
-  EXPECT_EQ(seen.views[0].projected_unused_kib, 200 * kMiB);
+  EXPECT_EQ(seen.views[0].projected_free_kib, 200 * kMiB);
   EXPECT_EQ(seen.pending_grow_kib, 150 * kMiB);
   EXPECT_EQ(seen.pending_shrink_kib, 100 * kMiB);
 }

@@ -4,23 +4,27 @@ namespace vmbalance {
 
 HostBudget AssessHost(const MemoryPolicyConfig& config,
                       const MemoryThresholds& limits, const HostSample& host,
-                      uint64_t pending_grow_kib, uint64_t pending_shrink_kib) {
+                      const GuestCommitments& guests) {
   HostBudget b;
   const uint64_t reserve = limits.host_reserve_kib;
-  b.free_kib = host.memory_free_kib;
-  b.pending_grow_kib = pending_grow_kib;
-  b.pending_shrink_kib = pending_shrink_kib;
+  b.free_kib = host.memory_available_kib.value_or(host.memory_free_kib);
+  b.unbacked_kib = guests.unbacked_kib;
+  b.pending_grow_kib = guests.pending_grow_kib;
+  b.pending_shrink_kib = guests.pending_shrink_kib;
+  // What stays available if every guest touches all it was granted (an
+  // in-flight grow is in its guest's unbacked grant already).
+  const uint64_t committed_free = SatSub(b.free_kib, b.unbacked_kib);
   // Unknown host memory: grant nothing and take nothing for the host's sake.
-  b.host_short = limits.host_known && host.memory_free_kib <= reserve;
-  b.grant_budget_kib =
-      (!limits.host_known || b.host_short)
-          ? 0
-          : SatSub(host.memory_free_kib, reserve + pending_grow_kib);
-  // Below the reserve once in-flight targets land, the host takes memory
-  // back, with some hysteresis. Exactly at it, grants stop but nothing is
-  // taken: our own grants may have brought it there.
+  b.host_short = limits.host_known && committed_free <= reserve;
+  b.grant_budget_kib = (!limits.host_known || b.host_short)
+                           ? 0
+                           : SatSub(committed_free, reserve);
+  // Below the reserve once in-flight shrinks land (a shrink of actual - to
+  // gives that much back, touched or not), the host takes memory back, with
+  // some hysteresis. Exactly at it, grants stop but nothing is taken: our
+  // own grants may have brought it there.
   const uint64_t projected_free =
-      SatSub(host.memory_free_kib + pending_shrink_kib, pending_grow_kib);
+      SatSub(b.free_kib + b.pending_shrink_kib, b.unbacked_kib);
   b.pressure = limits.host_known && projected_free < reserve;
   b.host_reclaim_kib =
       b.pressure ? reserve + config.host_recover_kib - projected_free : 0;

@@ -37,8 +37,12 @@ struct MemoryDecision {
   std::vector<GuestMemoryStatus> guests;  // every domain in the sample
   uint64_t host_reserve_kib = 0;          // effective reserve
   uint64_t grants_in_flight_kib = 0;      // applied grows not reached yet
-  uint64_t grant_budget_kib = 0;          // what could be granted this step
-  bool host_short = false;                // host free at or below reserve
+  // What the guests may still touch at the host's cost (every guest's
+  // max(actual, in-flight target) - backed); grants come out of available
+  // less this and the reserve.
+  uint64_t unbacked_kib = 0;
+  uint64_t grant_budget_kib = 0;  // what could be granted this step
+  bool host_short = false;        // available - unbacked at or below reserve
   std::string reason;
 };
 

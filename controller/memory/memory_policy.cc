@@ -59,7 +59,8 @@ std::string Reason(const MemoryThresholds& limits, const HostBudget& host,
   reason << (host.pressure     ? "host under reserve"
              : host.host_short ? "host at reserve"
                                : "host ok")
-         << ": free " << host.free_kib / 1024 << " MiB, reserve "
+         << ": available " << host.free_kib / 1024 << " MiB, unbacked "
+         << host.unbacked_kib / 1024 << " MiB, reserve "
          << limits.host_reserve_kib / 1024 << " MiB, in flight +"
          << host.pending_grow_kib / 1024 << "/-"
          << host.pending_shrink_kib / 1024 << " MiB; granted "
@@ -80,8 +81,9 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
       ObserveGuests(config, limits, sample, tick, &state->guests);
   const std::vector<GuestView>& views = observed.views;
   const HostBudget host =
-      AssessHost(config, limits, sample.host, observed.pending_grow_kib,
-                 observed.pending_shrink_kib);
+      AssessHost(config, limits, sample.host,
+                 {observed.unbacked_kib, observed.pending_grow_kib,
+                  observed.pending_shrink_kib});
 
   GrantResult grants =
       GrantMemory(config, limits, views, host, StartPlan(views));
@@ -96,6 +98,7 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
   decision.changes = EmitChanges(views, idle.plan, &decision.guests);
   decision.host_reserve_kib = limits.host_reserve_kib;
   decision.grants_in_flight_kib = host.pending_grow_kib;
+  decision.unbacked_kib = host.unbacked_kib;
   decision.grant_budget_kib = host.grant_budget_kib;
   decision.host_short = host.host_short;
   decision.reason =

@@ -9,9 +9,14 @@ namespace vmbalance {
 
 // Defaults follow the course rules (100 MiB unused, 200 MiB host reserve).
 struct MemoryPolicyConfig {
-  // Low mark: keep at least this unused in every guest.
+  // A guest's need is actual - usable (its MemAvailable: page cache is not
+  // need) when the guest reports usable, else actual - unused; "free" below
+  // is actual - need. So a guest whose unused is low only because of page
+  // cache is not grown, and one with free (cache included) above the high
+  // mark is shrunk gently (the guest drops cache under balloon pressure).
+  // Low mark: keep at least this free in every guest.
   uint64_t min_unused_kib = 100 * 1024;
-  // High mark: unused above this is idle and may come back to the host.
+  // High mark: free above this is idle and may come back to the host.
   uint64_t max_unused_kib = 300 * 1024;
   // Where a resized guest's unused memory is aimed: between the marks, so a
   // grow does not invite a shrink and a shrink does not invite a grow.
@@ -20,6 +25,19 @@ struct MemoryPolicyConfig {
   uint64_t host_reserve_kib = 200 * 1024;
   // ...or this fraction of host memory, whichever is larger.
   double host_reserve_fraction = 0.02;
+  // Commitment accounting. Host available memory (MemAvailable when the
+  // sample has it, else free) must stay above the reserve even if every
+  // guest touches everything it was granted: a granted page costs the host
+  // nothing until the guest touches it, so an untouched grant is still owed.
+  // A guest's unbacked grant = max(actual, in-flight target) - backed, over
+  // every guest (stale ones too). backed = rss - QEMU's own overhead; the
+  // overhead is estimated high (a low estimate would hide unbacked memory):
+  // the smallest rss - used seen for the guest (a used guest page is
+  // resident, so that gap is never below the true overhead, barring host
+  // swap), capped at this assumed upper bound (the gap also holds pages the
+  // guest touched and freed). Raise it for guests with large device state.
+  // Without rss, backed = used (actual - unused); without that either, 0.
+  uint64_t qemu_overhead_kib = 256 * 1024;
   // Once short, reclaim until the host has reserve + this free (hysteresis).
   uint64_t host_recover_kib = 64 * 1024;
   // Never shrink a guest below this.
@@ -41,6 +59,15 @@ struct MemoryPolicyConfig {
   double grow_lookahead_intervals = 4.0;
   // ...but rate-based predictions are capped here (a spike is not a trend).
   uint64_t max_lookahead_kib = 512 * 1024;
+  // Guest pressure: a guest reading evicted pages back from disk (major
+  // faults) or from swap faster than these is short of memory even when its
+  // unused looks fine (the kernel keeps free memory up by evicting). Either
+  // signal makes it needy (grown by at least pressure_grow_kib, with the
+  // signal as the reason) and never calm (not released or reclaimed from
+  // while the host is not short). Rates come from successive reports.
+  double major_fault_rate_per_s = 100.0;  // a few hundred KiB/s of page-ins
+  double swap_in_kib_s = 1024.0;          // 1 MiB/s from swap is thrashing
+  uint64_t pressure_grow_kib = 128 * 1024;
   // A guest consuming faster than this is "still growing": never shrunk
   // except under host pressure.
   double growing_rate_kib_s = 1024.0;

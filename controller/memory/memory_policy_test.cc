@@ -245,6 +245,66 @@ TEST(MemoryPolicyTest, GrantsInFlightAreCountedAndNotRepeated) {
   EXPECT_EQ(b->to_kib, 612 * kMiB);
 }
 
+TEST(MemoryPolicyTest, UntouchedGrantsAreNotGrantedAgain) {
+  // The overcommit trap: four guests were grown to 1536 MiB but have touched
+  // only 536 (rss = 536 + 64 MiB of QEMU), so host free still shows 4150
+  // MiB. If each touched all it was given, 4 x 1000 MiB would go: only 150
+  // would be left, below the 200 MiB reserve. A fifth guest's need must not
+  // be granted out of that same free memory; the host takes unused back.
+  std::vector<DomainSample> guests;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    guests.push_back(Guest(name, 1536, 1000, 2048, kEpochS));
+    guests.back().balloon.rss_kib = 600 * kMiB;
+  }
+  guests.push_back(Guest("needy", 512, 50, 2048, kEpochS));
+  const MemoryDecision d =
+      DecideOnce(MemoryPolicyConfig(), HostWith(8192, 4150, 0, guests));
+  EXPECT_EQ(d.unbacked_kib, 4000 * kMiB);
+  EXPECT_TRUE(d.host_short);
+  EXPECT_EQ(d.grant_budget_kib, 0u);
+  EXPECT_FALSE(ChangeFor(d, "needy").has_value());
+  EXPECT_EQ(StatusFor(d, "needy").note, "needs memory; host short");
+  // Back to reserve + recover: 200 + 64 - 150 MiB, from unused memory (the
+  // other three, calm and above the high mark, release an idle step too).
+  const auto a = ChangeFor(d, "a");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->to_kib, (1536 - 114) * kMiB);
+  EXPECT_EQ(StatusFor(d, "a").note, "reclaim (host short)");
+  for (const BalloonChange& c : d.changes) {
+    EXPECT_LT(c.to_kib, c.from_kib);
+    EXPECT_GE(c.to_kib, (536 + 200) * kMiB);
+  }
+}
+
+TEST(MemoryPolicyTest, LowUnusedThatIsPageCacheIsNotGrown) {
+  Sample s = OneGuest(1024, 50, 2048);
+  s.domains[0].balloon.usable_kib = 250 * kMiB;  // 200 MiB of cache
+  MemoryDecision d = DecideOnce(MemoryPolicyConfig(), s);
+  EXPECT_TRUE(d.changes.empty());
+  // Without the usable figure the same guest looks needy.
+  s.domains[0].balloon.usable_kib.reset();
+  d = DecideOnce(MemoryPolicyConfig(), s);
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_GT(d.changes[0].to_kib, 1024 * kMiB);
+}
+
+TEST(MemoryPolicyTest, GuestUnderPressureIsGrownThoughItsUnusedLooksFine) {
+  MemoryPolicyState state;
+  Sample s = OneGuest(1024, 250, 2048);
+  s.domains[0].balloon.major_faults = 1000;
+  MemoryDecision d = DecideAndApply(MemoryPolicyConfig(), s, &state);
+  EXPECT_TRUE(d.changes.empty());
+  // 1000 major faults in 2 s: the guest is evicting to keep 250 MiB free.
+  s.wall_time_s += 2;
+  s.monotonic_ns += 2000000000LL;
+  s.domains[0].balloon.last_update_s = s.wall_time_s;
+  s.domains[0].balloon.major_faults = 2000;
+  d = DecideAndApply(MemoryPolicyConfig(), s, &state);
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.changes[0].to_kib, (1024 + 128) * kMiB);
+  EXPECT_EQ(StatusFor(d, "a").note, "grow (pressure: 500 major faults/s)");
+}
+
 TEST(MemoryPolicyTest, TakesFromWastefulWhenGrantsCannotBeMet) {
   // Host has nothing to give; "rich" sits between the marks but above target.
   const Sample s = HostWith(kHostMib, kReserveMib + 1, 0,

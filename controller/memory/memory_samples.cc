@@ -19,6 +19,7 @@ DomainSample Guest(const std::string& name, uint64_t actual_mib,
   d.balloon.unused_kib = unused_mib * kMiB;
   d.balloon.available_kib =
       (actual_mib - std::min<uint64_t>(actual_mib, 40)) * kMiB;
+  d.balloon.rss_kib = (actual_mib + kAssumedOverheadMib) * kMiB;
   d.balloon.last_update_s = last_update_s;
   return d;
 }

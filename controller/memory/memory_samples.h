@@ -16,7 +16,13 @@ namespace testing_memory {
 constexpr uint64_t kMiB = 1024;  // in KiB
 constexpr int64_t kEpochS = 1700000000;
 
-// A domain with a working balloon driver; uuid = "uuid-" + name.
+// MemoryPolicyConfig's default qemu_overhead_kib, in MiB.
+constexpr uint64_t kAssumedOverheadMib = 256;
+
+// A domain with a working balloon driver; uuid = "uuid-" + name. Its QEMU
+// rss is actual + kAssumedOverheadMib: every page it has was touched (fully
+// backed), so it owes the host nothing but its in-flight grows. Tests of
+// commitment accounting set rss_kib themselves.
 DomainSample Guest(const std::string& name, uint64_t actual_mib,
                    uint64_t unused_mib, uint64_t max_mib,
                    int64_t last_update_s);

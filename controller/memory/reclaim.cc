@@ -1,24 +1,28 @@
 #include "controller/memory/reclaim.h"
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace vmbalance {
 namespace {
 
-// Guests that may give: not granted memory in this plan; under pressure all
-// of them, otherwise the calm ones. Most to spare first, then sample order.
+// Guests that may give: not grown in this plan; under pressure all of them,
+// otherwise the calm ones. Most to spare above their floor (the squeeze
+// floor or the aimed one) first, then sample order.
 std::vector<size_t> Donors(const MemoryPolicyConfig& config,
                            const MemoryThresholds& limits,
                            const std::vector<GuestView>& views, int64_t tick,
-                           bool pressure, const TargetPlan& plan) {
+                           bool pressure, bool squeeze,
+                           const TargetPlan& plan) {
   std::vector<size_t> donors;
   std::vector<uint64_t> spare(views.size(), 0);
   for (size_t i = 0; i < views.size(); ++i) {
     const GuestView& v = views[i];
-    if (plan.target_kib[i] != v.current_kib) continue;
+    if (plan.target_kib[i] > v.current_kib) continue;
     if (!pressure && !IsCalm(config, v, tick)) continue;
     donors.push_back(i);
-    spare[i] = SatSub(v.current_kib, ShrinkFloorKib(limits, v, pressure));
+    spare[i] = SatSub(plan.target_kib[i], ShrinkFloorKib(limits, v, squeeze));
   }
   std::sort(donors.begin(), donors.end(), [&](size_t a, size_t b) {
     if (spare[a] != spare[b]) return spare[a] > spare[b];
@@ -27,11 +31,78 @@ std::vector<size_t> Donors(const MemoryPolicyConfig& config,
   return donors;
 }
 
+// What one step may still take from view i: a `fraction` of its actual,
+// less what the plan already takes from it.
+uint64_t StepCapKib(double fraction, const GuestView& v, uint64_t target_kib) {
+  return SatSub(ToKib(fraction * v.actual_kib),
+                SatSub(v.current_kib, target_kib));
+}
+
+// First pass: memory guests hold above the aimed free (their unused and
+// page cache, not what they need), most to spare first, until needed_kib.
+void TakeUnused(const MemoryPolicyConfig& config,
+                const MemoryThresholds& limits,
+                const std::vector<GuestView>& views, int64_t tick,
+                bool pressure, uint64_t needed_kib, ShrinkResult* result) {
+  TargetPlan& plan = result->plan;
+  const double fraction =
+      pressure ? config.pressure_shrink_fraction : config.max_shrink_fraction;
+  for (size_t i : Donors(config, limits, views, tick, pressure, false, plan)) {
+    if (result->reclaimed_kib >= needed_kib) break;
+    const GuestView& v = views[i];
+    const uint64_t still = needed_kib - result->reclaimed_kib;
+    const uint64_t cap = std::min(StepCapKib(fraction, v, plan.target_kib[i]),
+                                  std::max(still, config.min_change_kib));
+    const uint64_t from = plan.target_kib[i];
+    const uint64_t to =
+        ShrinkStep(config, from, ShrinkFloorKib(limits, v, false), cap);
+    if (to == from) continue;
+    result->reclaimed_kib += from - to;
+    plan.target_kib[i] = to;
+    plan.note[i] = pressure ? "reclaim (host short)" : "reclaim (for others)";
+  }
+}
+
+// Second pass, host short only: the rest is shared among all donors in
+// proportion to what each holds above its squeeze floor (need + low mark +
+// one minimum change), within one pressure step each.
+void SqueezeFairly(const MemoryPolicyConfig& config,
+                   const MemoryThresholds& limits,
+                   const std::vector<GuestView>& views, int64_t tick,
+                   uint64_t needed_kib, ShrinkResult* result) {
+  TargetPlan& plan = result->plan;
+  const std::vector<size_t> donors =
+      Donors(config, limits, views, tick, true, true, plan);
+  uint64_t total_spare = 0;
+  for (size_t i : donors) {
+    total_spare +=
+        SatSub(plan.target_kib[i], ShrinkFloorKib(limits, views[i], true));
+  }
+  if (total_spare == 0) return;
+  const double share = std::min(
+      1.0, static_cast<double>(needed_kib) / static_cast<double>(total_spare));
+  for (size_t i : donors) {
+    const GuestView& v = views[i];
+    const uint64_t from = plan.target_kib[i];
+    const uint64_t floor = ShrinkFloorKib(limits, v, true);
+    const uint64_t fair = std::max(
+        ToKib(std::ceil(share * SatSub(from, floor))), config.min_change_kib);
+    const uint64_t cap =
+        std::min(fair, StepCapKib(config.pressure_shrink_fraction, v, from));
+    const uint64_t to = ShrinkStep(config, from, floor, cap);
+    if (to == from) continue;
+    result->reclaimed_kib += from - to;
+    plan.target_kib[i] = to;
+    plan.note[i] = "squeeze (host short)";
+  }
+}
+
 }  // namespace
 
 bool IsCalm(const MemoryPolicyConfig& config, const GuestView& view,
             int64_t tick) {
-  return !view.in_flight && view.rate_kib_s < config.growing_rate_kib_s &&
+  return !view.in_flight && view.pressure.empty() &&
+         view.rate_kib_s < config.growing_rate_kib_s &&
          tick - view.last_grow_tick >= config.shrink_cooldown_intervals &&
          tick - view.first_seen_tick >= config.observe_before_shrink_intervals;
 }
@@ -40,7 +111,7 @@ uint64_t ShrinkFloorKib(const MemoryThresholds& limits, const GuestView& view,
                         bool squeeze) {
   const uint64_t keep =
       squeeze ? limits.squeeze_unused_kib : limits.aim_unused_kib;
-  return view.used_kib + keep + view.expected_kib;
+  return view.need_kib + keep + view.expected_kib;
 }
 
 uint64_t ShrinkStep(const MemoryPolicyConfig& config, uint64_t from_kib,
@@ -56,25 +127,13 @@ ShrinkResult Reclaim(const MemoryPolicyConfig& config,
                      const std::vector<GuestView>& views, int64_t tick,
                      bool pressure, uint64_t needed_kib, TargetPlan plan) {
   ShrinkResult result;
-  if (needed_kib > 0) {
-    const double fraction =
-        pressure ? config.pressure_shrink_fraction : config.max_shrink_fraction;
-    for (size_t i : Donors(config, limits, views, tick, pressure, plan)) {
-      if (result.reclaimed_kib >= needed_kib) break;
-      const GuestView& v = views[i];
-      const uint64_t still = needed_kib - result.reclaimed_kib;
-      const uint64_t cap = std::min(ToKib(fraction * v.actual_kib),
-                                    std::max(still, config.min_change_kib));
-      const uint64_t from = plan.target_kib[i];
-      const uint64_t to =
-          ShrinkStep(config, from, ShrinkFloorKib(limits, v, pressure), cap);
-      if (to == from) continue;
-      result.reclaimed_kib += from - to;
-      plan.target_kib[i] = to;
-      plan.note[i] = pressure ? "reclaim (host short)" : "reclaim (for others)";
-    }
-  }
   result.plan = std::move(plan);
+  if (needed_kib == 0) return result;
+  TakeUnused(config, limits, views, tick, pressure, needed_kib, &result);
+  if (pressure && result.reclaimed_kib < needed_kib) {
+    SqueezeFairly(config, limits, views, tick,
+                  needed_kib - result.reclaimed_kib, &result);
+  }
   return result;
 }
 
@@ -86,7 +145,7 @@ ShrinkResult ReleaseIdle(const MemoryPolicyConfig& config,
   for (size_t i = 0; i < views.size(); ++i) {
     const GuestView& v = views[i];
     if (plan.target_kib[i] != v.current_kib || !IsCalm(config, v, tick) ||
-        v.projected_unused_kib <= config.max_unused_kib) {
+        v.projected_free_kib <= config.max_unused_kib) {
       continue;
     }
     const uint64_t cap = ToKib(config.max_shrink_fraction * v.actual_kib);
@@ -96,7 +155,10 @@ ShrinkResult ReleaseIdle(const MemoryPolicyConfig& config,
     if (to == from) continue;
     result.reclaimed_kib += from - to;
     plan.target_kib[i] = to;
-    plan.note[i] = "release idle";
+    // Free above the high mark only because of page cache: the guest drops
+    // cache under the balloon, one gentle step at a time.
+    plan.note[i] = v.unused_kib > config.max_unused_kib ? "release idle"
+                                                        : "release page cache";
   }
   result.plan = std::move(plan);
   return result;

@@ -15,8 +15,9 @@ constexpr int64_t kTick = 100;
 GuestView View(uint64_t actual_mib, uint64_t unused_mib) {
   GuestView v;
   v.actual_kib = v.current_kib = actual_mib * kMiB;
-  v.used_kib = (actual_mib - unused_mib) * kMiB;
-  v.projected_unused_kib = unused_mib * kMiB;
+  v.unused_kib = unused_mib * kMiB;
+  v.need_kib = (actual_mib - unused_mib) * kMiB;
+  v.projected_free_kib = unused_mib * kMiB;
   v.max_kib = 2048 * kMiB;
   v.first_seen_tick = 1;
   v.last_grow_tick = -1000;
@@ -117,6 +118,52 @@ TEST(ReleaseIdleTest, ABoundedStepOffCalmGuestsAboveTheHighMark) {
   EXPECT_EQ(r.plan.target_kib[2], 1024 * kMiB);
   EXPECT_EQ(r.plan.target_kib[3], 900 * kMiB);
   EXPECT_EQ(r.reclaimed_kib, ToKib(0.1 * 2048 * kMiB));
+}
+
+TEST(ReclaimTest, HostShortTakesUnusedFirstThenSqueezesFairly) {
+  const MemoryPolicyConfig config;  // step 25%; aim 200, squeeze 116 MiB
+  // Above the aimed free: a 300, b 0, c 0. Above the squeeze floor (need +
+  // 116): a 384, b 84, c 68.
+  const std::vector<GuestView> views = {View(2048, 500), View(1024, 200),
+                                        View(1024, 184)};
+  // 300 + 118 wanted: a's unused comes first, then the 118 is shared in
+  // proportion to what each holds above its squeeze floor (84, 84, 68 of
+  // 236: half of each).
+  ShrinkResult r = Reclaim(config, Limits(config), views, kTick, true,
+                           418 * kMiB, StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], (2048 - 300 - 42) * kMiB);
+  EXPECT_EQ(r.plan.note[0], "squeeze (host short)");
+  EXPECT_EQ(r.plan.target_kib[1], (1024 - 42) * kMiB);
+  EXPECT_EQ(r.plan.target_kib[2], (1024 - 34) * kMiB);
+  EXPECT_EQ(r.reclaimed_kib, 418 * kMiB);
+  // Only unused needed: nobody is squeezed.
+  r = Reclaim(config, Limits(config), views, kTick, true, 300 * kMiB,
+              StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], (2048 - 300) * kMiB);
+  EXPECT_EQ(r.plan.note[0], "reclaim (host short)");
+  EXPECT_EQ(r.plan.target_kib[1], 1024 * kMiB);
+  EXPECT_EQ(r.plan.target_kib[2], 1024 * kMiB);
+}
+
+TEST(ReclaimTest, SqueezeNeverGoesBelowNeedPlusMargin) {
+  const MemoryPolicyConfig config;
+  const std::vector<GuestView> views = {View(1024, 200), View(1024, 150)};
+  const ShrinkResult r = Reclaim(config, Limits(config), views, kTick, true,
+                                 1000 * kMiB, StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], (1024 - 200 + 116) * kMiB);
+  EXPECT_EQ(r.plan.target_kib[1], (1024 - 150 + 116) * kMiB);
+}
+
+TEST(ReleaseIdleTest, PageCacheAboveTheHighMarkIsReleasedGently) {
+  const MemoryPolicyConfig config;
+  std::vector<GuestView> views = {View(2048, 1500), View(2048, 1500)};
+  views[0].unused_kib = 50 * kMiB;  // free is mostly page cache
+  views[1].pressure = "pressure: 300 major faults/s";  // never calm
+  const ShrinkResult r =
+      ReleaseIdle(config, Limits(config), views, kTick, StartPlan(views));
+  EXPECT_EQ(r.plan.target_kib[0], 2048 * kMiB - ToKib(0.1 * 2048 * kMiB));
+  EXPECT_EQ(r.plan.note[0], "release page cache");
+  EXPECT_EQ(r.plan.target_kib[1], 2048 * kMiB);
 }
 
 }  // namespace
