@@ -25,6 +25,11 @@ DEFINE_int64(guest_floor_mib, MibFromKib(MemoryPolicyConfig().guest_floor_kib),
 DEFINE_double(max_shrink_fraction, MemoryPolicyConfig().max_shrink_fraction,
               "Memory coordinator: shrink a guest by at most this fraction of "
               "its size per interval.");
+DEFINE_int64(qemu_overhead_mib,
+             MibFromKib(MemoryPolicyConfig().qemu_overhead_kib),
+             "Memory coordinator: assume a guest's QEMU process holds at most "
+             "this much of its RSS for itself (not guest memory); raise it "
+             "for guests with large device state.");
 DEFINE_int64(stale_after_seconds, MemoryPolicyConfig().stale_after_s,
              "Memory coordinator: balloon stats older than this are stale and "
              "the guest is left alone.");
@@ -56,6 +61,9 @@ Status CheckMemoryFlags() {
   }
   if (!(FLAGS_max_shrink_fraction > 0 && FLAGS_max_shrink_fraction <= 0.5)) {
     return Status::Error("--max_shrink_fraction must be in (0, 0.5]");
+  }
+  if (FLAGS_qemu_overhead_mib < 0) {
+    return Status::Error("--qemu_overhead_mib must be >= 0");
   }
   if (FLAGS_stale_after_seconds <= 0) {
     return Status::Error("--stale_after_seconds must be > 0");
@@ -91,6 +99,8 @@ Status MemoryConfigFromFlags(MemoryPolicyConfig* config) {
   // Under host pressure a guest may shrink faster, never slower.
   config->pressure_shrink_fraction =
       std::max(config->pressure_shrink_fraction, config->max_shrink_fraction);
+  config->qemu_overhead_kib =
+      KibFromFlag(FLAGS_qemu_overhead_mib, defaults.qemu_overhead_kib);
   config->stale_after_s = FLAGS_stale_after_seconds;
   return Status::Ok();
 }
