@@ -4,9 +4,11 @@
 // caller owns the state and applies the changes. Not thread-safe per state.
 //
 // One decision runs in phases (each in its own file, with its own tests):
-// observe (guest_views.h), host budget (host_budget.h), grant (grant.h),
-// reclaim and release idle (reclaim.h), emit (target_plan.h), all sharing
-// one MemoryThresholds (memory_thresholds.h) computed once per decision.
+// observe (guest_views.h: need, pressure, each guest's unbacked grant), host
+// budget (host_budget.h: available less reserve less Σ unbacked), grant
+// (grant.h), reclaim and release idle (reclaim.h), emit (target_plan.h), all
+// sharing one MemoryThresholds (memory_thresholds.h) computed once per
+// decision.
 #ifndef VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_H_
 #define VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_H_
 

@@ -32,11 +32,19 @@ struct MemoryPolicyConfig {
   // A guest's unbacked grant = max(actual, in-flight target) - backed, over
   // every guest (stale ones too). backed = rss - QEMU's own overhead; the
   // overhead is estimated high (a low estimate would hide unbacked memory):
-  // the smallest rss - used seen for the guest (a used guest page is
-  // resident, so that gap is never below the true overhead, barring host
-  // swap), capped at this assumed upper bound (the gap also holds pages the
-  // guest touched and freed). Raise it for guests with large device state.
-  // Without rss, backed = used (actual - unused); without that either, 0.
+  // the smallest rss - used (actual - unused) seen for the guest in fresh
+  // reports made at no lower actual (a used guest page is resident, so that
+  // gap is never below the true overhead, barring host swap), capped at this
+  // assumed upper bound (the gap also holds pages the guest touched and
+  // freed). Learning it beats a fixed guess, which would either hide memory
+  // (too low) or block grants (too high); the cap keeps a long-running
+  // guest first seen with much touched-but-free memory from counting all
+  // of it. Raise it for guests with large device state. backed is never
+  // taken below used from such a fresh report; with neither rss nor a fresh
+  // report, 0 (all of actual may be touched). When available - Σ unbacked
+  // falls below the reserve the host is short: guests give back unused
+  // memory first, then are squeezed in proportion to what each holds above
+  // need + low mark (reclaim.h).
   uint64_t qemu_overhead_kib = 256 * 1024;
   // Once short, reclaim until the host has reserve + this free (hysteresis).
   uint64_t host_recover_kib = 64 * 1024;
