@@ -129,6 +129,74 @@ TEST(MemoryModelTest, RssFollowsTouchedPagesAndShrinksWithTheBalloon) {
   EXPECT_EQ(m.touched_kib, 300 * kMib);
 }
 
+// A file reader fills the page cache with what is free (up to its files);
+// the guest reports the cache as usable, not as unused, and the host backs
+// the cache pages it touched.
+TEST(MemoryModelTest, PageCacheFillsWhatIsFree) {
+  GuestMemoryParams p = Params();
+  p.file_read_step_kib = 200 * kMib;
+  p.file_kib = 1000 * kMib;
+  GuestMemory m = Guest(1024);
+  StepGuestMemory(p, 100 * kMib, &m);
+  EXPECT_EQ(m.cache_kib, 200 * kMib);
+  for (int t = 0; t < 5; ++t) StepGuestMemory(p, 100 * kMib, &m);
+  EXPECT_EQ(m.cache_kib, (1024 - 64 - 100) * kMib);  // all that is free
+  EXPECT_EQ(UnusedKib(p, m), 0);
+  EXPECT_EQ(UsableKib(p, m), (1024 - 64 - 100) * kMib);
+  EXPECT_EQ(m.touched_kib, 1024 * kMib);
+  EXPECT_EQ(m.major_faults, 0);  // nothing dropped yet
+  GuestMemoryEvents events;
+  EXPECT_EQ(TrueUnusedKib(p, m, events), (1024 - 64 - 100) * kMib);
+}
+
+// Short of memory, the guest drops cache first: a growing workload and an
+// inflating balloon take it, with no OOM kill and no failure; the cache the
+// reader still wanted comes back as major faults.
+TEST(MemoryModelTest, CacheIsDroppedFirstWhenMemoryRunsShort) {
+  GuestMemoryParams p = Params();
+  p.file_read_step_kib = 1000 * kMib;
+  GuestMemory m = Guest(1024);
+  StepGuestMemory(p, 100 * kMib, &m);
+  ASSERT_EQ(m.cache_kib, 860 * kMib);
+  p.file_read_step_kib = 0;  // the reader pauses: only drops move the cache
+  p.file_kib = 860 * kMib;
+  GuestMemoryEvents events = StepGuestMemory(p, 500 * kMib, &m);
+  EXPECT_EQ(events.alloc_failures, 0);
+  EXPECT_EQ(m.cache_kib, 460 * kMib);
+  EXPECT_EQ(m.major_faults, 0);  // a paused reader re-reads nothing
+  p.file_read_step_kib = 1;
+  m.target_kib = 768 * kMib;
+  events = StepGuestMemory(p, 500 * kMib, &m);
+  EXPECT_FALSE(events.oom_killed);
+  EXPECT_EQ(m.cache_kib, (768 - 64 - 500) * kMib);
+  EXPECT_EQ(m.major_faults, 256 * kMib / kPageKib);
+  EXPECT_EQ(m.touched_kib, 768 * kMib);
+}
+
+// With swap, a workload that outgrows its guest pushes the rest to swap and
+// pages it back every tick (pressure) instead of failing; without swap it
+// fails as before.
+TEST(MemoryModelTest, SwapAbsorbsTheOverflowAndThrashes) {
+  GuestMemoryParams p = Params();
+  p.swap_kib = 256 * kMib;
+  GuestMemory m = Guest(512);
+  GuestMemoryEvents events = StepGuestMemory(p, 548 * kMib, &m);
+  EXPECT_EQ(events.alloc_failures, 0);
+  EXPECT_EQ(m.swapped_kib, 100 * kMib);
+  EXPECT_EQ(m.swap_out_kib, 100 * kMib);
+  EXPECT_EQ(m.swap_in_kib, 0);
+  StepGuestMemory(p, 548 * kMib, &m);
+  EXPECT_EQ(m.swap_in_kib, 100 * kMib);
+  EXPECT_EQ(m.swap_out_kib, 200 * kMib);
+  EXPECT_EQ(m.major_faults, 100 * kMib / kPageKib);
+  EXPECT_EQ(UnusedKib(p, m), 0);
+  EXPECT_EQ(TrueUnusedKib(p, m, events), -100 * kMib);
+  // More than RAM + swap: a failure, as without swap.
+  events = StepGuestMemory(p, 800 * kMib, &m);
+  EXPECT_EQ(events.alloc_failures, 1);
+  EXPECT_EQ(events.unmet_kib, (800 - 448 - 256) * kMib);
+}
+
 }  // namespace
 }  // namespace sim
 }  // namespace vmbalance

@@ -92,6 +92,9 @@ std::optional<double> Referee::BestReachable(std::vector<double> demands) {
 
 void Referee::JudgeMemory(const TickTruth& truth, TickRecord* record) {
   record->host_free_mib = truth.host_free_mib;
+  const bool had_memory =
+      records_.empty() || records_.back().host_free_mib >= 0;
+  if (truth.host_free_mib < 0 && had_memory) ++host_oom_kills_;
   for (const GuestTruth& g : truth.guests) {
     balloon_changes_by_domain_.emplace(g.name, 0);
     int64_t& max_actual = max_actual_mib_.emplace(g.name, 0).first->second;

@@ -56,7 +56,9 @@ struct TickRecord {
   int pin_changes = 0;      // PinVcpu calls since the previous Take()
   int balloon_changes = 0;  // SetMemory calls since the previous Take()
   int running_domains = 0;
-  int64_t host_free_mib = 0;  // may go negative: the host is overcommitted
+  // Host available memory (TickTruth::host_free_mib): may go negative, the
+  // host is out of memory.
+  int64_t host_free_mib = 0;
   // Over guests with a balloon driver: the least true unused memory
   // (negative: a workload asked for more than its guest had), overall and
   // over guests still below their max memory (a coordinator could have
@@ -85,6 +87,11 @@ class Referee {
   int balloon_changes() const { return balloon_changes_; }
   int guest_oom_kills() const { return guest_oom_kills_; }
   int workload_alloc_failures() const { return workload_alloc_failures_; }
+  // Times the host ran out of memory (available fell below 0 after a tick
+  // with some left): each is one kill by the host kernel's OOM killer (its
+  // largest process: the host holder, or a guest's QEMU). The simulator
+  // does not carry the kill out, so a run stays comparable; it counts it.
+  int host_oom_kills() const { return host_oom_kills_; }
   // By domain name, for every domain that ever ran.
   const std::map<std::string, int>& balloon_changes_by_domain() const {
     return balloon_changes_by_domain_;
@@ -116,6 +123,7 @@ class Referee {
   int balloon_changes_ = 0;
   int guest_oom_kills_ = 0;
   int workload_alloc_failures_ = 0;
+  int host_oom_kills_ = 0;
   std::map<std::string, int> balloon_changes_by_domain_;
   std::map<std::string, int64_t> max_actual_mib_;
   std::map<std::string, int64_t> stats_frozen_from_;

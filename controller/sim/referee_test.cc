@@ -143,6 +143,19 @@ TEST(RefereeTest, FrozenStatsAreNotedWithTheirFirstTick) {
             (std::vector<std::string>{"a", "b"}));
 }
 
+// Each time the host runs out of memory its kernel kills once; ticks it
+// stays out count as overcommitted, not as more kills.
+TEST(RefereeTest, HostOomKillsCountEachTimeTheHostRunsOut) {
+  Referee referee(RefereeRules(), {0});
+  for (int64_t free_mib : {100, -5, -20, 50, 0, -1, 30}) {
+    TickTruth t = Cpu({0});
+    t.host_free_mib = free_mib;
+    referee.Judge(static_cast<int64_t>(referee.records().size()), t);
+  }
+  EXPECT_EQ(referee.host_oom_kills(), 2);
+  EXPECT_EQ(referee.records()[1].host_free_mib, -5);
+}
+
 }  // namespace
 }  // namespace sim
 }  // namespace vmbalance

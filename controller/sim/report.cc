@@ -66,6 +66,7 @@ void AddMemory(const World& world, const Referee& referee, json* j) {
   (*j)["min_guest_unused_mib"] = OrNull(min_unused);
   (*j)["min_guest_unused_below_max_mib"] = OrNull(min_unused_below_max);
   (*j)["host_overcommit_ticks"] = overcommit;
+  (*j)["host_oom_kills"] = referee.host_oom_kills();
   (*j)["max_ticks_short_of_memory"] = referee.max_ticks_short_of_memory();
   json final_actual = json::object();
   const std::vector<DomainRuntime>& domains = world.domains();

@@ -21,8 +21,10 @@ namespace sim {
 // computed), final_stddev, final_mean, final_assignment {name: [pcpu per
 // vCPU]};
 // memory: balloon_changes, balloon_changes_by_domain {name: n},
-// guest_oom_kills, workload_alloc_failures, min_host_free_mib,
-// host_overcommit_ticks, min_guest_unused_mib and
+// guest_oom_kills, workload_alloc_failures, min_host_free_mib (host
+// available memory: touched guest pages, not balloon sizes, cost the host),
+// host_overcommit_ticks (ticks with host available below 0: out of memory),
+// host_oom_kills (see Referee::host_oom_kills), min_guest_unused_mib and
 // min_guest_unused_below_max_mib (true values, see TickRecord; null if
 // none), max_ticks_short_of_memory, final_actual_mib {name: MiB} (running
 // domains), max_actual_mib {name: MiB} (every domain that ran),

@@ -59,6 +59,7 @@ TEST(ReportTest, SummarisesTheRefereesJudgement) {
   EXPECT_EQ(j["guest_oom_kills"], 1);
   EXPECT_EQ(j["min_host_free_mib"], -10);
   EXPECT_EQ(j["host_overcommit_ticks"], 1);
+  EXPECT_EQ(j["host_oom_kills"], 1);
   EXPECT_EQ(j["min_guest_unused_mib"], -50);
   EXPECT_EQ(j["min_guest_unused_below_max_mib"], -20);
   EXPECT_EQ(j["max_ticks_short_of_memory"], 1);

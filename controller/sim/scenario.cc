@@ -37,7 +37,11 @@ const std::set<std::string> kScenarioKeys = {"name",
                                              "fail_calls_at",
                                              "read_span_s",
                                              "slow_read_at",
-                                             "slow_read_span_s"};
+                                             "slow_read_span_s",
+                                             "qemu_overhead_mib",
+                                             "host_holder_mib",
+                                             "stats_period_s",
+                                             "lazy_backing"};
 const std::set<std::string> kDomainKeys = {"name",
                                            "uuid",
                                            "vcpus",
@@ -54,6 +58,9 @@ const std::set<std::string> kDomainKeys = {"name",
                                            "start",
                                            "stop",
                                            "restart_at",
+                                           "file_read_mib_per_s",
+                                           "file_mib",
+                                           "swap_mib",
                                            "description"};
 
 // Unknown keys are errors: a typo ("max_mem_mib") must not silently fall
@@ -152,6 +159,11 @@ void ParseDomain(JsonReader* r, const json& d, const std::string& path,
   }
   r->Number(d, p, "grow_mib_per_s", 0, 1e6, &out->grow_mib_per_s);
   r->Bool(d, p, "balloon_driver", &out->balloon_driver);
+  r->Number(d, p, "file_read_mib_per_s", 0, 1e6, &out->file_read_mib_per_s);
+  int64_t file_mib = -1;
+  r->Integer(d, p, "file_mib", 0, kMaxMib, &file_mib);
+  if (file_mib >= 0) out->file_mib = file_mib;
+  r->Integer(d, p, "swap_mib", 0, kMaxMib, &out->swap_mib);
   int64_t stale = -1;
   r->Integer(d, p, "stats_stale_from", 0, kMaxTick, &stale);
   if (stale >= 0) out->stats_stale_from = stale;
@@ -271,6 +283,14 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   r.Number(doc, "", "read_span_s", 0, 3600, &s.read_span_s);
   r.IntList(doc, "", "slow_read_at", 0, kMaxTick, &s.slow_read_at);
   r.Number(doc, "", "slow_read_span_s", 0, 3600, &s.slow_read_span_s);
+  r.Integer(doc, "", "qemu_overhead_mib", 0, kMaxMib, &s.qemu_overhead_mib);
+  if (auto holder = doc.find("host_holder_mib");
+      holder != doc.end() && !r.failed()) {
+    r.Series(*holder, "host_holder_mib", 0, static_cast<double>(kMaxMib),
+             &s.host_holder_mib);
+  }
+  r.Number(doc, "", "stats_period_s", 0, 3600, &s.stats_period_s);
+  r.Bool(doc, "", "lazy_backing", &s.lazy_backing);
   for (auto* list : {&s.fail_take_at, &s.fail_calls_at, &s.slow_read_at}) {
     std::sort(list->begin(), list->end());
   }

@@ -19,11 +19,14 @@ TEST(ScenarioTest, ParsesEveryField) {
     "migrate_threshold": 0.4, "cpu_quantum_ms": 10, "balloon_mib_per_s": 128,
     "guest_kernel_mib": 70, "guest_reserved_mib": 30, "epoch_s": 5,
     "last_ran_jitter": 0.25, "fail_take_at": [9, 3], "fail_calls_at": 4,
+    "qemu_overhead_mib": 48, "host_holder_mib": [[0, 1000], [40, 3000]],
+    "stats_period_s": 5, "lazy_backing": true,
     "domains": [
       {"name": "vm1", "uuid": "11111111-2222-3333-4444-555555555555",
        "vcpus": 2, "memory_mib": 512, "max_memory_mib": 2048, "pin": [0, 1],
        "cpu": [[0, 0.9], [30, 0.2]], "mem": [[0, 150], [10, 400]],
-       "start": 2, "stop": 100, "restart_at": 40},
+       "start": 2, "stop": 100, "restart_at": 40,
+       "file_read_mib_per_s": 64, "file_mib": 700, "swap_mib": 256},
       {"name": "vm2", "at": [5], "cpu": [[[0, 0.5]]], "mem_workload": "grow",
        "grow_mib_per_s": 10, "balloon_driver": false,
        "stats_stale_from": 12, "restart_at": [20, 30]}]})");
@@ -44,6 +47,11 @@ TEST(ScenarioTest, ParsesEveryField) {
   EXPECT_DOUBLE_EQ(s->last_ran_jitter, 0.25);
   EXPECT_THAT(s->fail_take_at, ElementsAre(3, 9));
   EXPECT_THAT(s->fail_calls_at, ElementsAre(4));
+  EXPECT_EQ(s->qemu_overhead_mib, 48);
+  EXPECT_DOUBLE_EQ(StepAt(s->host_holder_mib, 39), 1000);
+  EXPECT_DOUBLE_EQ(StepAt(s->host_holder_mib, 40), 3000);
+  EXPECT_DOUBLE_EQ(s->stats_period_s, 5);
+  EXPECT_TRUE(s->lazy_backing);
   ASSERT_EQ(s->domains.size(), 2u);
   const DomainSpec& a = s->domains[0];
   EXPECT_EQ(a.uuid, "11111111-2222-3333-4444-555555555555");
@@ -57,6 +65,9 @@ TEST(ScenarioTest, ParsesEveryField) {
   EXPECT_EQ(a.stop, 100);
   EXPECT_THAT(a.restart_at, ElementsAre(40));
   EXPECT_EQ(a.mem_workload, MemWorkload::kProfile);
+  EXPECT_DOUBLE_EQ(a.file_read_mib_per_s, 64);
+  EXPECT_EQ(a.file_mib, 700);
+  EXPECT_EQ(a.swap_mib, 256);
   const DomainSpec& b = s->domains[1];
   EXPECT_THAT(b.at, ElementsAre(5));
   EXPECT_EQ(b.mem_workload, MemWorkload::kGrow);
@@ -66,6 +77,9 @@ TEST(ScenarioTest, ParsesEveryField) {
   EXPECT_THAT(b.restart_at, ElementsAre(20, 30));
   EXPECT_EQ(b.max_memory_mib, 512);  // defaults to memory_mib
   EXPECT_FALSE(b.stop.has_value());
+  EXPECT_DOUBLE_EQ(b.file_read_mib_per_s, 0);  // new fields default off
+  EXPECT_FALSE(b.file_mib.has_value());
+  EXPECT_EQ(b.swap_mib, 0);
 }
 
 TEST(ScenarioTest, DefaultsAndDeterministicUuids) {

@@ -30,9 +30,12 @@ HostSample Sensor::ReadHost(const World& world) const {
   }
   host.memory_total_kib =
       static_cast<uint64_t>(scenario_->host_memory_mib) * kKibPerMib;
+  // The simulator is "this host": MemAvailable is set too. No host page
+  // cache is modelled, so free and available are the same figure.
   host.memory_free_kib =
       static_cast<uint64_t>(std::max<int64_t>(0, world.host_free_mib())) *
       kKibPerMib;
+  host.memory_available_kib = host.memory_free_kib;
   host.memory_source = "simulator";
   return host;
 }
@@ -105,9 +108,9 @@ VcpuSample Sensor::ReadVcpu(const World& world, size_t domain, int vcpu,
   return sample;
 }
 
-// actual and maximum come from QEMU and are always live; the rest comes
-// from the guest's driver. Frozen statistics repeat the guest's last
-// report, unless this qemu process has not reported yet.
+// actual, maximum and rss come from QEMU and the host and are always live;
+// the rest comes from the guest's driver: the guest's last report. Frozen
+// statistics repeat it, unless this qemu process has not reported yet.
 BalloonSample Sensor::ReadBalloon(const World& world, const Faults& faults,
                                   size_t domain, int64_t tick,
                                   int64_t wall_time_s, bool* frozen) {
@@ -117,26 +120,43 @@ BalloonSample Sensor::ReadBalloon(const World& world, const Faults& faults,
   live.actual_kib = d.memory.actual_kib;
   live.maximum_kib = static_cast<uint64_t>(spec.max_memory_mib) * kKibPerMib;
   if (!spec.balloon_driver) return live;
+  live.rss_kib = world.BackedKib(d.memory) + world.QemuOverheadKib();
   LastReport& last = last_reports_[domain];
-  if (last.process != d.process) last = LastReport{d.process, {}};
-  if (faults.StatsFrozen(domain, tick) &&
-      last.stats.last_update_s.has_value()) {
-    *frozen = true;
+  if (last.process != d.process) last = LastReport{d.process, {}, -1};
+  const bool reported = last.stats.last_update_s.has_value();
+  const bool stale = faults.StatsFrozen(domain, tick);
+  const int64_t period = ReportPeriod(world, tick);
+  if (reported && (stale || period == last.period)) {
+    *frozen = stale;
     BalloonSample repeated = last.stats;
     repeated.actual_kib = live.actual_kib;
     repeated.maximum_kib = live.maximum_kib;
+    repeated.rss_kib = live.rss_kib;
     return repeated;
   }
-  const int64_t unused = UnusedKib(world.MemoryParams(domain), d.memory);
-  live.unused_kib = unused;
-  live.usable_kib = unused;
+  const GuestMemoryParams params = world.MemoryParams(domain);
+  live.unused_kib = UnusedKib(params, d.memory);
+  live.usable_kib = UsableKib(params, d.memory);
   live.available_kib = std::max<int64_t>(
       0, d.memory.actual_kib - scenario_->guest_reserved_mib * kKibPerMib);
-  live.rss_kib = d.memory.touched_kib;
-  live.disk_caches_kib = 0;
+  live.disk_caches_kib = d.memory.cache_kib;
+  live.major_faults = d.memory.major_faults;
+  live.swap_in_kib = d.memory.swap_in_kib;
+  live.swap_out_kib = d.memory.swap_out_kib;
   live.last_update_s = wall_time_s;
   last.stats = live;
+  last.period = period;
   return live;
+}
+
+// The guest reports at the first sample at or after each multiple of the
+// stats period: samples within one period show the same report. Without a
+// period every sample is its own.
+int64_t Sensor::ReportPeriod(const World& world, int64_t tick) const {
+  const int64_t end_ns = (tick + 1) * world.interval_ns();
+  if (scenario_->stats_period_s <= 0) return tick;
+  return static_cast<int64_t>(
+      std::floor(end_ns / (scenario_->stats_period_s * 1e9) + 1e-9));
 }
 
 int Sensor::ReportedPcpu(const World& world, size_t domain, int vcpu,

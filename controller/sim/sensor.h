@@ -3,7 +3,8 @@
 // (a slow read stalls early), cpu time moves in scheduler quanta, an
 // unpinned vCPU's last-ran pCPU hops as on real hosts, host free memory
 // never reads below 0, and a guest's balloon statistics come from its
-// driver: none without one, frozen once its driver stops updating them.
+// driver: none without one, the last report of each stats period
+// (Scenario::stats_period_s), frozen once its driver stops updating them.
 // Keeps the last statistics each guest reported. Not thread-safe.
 #ifndef VMBALANCE_CONTROLLER_SIM_SENSOR_H_
 #define VMBALANCE_CONTROLLER_SIM_SENSOR_H_
@@ -35,6 +36,7 @@ class Sensor {
   struct LastReport {
     int64_t process = 0;
     BalloonSample stats;
+    int64_t period = -1;  // ReportPeriod of the report
   };
 
   HostSample ReadHost(const World& world) const;
@@ -43,6 +45,8 @@ class Sensor {
   BalloonSample ReadBalloon(const World& world, const Faults& faults,
                             size_t domain, int64_t tick, int64_t wall_time_s,
                             bool* frozen);
+  // Which of the guest's reports a sample at the end of tick `tick` shows.
+  int64_t ReportPeriod(const World& world, int64_t tick) const;
   // The pCPU a sample reports a vCPU last ran on (see last_ran_jitter).
   int ReportedPcpu(const World& world, size_t domain, int vcpu,
                    int64_t tick) const;

@@ -70,13 +70,61 @@ TEST(SensorTest, HostFreeMemoryNeverReadsBelowZero) {
   Scenario s;
   s.host_memory_mib = 1024;
   s.host_overhead_mib = 256;
-  s.domains = {Guest("a"), Guest("b")};  // 2 x 512 MiB: 256 MiB over
+  s.host_holder_mib = {{0, 600}};
+  s.lazy_backing = true;
+  // Each guest touches 64 MiB of kernel + 100 MiB: 328 MiB, 160 MiB over.
+  s.domains = {Guest("a"), Guest("b")};
   Rig rig(s);
   EXPECT_EQ(rig.world.host_free_mib(), 0);  // nothing ran yet
   const Sample sample = rig.Step(0);
-  EXPECT_EQ(rig.world.host_free_mib(), -256);
+  EXPECT_EQ(rig.world.host_free_mib(), 1024 - 256 - 600 - 2 * 164);
   EXPECT_EQ(sample.host.memory_free_kib, 0u);
+  EXPECT_EQ(sample.host.memory_available_kib, 0u);
   EXPECT_EQ(sample.host.memory_total_kib, 1024 * kMib);
+}
+
+// rss is what the host backs for the guest: its touched pages and its QEMU
+// process; the host's free and available memory are what is left.
+TEST(SensorTest, RssIsTouchedMemoryPlusQemuOverhead) {
+  Scenario s;
+  s.host_memory_mib = 4096;
+  s.host_overhead_mib = 256;
+  s.qemu_overhead_mib = 48;
+  s.lazy_backing = true;
+  s.domains = {Guest("a")};
+  Rig rig(s);
+  const Sample sample = rig.Step(0);
+  EXPECT_EQ(*Named(sample, "a").balloon.rss_kib, (64 + 100 + 48) * kMib);
+  EXPECT_EQ(sample.host.memory_free_kib, (4096 - 256 - 212) * kMib);
+  EXPECT_EQ(sample.host.memory_available_kib, sample.host.memory_free_kib);
+}
+
+// With a stats period the guest reports once per period: the samples in
+// between repeat its last report (not flagged frozen), while actual and
+// rss, which QEMU and the host know, stay live.
+TEST(SensorTest, StatisticsLagByTheirPeriod) {
+  Scenario s;
+  s.stats_period_s = 3;
+  s.lazy_backing = true;  // rss follows what the guest touches
+  s.domains = {Guest("a")};
+  s.domains[0].mem = {{0, 100}, {10, 1100}};  // +100 MiB per tick
+  s.domains[0].memory_mib = 2048;
+  s.domains[0].max_memory_mib = 2048;
+  Rig rig(s);
+  std::vector<int64_t> updates, unused_mib;
+  for (int64_t t = 0; t < 7; ++t) {
+    std::vector<std::string> frozen;
+    const BalloonSample b = Named(rig.Step(t, &frozen), "a").balloon;
+    EXPECT_TRUE(frozen.empty());
+    updates.push_back(*b.last_update_s - s.epoch_s);
+    unused_mib.push_back(static_cast<int64_t>(*b.unused_kib / kMib));
+    const int64_t touched = 64 + 100 + 100 * t;
+    EXPECT_EQ(static_cast<int64_t>(*b.rss_kib / kMib), touched);
+  }
+  // Sample t ends at t + 1 s: reports at 1 s (the first), 3 s and 6 s.
+  EXPECT_EQ(updates, (std::vector<int64_t>{1, 1, 3, 3, 3, 6, 6}));
+  EXPECT_EQ(unused_mib,
+            (std::vector<int64_t>{1884, 1884, 1684, 1684, 1684, 1384, 1384}));
 }
 
 TEST(SensorTest, DriverlessGuestReportsOnlyWhatQemuKnows) {

@@ -31,6 +31,10 @@ GuestMemoryParams World::MemoryParams(size_t index) const {
   p.workload = spec.mem_workload;
   p.grow_step_kib =
       std::llround(spec.grow_mib_per_s * interval_s_ * kKibPerMib);
+  p.file_read_step_kib =
+      std::llround(spec.file_read_mib_per_s * interval_s_ * kKibPerMib);
+  if (spec.file_mib) p.file_kib = *spec.file_mib * kKibPerMib;
+  p.swap_kib = spec.swap_mib * kKibPerMib;
   return p;
 }
 
@@ -168,7 +172,7 @@ void World::ShareOnePcpu(int p, const std::vector<size_t>& on_pcpu,
 }
 
 void World::RunMemory(int64_t tick, TickTruth* truth) {
-  int64_t balloons_kib = 0;
+  int64_t backed_kib = 0;
   for (size_t i = 0; i < domains_.size(); ++i) {
     DomainRuntime& d = domains_[i];
     if (!d.running) continue;
@@ -188,15 +192,22 @@ void World::RunMemory(int64_t tick, TickTruth* truth) {
       ++truth->guest_oom_kills;
       Boot(i, true);
     }
-    balloons_kib += d.memory.actual_kib;
+    backed_kib += BackedKib(d.memory) + QemuOverheadKib();
     truth->guests.push_back({spec.name, spec.balloon_driver,
                              d.memory.actual_kib,
                              spec.max_memory_mib * kKibPerMib,
                              TrueUnusedKib(params, d.memory, events)});
   }
+  // With lazy backing a guest costs the host only the pages it has touched
+  // (and its QEMU process), not its balloon size (Scenario::lazy_backing).
   host_free_mib_ = scenario_->host_memory_mib - scenario_->host_overhead_mib -
-                   ToMib(balloons_kib + kKibPerMib - 1);  // round used up
+                   HostHolderMib(tick) -
+                   ToMib(backed_kib + kKibPerMib - 1);  // round used up
   truth->host_free_mib = host_free_mib_;
+}
+
+int64_t World::HostHolderMib(int64_t tick) const {
+  return std::llround(StepAt(scenario_->host_holder_mib, tick));
 }
 
 StatusOr<bool> World::Pin(const DomainKey& uuid, int vcpu,

@@ -60,7 +60,10 @@ struct TickTruth {
   std::vector<double> vcpu_demands;  // nominal, each running vCPU
   std::vector<GuestTruth> guests;    // running domains
   int running_domains = 0;
-  int64_t host_free_mib = 0;  // may go negative: the host is overcommitted
+  // The host's available memory: total - host overhead - host holder -
+  // what the guests' QEMU processes hold (touched guest pages + overhead).
+  // Negative: the host is out of memory and its kernel would OOM-kill.
+  int64_t host_free_mib = 0;
   int guest_oom_kills = 0;
   int workload_alloc_failures = 0;
 };
@@ -86,8 +89,20 @@ class World {
   int64_t interval_ns() const { return interval_ns_; }
   double pcpu_busy_ns(int p) const { return pcpu_busy_ns_[p]; }
   double pcpu_idle_ns(int p) const { return pcpu_idle_ns_[p]; }
+  // Host available memory after the last tick (see TickTruth).
   int64_t host_free_mib() const { return host_free_mib_; }
   GuestMemoryParams MemoryParams(size_t index) const;
+  // The guest pages the host backs: what the guest touched with lazy
+  // backing, its whole balloon without.
+  int64_t BackedKib(const GuestMemory& m) const {
+    return scenario_->lazy_backing ? m.touched_kib : m.actual_kib;
+  }
+  // What a running guest's QEMU process holds besides the guest's pages.
+  int64_t QemuOverheadKib() const {
+    return scenario_->qemu_overhead_mib * 1024;
+  }
+  // The scenario's host-side memory holder in tick `tick`.
+  int64_t HostHolderMib(int64_t tick) const;
 
   // Current pCPU of each vCPU, by domain name, of running domains.
   std::map<std::string, std::vector<int>> Assignment() const;

@@ -105,6 +105,59 @@ TEST(WorldTest, DriverlessGuestAcceptsATargetAndNeverMoves) {
   EXPECT_FALSE(truth.guests[0].balloon_driver);
 }
 
+// Lazy backing: a grown balloon costs the host nothing until the guest
+// touches the memory; an inflating balloon gives back what it takes from
+// touched memory; the host holder and each QEMU process cost the host too.
+TEST(WorldTest, TheHostBacksOnlyTouchedMemory) {
+  Scenario s;
+  s.host_memory_mib = 8192;
+  s.host_overhead_mib = 256;
+  s.qemu_overhead_mib = 32;
+  s.lazy_backing = true;
+  s.host_holder_mib = {{0, 1000}, {3, 3000}};
+  s.balloon_mib_per_s = 4096;
+  DomainSpec a = Guest("a", 0.1, -1);
+  a.memory_mib = 512;
+  a.max_memory_mib = 2048;
+  a.mem = {{0, 100}, {1, 100}, {2, 1500}, {3, 1500}, {4, 100}};
+  s.domains = {a};
+  const Faults faults(&s);
+  World world(&s, 1.0);
+  const int64_t base = 8192 - 256 - 1000 - 32;
+  EXPECT_EQ(world.Advance(0, faults).host_free_mib, base - 164);
+  ASSERT_TRUE(world.SetTarget(a.uuid, 2048 * kMib).ok());
+  // Grown to 2048 MiB, still touching 164: the host pays nothing for it.
+  EXPECT_EQ(world.Advance(1, faults).host_free_mib, base - 164);
+  EXPECT_EQ(world.domains()[0].memory.actual_kib, 2048 * kMib);
+  // The workload touches 1500 MiB.
+  EXPECT_EQ(world.Advance(2, faults).host_free_mib, base - 1564);
+  // The holder takes 2000 MiB more at tick 3.
+  EXPECT_EQ(world.Advance(3, faults).host_free_mib, base - 2000 - 1564);
+  // The workload drops to 100 MiB: its pages stay touched (and backed)...
+  EXPECT_EQ(world.Advance(4, faults).host_free_mib, base - 2000 - 1564);
+  // ...until the balloon inflates below them.
+  ASSERT_TRUE(world.SetTarget(a.uuid, 600 * kMib).ok());
+  EXPECT_EQ(world.Advance(5, faults).host_free_mib, base - 2000 - 600);
+}
+
+// The model by default, kept for the scenarios judged by it: the whole
+// balloon costs the host as soon as it grows.
+TEST(WorldTest, WithoutLazyBackingTheWholeBalloonCosts) {
+  Scenario s;
+  s.host_memory_mib = 4096;
+  s.host_overhead_mib = 256;
+  s.balloon_mib_per_s = 4096;
+  DomainSpec a = Guest("a", 0.1, -1);
+  a.memory_mib = 512;
+  a.max_memory_mib = 2048;
+  s.domains = {a};
+  const Faults faults(&s);
+  World world(&s, 1.0);
+  EXPECT_EQ(world.Advance(0, faults).host_free_mib, 4096 - 256 - 512);
+  ASSERT_TRUE(world.SetTarget(a.uuid, 2048 * kMib).ok());
+  EXPECT_EQ(world.Advance(1, faults).host_free_mib, 4096 - 256 - 2048);
+}
+
 TEST(WorldTest, GuestTruthShowsTheShortfallTheGuestCannotReport) {
   Scenario s;
   s.guest_kernel_mib = 64;

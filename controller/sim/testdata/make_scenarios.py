@@ -198,3 +198,41 @@ write("mem_refused_grow", dict(SLOW_BALLOONS, fail_calls_at=[11],
       "mem_inflight_grants, but the resize calls that would act in tick 11 "
       "are refused: vm1's first grow is one of them",
       domains=STAGGERED_NEEDS))
+
+
+# A host that can run short (../shared/notes/real-hosts.md): 24 GiB, a host
+# process holding all but ~3 GiB, four guests (512 MiB, max 2048) growing
+# 32 MiB/s each, as measured. Granted memory costs the host only once a
+# guest touches it: a policy that grants the same free memory again and
+# again overcommits the host when the guests touch it.
+def overcommit_trap(name, description, **extra):
+    write(name, dict({
+        "pcpus": 4, "host_memory_mib": 24576, "host_overhead_mib": 1024,
+        "lazy_backing": True, "qemu_overhead_mib": 48,
+        "host_holder_mib": 20000,
+        "description": description,
+        "domains": [mem_vm(i, mem_workload="grow", grow_mib_per_s=32)
+                    for i in range(1, 5)]}, **extra))
+
+
+overcommit_trap("mem_overcommit_trap",
+                "a host process holds 20000 of 24576 MiB (~3 GiB left); four "
+                "guests of 512 MiB (max 2048) grow 32 MiB/s without end")
+overcommit_trap("mem_overcommit_trap_lagging",
+                "mem_overcommit_trap with balloon statistics reported every "
+                "5 s", stats_period_s=5)
+overcommit_trap("mem_overcommit_holder_grows",
+                "mem_overcommit_trap, but the host process starts at 16000 "
+                "MiB and takes 4000 MiB more at tick 5, after the guests "
+                "were granted from the larger free memory and before they "
+                "touched it: untouched grants must come back",
+                host_holder_mib=[[0, 16000], [5, 20000]])
+
+# Page cache is not need: vm1 reads files (4 GiB of them) at 64 MiB/s into
+# its page cache and uses 100 MiB itself; its free memory reads ~0.
+write("mem_page_cache", dict(MEM_HOST, host_memory_mib=8192,
+      lazy_backing=True, description=
+      "vm1 uses 100 MiB and reads 4 GiB of files at 64 MiB/s: its page "
+      "cache fills what is free; three guests idle",
+      domains=[mem_vm(1, mem=100, file_read_mib_per_s=64, file_mib=4096)] +
+      [mem_vm(i, mem=50) for i in range(2, 5)]))
