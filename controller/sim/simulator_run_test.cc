@@ -44,6 +44,9 @@ void ExpectSameSamples(const Sample& a, const Sample& b) {
     EXPECT_EQ(p.rss_kib, q.rss_kib);
     EXPECT_EQ(p.disk_caches_kib, q.disk_caches_kib);
     EXPECT_EQ(p.last_update_s, q.last_update_s);
+    EXPECT_EQ(p.major_faults, q.major_faults);
+    EXPECT_EQ(p.swap_in_kib, q.swap_in_kib);
+    EXPECT_EQ(p.swap_out_kib, q.swap_out_kib);
   }
   ASSERT_EQ(a.host.pcpus.size(), b.host.pcpus.size());
   for (size_t p = 0; p < a.host.pcpus.size(); ++p) {
@@ -51,6 +54,7 @@ void ExpectSameSamples(const Sample& a, const Sample& b) {
     EXPECT_EQ(a.host.pcpus[p].idle_ns, b.host.pcpus[p].idle_ns);
   }
   EXPECT_EQ(a.host.memory_free_kib, b.host.memory_free_kib);
+  EXPECT_EQ(a.host.memory_available_kib, b.host.memory_available_kib);
   EXPECT_EQ(a.host.memory_total_kib, b.host.memory_total_kib);
 }
 
@@ -76,7 +80,9 @@ std::vector<StatusOr<Sample>> RunWithCalls(const Scenario& sc, int ticks) {
 }
 
 TEST(SimulatorTest, SameScenarioAndCallsGiveTheSameSamples) {
-  for (const char* name : {"cpu_churn.json", "mem_churn.json"}) {
+  for (const char* name :
+       {"cpu_churn.json", "mem_churn.json", "mem_overcommit_trap_lagging.json",
+        "mem_page_cache.json"}) {
     SCOPED_TRACE(name);
     Scenario sc = Load(name);
     sc.noise = 0.2;
@@ -183,7 +189,9 @@ TEST(SimulatorTest, EveryShippedScenarioRuns) {
         "cpu_unpinned_jitter.json", "cpu_phase_change.json", "cpu_churn.json",
         "cpu_64x500.json", "mem_1_lone_consumer.json", "mem_2_all_consume.json",
         "mem_3_redirect.json", "mem_spike.json", "mem_small_host.json",
-        "mem_churn.json"}) {
+        "mem_churn.json", "mem_overcommit_trap.json",
+        "mem_overcommit_trap_lagging.json", "mem_overcommit_holder_grows.json",
+        "mem_page_cache.json"}) {
     Scenario sc = Load(name);
     ASSERT_FALSE(sc.domains.empty()) << name;
     Simulator sim(sc, 1.0);
