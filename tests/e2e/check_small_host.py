@@ -121,7 +121,7 @@ def check_growth(monitor_csv, min_growth, c):
         if sizes:
             c.figure(f"{g}_peak_actual_mib", max(sizes))
             growth += max(sizes) - sizes[0]
-    c.figure("guests_total_growth_mib", growth)
+    c.figure("guests_total_growth_mib", round(growth, 1))
     c.expect(growth >= min_growth,
              f"the guests grew by {growth} MiB in all, want >= {min_growth}: "
              "the host was never put to the test")
