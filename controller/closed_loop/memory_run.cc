@@ -91,7 +91,12 @@ void BaselineTick(const Decide& decide, Hypervisor* hypervisor) {
   }
 }
 
+// The operator states the host's QEMU overhead (--qemu_overhead_mib): here
+// the simulated world's, so that these rows test the policy's rules in that
+// world. The default is a safe upper bound for hosts that do not know it;
+// the overcommit tests run with it.
 std::unique_ptr<Controller> VmbalanceController(Coordinator coordinator,
+                                                const sim::Scenario& scenario,
                                                 Hypervisor* hypervisor) {
   if (coordinator != Coordinator::kVmbalance &&
       coordinator != Coordinator::kVmbalanceDryRun) {
@@ -100,6 +105,8 @@ std::unique_ptr<Controller> VmbalanceController(Coordinator coordinator,
   ControllerOptions options;
   options.cpu = false;
   options.dry_run = coordinator == Coordinator::kVmbalanceDryRun;
+  options.memory_config.qemu_overhead_kib =
+      static_cast<uint64_t>(scenario.qemu_overhead_mib) * 1024;
   return std::make_unique<Controller>(hypervisor, options, nullptr, nullptr);
 }
 
@@ -146,7 +153,7 @@ MemoryRun RunMemoryScenario(const MemoryRunSpec& spec) {
   sim::Simulator simulator(*scenario, spec.interval_s);
   RecordingHypervisor recorder(&simulator);
   std::unique_ptr<Controller> controller =
-      VmbalanceController(spec.coordinator, &recorder);
+      VmbalanceController(spec.coordinator, *scenario, &recorder);
   const Decide decide = BaselineDecide(spec.coordinator);
   AllocFailureCounter failures(*scenario);
   for (int tick = 0; tick < spec.ticks; ++tick) {
