@@ -78,11 +78,20 @@ void AppendMemory(const TickReport& report, const ControllerOptions& options,
                    Mib(domain.balloon.unused_kib).c_str(),
                    Mib(domain.balloon.available_kib).c_str(), target.c_str());
   }
+  // The policy judges by MemAvailable where the host gives it (else free)
+  // less what guests were granted but have not touched yet.
+  const std::string available =
+      sample.host.memory_available_kib
+          ? "  available " + Mib(sample.host.memory_available_kib) + " MiB"
+          : "";
   *out += Format(
-      "  host total %llu MiB  free %llu MiB  reserve %llu MiB%s\n",
+      "  host total %llu MiB  free %llu MiB  reserve %llu MiB%s  untouched "
+      "grants %llu MiB%s\n",
       static_cast<unsigned long long>(sample.host.memory_total_kib / 1024),
       static_cast<unsigned long long>(sample.host.memory_free_kib / 1024),
       static_cast<unsigned long long>(decision.host_reserve_kib / 1024),
+      available.c_str(),
+      static_cast<unsigned long long>(decision.unbacked_kib / 1024),
       decision.host_short ? "  HOST SHORT" : "");
   for (const BalloonChange& change : decision.changes) {
     *out += Format("    setmem %s: %llu -> %llu MiB%s\n", change.domain.c_str(),
