@@ -30,6 +30,16 @@ MemoryNeed NeedOf(const MemoryPolicyConfig& config,
   return need;
 }
 
+// What need n still lacks, given `share`, to get back above the low mark:
+// its urgent part plus one minimum change (so the grant is worth a call),
+// within its want.
+uint64_t StarvingKib(const MemoryPolicyConfig& config, const MemoryNeed& n,
+                     uint64_t share_kib) {
+  if (n.urgent_kib <= share_kib) return 0;
+  return SatSub(std::min(n.want_kib, n.urgent_kib + config.min_change_kib),
+                share_kib);
+}
+
 }  // namespace
 
 std::vector<MemoryNeed> FindNeeds(const MemoryPolicyConfig& config,
@@ -80,8 +90,10 @@ GrantResult GrantMemory(const MemoryPolicyConfig& config,
   GrantResult result;
   const std::vector<MemoryNeed> needs = FindNeeds(config, limits, views, &plan);
   if (budget.host_short) {
-    for (const MemoryNeed& n : needs)
+    for (const MemoryNeed& n : needs) {
       plan.note[n.view] = "needs memory; host short";
+      result.starving_kib += StarvingKib(config, n, 0);
+    }
     result.plan = std::move(plan);
     return result;
   }
@@ -93,10 +105,12 @@ GrantResult GrantMemory(const MemoryPolicyConfig& config,
     const bool reaches_max = v.current_kib + share[i] == v.max_kib;
     if (share[i] == 0 || (share[i] < config.min_change_kib && !reaches_max)) {
       result.unmet_kib += n.want_kib;
+      result.starving_kib += StarvingKib(config, n, 0);
       plan.note[n.view] = "needs memory; no host budget";
       continue;
     }
     result.unmet_kib += n.want_kib - share[i];
+    result.starving_kib += StarvingKib(config, n, share[i]);
     result.granted_kib += share[i];
     plan.target_kib[n.view] = v.current_kib + share[i];
     plan.note[n.view] =

@@ -40,10 +40,15 @@ struct GrantResult {
   TargetPlan plan;           // grown targets for the guests granted memory
   uint64_t granted_kib = 0;  // given
   uint64_t unmet_kib = 0;    // wanted but not given (the host had no budget)
+  // Of that, what the guests below the low mark still lack to get back above
+  // it (urgent part + one minimum change), host short or not: a guest may not
+  // starve while others hold headroom (reclaim.h's ReclaimForStarving).
+  uint64_t starving_kib = 0;
 };
 
 // Nothing is granted while the host is short, nor a share below
-// min_change_kib (unless it reaches the ceiling): not worth a call.
+// min_change_kib (unless it reaches the ceiling): not worth a call. Either
+// way an ungranted urgent need is reported in starving_kib.
 GrantResult GrantMemory(const MemoryPolicyConfig& config,
                         const MemoryThresholds& limits,
                         const std::vector<GuestView>& views,

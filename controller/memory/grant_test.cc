@@ -116,6 +116,26 @@ TEST(GrantMemoryTest, NothingWhileTheHostIsShort) {
   EXPECT_EQ(r.plan.note[0], "needs memory; host short");
   EXPECT_EQ(r.granted_kib, 0u);
   EXPECT_EQ(r.unmet_kib, 0u);  // the host's own need comes first
+  // ...but what it lacks to get above the low mark is still reported: back
+  // to 100 MiB free (50) plus one minimum change (16).
+  EXPECT_EQ(r.starving_kib, 66 * kMiB);
+}
+
+TEST(GrantMemoryTest, StarvingIsTheUrgentPartNotGiven) {
+  const MemoryPolicyConfig config;
+  const std::vector<GuestView> views = {View(512, 50), View(512, 90)};
+  // No budget: 50 + 16 and 10 + 16 MiB lack.
+  GrantResult r =
+      GrantMemory(config, Limits(config), views, Budget(0), StartPlan(views));
+  EXPECT_EQ(r.starving_kib, (66 + 26) * kMiB);
+  // 55 MiB: the first is back at the low mark; the second's 5 MiB share is
+  // below a minimum change, so not given, and it still lacks 26.
+  r = GrantMemory(config, Limits(config), views, Budget(55), StartPlan(views));
+  EXPECT_EQ(r.starving_kib, 26 * kMiB);
+  // Plenty: nobody starves.
+  r = GrantMemory(config, Limits(config), views, Budget(1000),
+                  StartPlan(views));
+  EXPECT_EQ(r.starving_kib, 0u);
 }
 
 TEST(FindNeedsTest, AGuestUnderPressureIsNeedyWhateverItsFreeMemory) {

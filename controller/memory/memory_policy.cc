@@ -90,8 +90,16 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
   ShrinkResult reclaim =
       Reclaim(config, limits, views, tick, host.pressure,
               ReclaimNeeded(host, grants.unmet_kib), std::move(grants.plan));
+  // Under pressure the host comes first (Reclaim squeezes everyone);
+  // otherwise a starving guest's lack comes from the others' headroom.
+  const uint64_t starving =
+      host.pressure ? 0
+                    : SatSub(grants.starving_kib,
+                             host.pending_shrink_kib + reclaim.reclaimed_kib);
+  ShrinkResult rescue = ReclaimForStarving(config, limits, views, tick,
+                                           starving, std::move(reclaim.plan));
   ShrinkResult idle =
-      ReleaseIdle(config, limits, views, tick, std::move(reclaim.plan));
+      ReleaseIdle(config, limits, views, tick, std::move(rescue.plan));
 
   MemoryDecision decision;
   decision.guests = StatusesOf(sample, &observed);
@@ -103,7 +111,8 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
   decision.host_short = host.host_short;
   decision.reason =
       Reason(limits, host, grants.granted_kib,
-             reclaim.reclaimed_kib + idle.reclaimed_kib, grants.unmet_kib);
+             reclaim.reclaimed_kib + rescue.reclaimed_kib + idle.reclaimed_kib,
+             grants.unmet_kib);
   return decision;
 }
 

@@ -6,7 +6,8 @@
 // One decision runs in phases (each in its own file, with its own tests):
 // observe (guest_views.h: need, pressure, each guest's unbacked grant), host
 // budget (host_budget.h: available less reserve less Σ unbacked), grant
-// (grant.h), reclaim and release idle (reclaim.h), emit (target_plan.h), all
+// (grant.h), reclaim, reclaim for a starving guest and release idle
+// (reclaim.h), emit (target_plan.h), all
 // sharing one MemoryThresholds (memory_thresholds.h) computed once per
 // decision.
 #ifndef VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_H_

@@ -276,6 +276,40 @@ TEST(MemoryPolicyTest, UntouchedGrantsAreNotGrantedAgain) {
   }
 }
 
+// Regression (lazy backing, found on the simulator): three calm guests each
+// hold 176 MiB unused, untouched (unbacked); a fourth has 21 MiB unused. The
+// host is at its reserve once every grant is touched (no budget, or short),
+// but not under pressure. Before, nothing moved for good: the donors' free
+// memory lies between the low mark and the aimed unused, so neither reclaim
+// for others nor the idle release took it, and the needy guest starved.
+TEST(MemoryPolicyTest, NeedyGuestIsNotLeftStarvingBesideOthersHeadroom) {
+  MemoryPolicyConfig config;
+  config.qemu_overhead_kib = 48 * kMiB;
+  for (uint64_t free_mib : {750, 749}) {  // 1 MiB of budget; exactly short
+    std::vector<DomainSample> guests;
+    for (const char* name : {"a", "b", "c"}) {
+      guests.push_back(Guest(name, 660, 176, 2048, kEpochS));
+      guests.back().balloon.rss_kib = (484 + 48) * kMiB;  // touched only
+    }
+    guests.push_back(Guest("needy", 505, 21, 2048, kEpochS));
+    guests.back().balloon.rss_kib = (484 + 48) * kMiB;
+    const MemoryDecision d =
+        DecideOnce(config, HostWith(kHostMib, free_mib, 0, guests));
+    SCOPED_TRACE(d.reason);
+    EXPECT_EQ(d.unbacked_kib, (3 * 176 + 21) * kMiB);
+    EXPECT_FALSE(ChangeFor(d, "needy").has_value());  // the host first
+    uint64_t reclaimed = 0;
+    for (const BalloonChange& c : d.changes) {
+      EXPECT_LT(c.to_kib, c.from_kib);
+      // Never below need + low mark + one minimum change.
+      EXPECT_GE(c.to_kib, (484 + 100 + 16) * kMiB);
+      reclaimed += c.from_kib - c.to_kib;
+    }
+    // At least what the needy guest lacks to get back above the low mark.
+    EXPECT_GE(reclaimed, (100 - 21) * kMiB);
+  }
+}
+
 TEST(MemoryPolicyTest, LowUnusedThatIsPageCacheIsNotGrown) {
   Sample s = OneGuest(1024, 50, 2048);
   s.domains[0].balloon.usable_kib = 250 * kMiB;  // 200 MiB of cache

@@ -38,16 +38,18 @@ uint64_t StepCapKib(double fraction, const GuestView& v, uint64_t target_kib) {
                 SatSub(v.current_kib, target_kib));
 }
 
-// First pass: memory guests hold above the aimed free (their unused and
-// page cache, not what they need), most to spare first, until needed_kib.
-void TakeUnused(const MemoryPolicyConfig& config,
-                const MemoryThresholds& limits,
-                const std::vector<GuestView>& views, int64_t tick,
-                bool pressure, uint64_t needed_kib, ShrinkResult* result) {
+// Takes from the donors, most to spare first, until needed_kib: down to the
+// aimed free (squeeze false: their unused and page cache above it) or to the
+// squeeze floor (need + low mark + one minimum change), a `fraction` step.
+void TakeAboveFloor(const MemoryPolicyConfig& config,
+                    const MemoryThresholds& limits,
+                    const std::vector<GuestView>& views, int64_t tick,
+                    bool pressure, bool squeeze, double fraction,
+                    uint64_t needed_kib, const char* note,
+                    ShrinkResult* result) {
   TargetPlan& plan = result->plan;
-  const double fraction =
-      pressure ? config.pressure_shrink_fraction : config.max_shrink_fraction;
-  for (size_t i : Donors(config, limits, views, tick, pressure, false, plan)) {
+  for (size_t i :
+       Donors(config, limits, views, tick, pressure, squeeze, plan)) {
     if (result->reclaimed_kib >= needed_kib) break;
     const GuestView& v = views[i];
     const uint64_t still = needed_kib - result->reclaimed_kib;
@@ -55,11 +57,11 @@ void TakeUnused(const MemoryPolicyConfig& config,
                                   std::max(still, config.min_change_kib));
     const uint64_t from = plan.target_kib[i];
     const uint64_t to =
-        ShrinkStep(config, from, ShrinkFloorKib(limits, v, false), cap);
+        ShrinkStep(config, from, ShrinkFloorKib(limits, v, squeeze), cap);
     if (to == from) continue;
     result->reclaimed_kib += from - to;
     plan.target_kib[i] = to;
-    plan.note[i] = pressure ? "reclaim (host short)" : "reclaim (for others)";
+    plan.note[i] = note;
   }
 }
 
@@ -129,11 +131,30 @@ ShrinkResult Reclaim(const MemoryPolicyConfig& config,
   ShrinkResult result;
   result.plan = std::move(plan);
   if (needed_kib == 0) return result;
-  TakeUnused(config, limits, views, tick, pressure, needed_kib, &result);
+  // First memory guests hold above the aimed free, not what they need.
+  TakeAboveFloor(
+      config, limits, views, tick, pressure, false,
+      pressure ? config.pressure_shrink_fraction : config.max_shrink_fraction,
+      needed_kib, pressure ? "reclaim (host short)" : "reclaim (for others)",
+      &result);
   if (pressure && result.reclaimed_kib < needed_kib) {
     SqueezeFairly(config, limits, views, tick,
                   needed_kib - result.reclaimed_kib, &result);
   }
+  return result;
+}
+
+ShrinkResult ReclaimForStarving(const MemoryPolicyConfig& config,
+                                const MemoryThresholds& limits,
+                                const std::vector<GuestView>& views,
+                                int64_t tick, uint64_t needed_kib,
+                                TargetPlan plan) {
+  ShrinkResult result;
+  result.plan = std::move(plan);
+  if (needed_kib == 0) return result;
+  TakeAboveFloor(config, limits, views, tick, false, true,
+                 config.max_shrink_fraction, needed_kib,
+                 "reclaim (a guest is below the low mark)", &result);
   return result;
 }
 

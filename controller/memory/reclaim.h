@@ -44,6 +44,19 @@ ShrinkResult Reclaim(const MemoryPolicyConfig& config,
                      const std::vector<GuestView>& views, int64_t tick,
                      bool pressure, uint64_t needed_kib, TargetPlan plan);
 
+// Takes needed_kib (what guests below the low mark lack, GrantResult's
+// starving_kib less what is already coming back) from calm guests not
+// granted memory in `plan`, down to the squeeze floor (need + low mark + one
+// minimum change), a max_shrink_fraction step each, most to spare first: a
+// guest may not starve while others hold headroom above the low mark, even
+// when the host has no budget to grant. The needy guest is granted on a
+// later decision, out of what this frees.
+ShrinkResult ReclaimForStarving(const MemoryPolicyConfig& config,
+                                const MemoryThresholds& limits,
+                                const std::vector<GuestView>& views,
+                                int64_t tick, uint64_t needed_kib,
+                                TargetPlan plan);
+
 // A max_shrink_fraction step off every calm guest above the high mark whose
 // target the plan has not changed.
 ShrinkResult ReleaseIdle(const MemoryPolicyConfig& config,

@@ -166,5 +166,28 @@ TEST(ReleaseIdleTest, PageCacheAboveTheHighMarkIsReleasedGently) {
   EXPECT_EQ(r.plan.target_kib[1], 2048 * kMiB);
 }
 
+TEST(ReclaimForStarvingTest, TakesHeadroomDownToNeedPlusLowMarkOnly) {
+  const MemoryPolicyConfig config;  // low mark 100, min change 16, step 10%
+  GuestView busy = View(660, 176);
+  busy.rate_kib_s = 2048;  // still growing: left alone
+  const std::vector<GuestView> views = {View(660, 176), View(660, 120), busy,
+                                        View(505, 21)};
+  const ShrinkResult r = ReclaimForStarving(config, Limits(config), views,
+                                            kTick, 79 * kMiB, StartPlan(views));
+  // 176 - 116 = 60 from the first (most to spare), 4 from the second
+  // (120 - 116) is below a minimum change: 16 is not there; the rest waits.
+  EXPECT_EQ(r.plan.target_kib[0], 600 * kMiB);
+  EXPECT_EQ(r.plan.note[0], "reclaim (a guest is below the low mark)");
+  EXPECT_EQ(r.plan.target_kib[1], 660 * kMiB);
+  EXPECT_EQ(r.plan.target_kib[2], 660 * kMiB);
+  EXPECT_EQ(r.plan.target_kib[3], 505 * kMiB);
+  EXPECT_EQ(r.reclaimed_kib, 60 * kMiB);
+  // Nothing needed, nothing taken.
+  EXPECT_EQ(ReclaimForStarving(config, Limits(config), views, kTick, 0,
+                               StartPlan(views))
+                .reclaimed_kib,
+            0u);
+}
+
 }  // namespace
 }  // namespace vmbalance
