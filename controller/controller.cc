@@ -72,6 +72,7 @@ void Controller::RunMemoryPolicy(TickReport* report) {
         GuestTarget{guest.uuid, guest.domain, guest.target_kib, guest.stale});
   }
   status_.host_reserve_kib = decision.host_reserve_kib;
+  status_.untouched_grants_kib = decision.unbacked_kib;
   const int grown = CountGrown(report->balloons);
   status_.balloon_grow_total += grown;
   status_.balloon_shrink_total += report->balloons.applied.size() - grown;

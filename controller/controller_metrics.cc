@@ -70,6 +70,12 @@ void AppendMemoryFamilies(const ControllerStatus& status,
                              "guests.")
       .Add(status.host_reserve_kib * kBytesPerKib)
       .AppendTo(out);
+  MetricFamilyBuilder::Gauge(
+      "vmbalance_memory_untouched_grants_bytes",
+      "Memory granted to guests that the host does not back yet: they may "
+      "touch it without asking, so it is spoken for.")
+      .Add(status.untouched_grants_kib * kBytesPerKib)
+      .AppendTo(out);
   MetricFamilyBuilder::Gauge("vmbalance_memory_low_mark_bytes",
                              "Unused memory below which a guest is given more.")
       .Add(status.low_mark_kib * kBytesPerKib)

@@ -37,6 +37,7 @@ struct ControllerStatus {
   uint64_t balloon_shrink_total = 0;
   uint64_t balloon_failures_total = 0;
   uint64_t host_reserve_kib = 0;
+  uint64_t untouched_grants_kib = 0;  // granted to guests, not yet backed
   uint64_t low_mark_kib = 0;
   bool dry_run = false;
 };

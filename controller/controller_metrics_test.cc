@@ -49,6 +49,7 @@ TEST(ControllerMetricsTest,
   status->balloon_shrink_total = 2;
   status->host_reserve_kib = 200 * 1024;
   status->low_mark_kib = 100 * 1024;
+  status->untouched_grants_kib = 300 * 1024;
   metrics.Publish(status);
   std::string text = Scrape(metrics);
   EXPECT_NE(
@@ -67,6 +68,8 @@ TEST(ControllerMetricsTest,
       text.find("vmbalance_balloon_changes_total{direction=\"shrink\"} 2"),
       std::string::npos);
   EXPECT_NE(text.find("vmbalance_memory_host_reserve_bytes 209715200"),
+            std::string::npos);
+  EXPECT_NE(text.find("vmbalance_memory_untouched_grants_bytes 314572800"),
             std::string::npos);
   EXPECT_NE(text.find("vmbalance_dry_run 1"), std::string::npos);
   EXPECT_EQ(text.find("vmbalance_vcpu_pin"), std::string::npos);
