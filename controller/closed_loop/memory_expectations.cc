@@ -40,6 +40,23 @@ Expectation HostReserveHeld() {
           }};
 }
 
+Expectation HostFreeAlwaysAtLeastMib(int64_t mib) {
+  return {"host free always >= " + Str(mib) + " MiB",
+          [mib](const MemoryRun& run) {
+            return AtLeast("min host free MiB", run.min_host_free_mib(), mib);
+          }};
+}
+
+Expectation NoHostOomKill() {
+  return {"no host OOM kill", [](const MemoryRun& run) {
+            if (!run.summary.contains("host_oom_kills")) {
+              return std::string("host_oom_kills not reported");
+            }
+            return AtMost("host OOM kills",
+                          run.summary["host_oom_kills"].get<int64_t>(), 0);
+          }};
+}
+
 Expectation HostReserveRestoredWithin(int n) {
   return {"host reserve restored within " + Str(n) + " ticks",
           [n](const MemoryRun& run) {
@@ -105,6 +122,15 @@ Expectation GuestReachesMib(const std::string& guest, int64_t mib) {
           [guest, mib](const MemoryRun& run) {
             return AtLeast(guest + " max actual MiB",
                            GuestValue(run, "max_actual_mib", guest), mib);
+          }};
+}
+
+Expectation GuestPeakAtMostMib(const std::string& guest, int64_t mib) {
+  return {guest + " peak <= " + Str(mib) + " MiB",
+          [guest, mib](const MemoryRun& run) {
+            const int64_t peak = GuestValue(run, "max_actual_mib", guest);
+            if (peak < 0) return guest + " was never seen";
+            return AtMost(guest + " max actual MiB", peak, mib);
           }};
 }
 

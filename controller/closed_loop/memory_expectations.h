@@ -24,6 +24,12 @@ struct Expectation {
 Expectation NoGuestKilled();
 // Host free memory never below the SPEC's reserve, in any tick.
 Expectation HostReserveHeld();
+// Host free memory never below mib, in any tick: the reserve the policy
+// itself keeps where it is above the SPEC's (2% of a large host).
+Expectation HostFreeAlwaysAtLeastMib(int64_t mib);
+// The host's OOM killer never ran (the summary's host_oom_kills; broken when
+// the run does not report it, so a silent harness cannot pass).
+Expectation NoHostOomKill();
 // Host free memory is back at the reserve within n ticks of falling below
 // it (a guest booting can overcommit the host; no coordinator prevents that).
 Expectation HostReserveRestoredWithin(int n);
@@ -42,6 +48,9 @@ Expectation GuestAllocFailuresAtMost(const std::string& guest, int n);
 Expectation NeedyGuestServedWithin(int n);
 // The guest's balloon reaches at least mib at some tick.
 Expectation GuestReachesMib(const std::string& guest, int64_t mib);
+// The guest's balloon never exceeds mib (it was not grown for memory it
+// does not need, e.g. its page cache). Broken when the guest was never seen.
+Expectation GuestPeakAtMostMib(const std::string& guest, int64_t mib);
 // The guest's balloon ends at most at mib (idle memory came back).
 Expectation GuestEndsAtMostMib(const std::string& guest, int64_t mib);
 // The guest's balloon ends at least at mib (what it needs was kept).

@@ -54,6 +54,32 @@ TEST(GuestUnusedBelowMaxAtLeastMibTest, NegativeIsBrokenAndNullIsMet) {
             "");
 }
 
+TEST(NoHostOomKillTest, BrokenByAKillAndByASummaryWithoutTheKey) {
+  const Expectation e = NoHostOomKill();
+  EXPECT_EQ(e.violation(RunWithSummary(R"({"host_oom_kills": 0})")), "");
+  EXPECT_EQ(e.violation(RunWithSummary(R"({"host_oom_kills": 2})")),
+            "host OOM kills = 2 > 0");
+  EXPECT_EQ(e.violation(RunWithSummary(R"({})")),
+            "host_oom_kills not reported");
+}
+
+TEST(GuestPeakAtMostMibTest, BrokenAboveTheLimitAndByAnUnseenGuest) {
+  const Expectation e = GuestPeakAtMostMib("vm1", 600);
+  EXPECT_EQ(e.violation(RunWithSummary(R"({"max_actual_mib": {"vm1": 600}})")),
+            "");
+  EXPECT_EQ(e.violation(RunWithSummary(R"({"max_actual_mib": {"vm1": 601}})")),
+            "vm1 max actual MiB = 601 > 600");
+  EXPECT_EQ(e.violation(RunWithSummary(R"({"max_actual_mib": {}})")),
+            "vm1 was never seen");
+}
+
+TEST(HostFreeAlwaysAtLeastMibTest, JudgesTheLowestTick) {
+  const Expectation e = HostFreeAlwaysAtLeastMib(491);
+  EXPECT_EQ(e.violation(RunWithSummary(R"({"min_host_free_mib": 491})")), "");
+  EXPECT_EQ(e.violation(RunWithSummary(R"({"min_host_free_mib": -224})")),
+            "min host free MiB = -224 < 491");
+}
+
 }  // namespace
 }  // namespace closed_loop
 }  // namespace vmbalance
