@@ -20,6 +20,7 @@
 #include "controller/closed_loop/memory_expectations.h"
 #include "controller/closed_loop/memory_run.h"
 #include "controller/memory/memory_policy_config.h"
+#include "controller/memory/memory_thresholds.h"
 
 namespace vmbalance {
 namespace closed_loop {
@@ -326,11 +327,8 @@ std::vector<Row> TwoSecondInterval() {
 // The reserve the policy keeps by default: the larger of its absolute and
 // its fractional reserve (491 MiB on a 24 GiB host, the SPEC's 200 on 8).
 int64_t PolicyReserveMib(int64_t host_memory_mib) {
-  const MemoryPolicyConfig config;
-  const int64_t absolute = static_cast<int64_t>(config.host_reserve_kib / 1024);
-  const int64_t fraction = static_cast<int64_t>(
-      config.host_reserve_fraction * static_cast<double>(host_memory_mib));
-  return std::max(absolute, fraction);
+  return static_cast<int64_t>(
+      HostReserveKib(MemoryPolicyConfig(), host_memory_mib * 1024) / 1024);
 }
 
 // host_memory_mib of the overcommit scenarios.

@@ -16,6 +16,7 @@
 
 #include "controller/closed_loop/memory_run.h"
 #include "controller/memory/memory_policy_config.h"
+#include "controller/memory/memory_thresholds.h"
 
 namespace vmbalance {
 namespace closed_loop {
@@ -28,11 +29,8 @@ constexpr int kTicks = 150;
 // The reserve the policy keeps by default on this host: the larger of its
 // absolute and its fractional reserve (482 MiB on the measured 24 GiB host).
 int64_t PolicyReserveMib(int64_t host_memory_mib) {
-  const MemoryPolicyConfig config;
-  const int64_t absolute = static_cast<int64_t>(config.host_reserve_kib / 1024);
-  const int64_t fraction = static_cast<int64_t>(
-      config.host_reserve_fraction * static_cast<double>(host_memory_mib));
-  return std::max(absolute, fraction);
+  return static_cast<int64_t>(
+      HostReserveKib(MemoryPolicyConfig(), host_memory_mib * 1024) / 1024);
 }
 
 MemoryRun RunScenario(const std::string& scenario, Coordinator coordinator) {

@@ -35,6 +35,11 @@ struct MemoryThresholds {
 
 // measured_interval_s: the last measured interval between samples (<= 0 when
 // not known yet).
+// The host memory never given to guests: the larger of the absolute and
+// the fractional reserve.
+uint64_t HostReserveKib(const MemoryPolicyConfig& config,
+                        uint64_t host_total_kib);
+
 MemoryThresholds ComputeThresholds(const MemoryPolicyConfig& config,
                                    const Sample& sample,
                                    double measured_interval_s);

@@ -35,20 +35,38 @@ trap e2e_cleanup EXIT
 trap 'exit 143' TERM  # a Bazel timeout still runs the cleanup
 trap 'exit 130' INT
 
-# run_scenario DESCRIPTION SECONDS -- CONTROLLER ARGS...: leaves the monitor's
-# CSV, summary and the controller's log in $OUT; fails the test if the guests
-# do not come up, the controller dies, or a console shows OOM or a panic.
-# E2E_CONTROLLER (a command line, via --test_env) replaces the controller, to
+# controller_command CONTROLLER ARGS...: sets the array `controller` to the
+# command, or to E2E_CONTROLLER (a command line, via --test_env) when set, to
 # show the assertions fail on a deliberately wrong run (e.g.
 # tests/e2e/crowd_7_1.sh).
-run_scenario() {
-  local desc=$1 seconds=$2
-  shift 3
-  local controller=("$@")
+controller_command() {
+  controller=("$@")
   if [[ -n ${E2E_CONTROLLER:-} ]]; then
     read -r -a controller <<<"$E2E_CONTROLLER"
     note "controller replaced by E2E_CONTROLLER: a deliberately wrong run"
   fi
+}
+
+# start_memory_coordinator: memory_coordinator at 1 s (plus
+# E2E_CONTROLLER_FLAGS), or E2E_CONTROLLER, in the background, logging to
+# $OUT/controller.log; sets `controller` and `controller_pid`.
+start_memory_coordinator() {
+  # shellcheck disable=SC2206  # flags are meant to split
+  controller_command "$CONTROLLERS/memory_coordinator" --listen=127.0.0.1:0 \
+    ${E2E_CONTROLLER_FLAGS:-} 1
+  "${controller[@]}" >"$OUT/controller.log" 2>&1 &
+  controller_pid=$!
+}
+
+# run_scenario DESCRIPTION SECONDS -- CONTROLLER ARGS...: leaves the monitor's
+# CSV, summary and the controller's log in $OUT; fails the test if the guests
+# do not come up, the controller dies, or a console shows OOM or a panic.
+# The controller may be replaced (controller_command).
+run_scenario() {
+  local desc=$1 seconds=$2
+  shift 3
+  local controller
+  controller_command "$@"
   note "scenario $(basename "$desc") for $seconds s: ${controller[*]}"
   "$TESTBED/run_scenario" "$desc" "$seconds" "$OUT" -- "${controller[@]}" ||
     fail "run_scenario failed (see $OUT: controller.log, consoles/)"

@@ -49,16 +49,8 @@ note "up"
 guest=$("$testbed" names)
 sample_guest "$guest" >"$OUT/cache.csv" &
 sampler_pid=$!
-controller=("$CONTROLLERS/memory_coordinator" --listen=127.0.0.1:0)
-# shellcheck disable=SC2206  # flags are meant to split
-controller+=(${E2E_CONTROLLER_FLAGS:-} 1)
-if [[ -n ${E2E_CONTROLLER:-} ]]; then
-  read -r -a controller <<<"$E2E_CONTROLLER"
-  note "controller replaced by E2E_CONTROLLER"
-fi
+start_memory_coordinator
 note "controller: ${controller[*]}; running ${RUN_S} s"
-"${controller[@]}" >"$OUT/controller.log" 2>&1 &
-controller_pid=$!
 sleep "$RUN_S"
 kill -0 "$controller_pid" 2>/dev/null ||
   fail "the controller exited early: $(tail -n 5 "$OUT/controller.log")"

@@ -80,16 +80,8 @@ note "holder ready: $(cat "$OUT/holder.ready")"
 
 sample_host >"$OUT/host.csv" &
 sampler_pid=$!
-controller=("$CONTROLLERS/memory_coordinator" --listen=127.0.0.1:0)
-# shellcheck disable=SC2206  # flags are meant to split
-controller+=(${E2E_CONTROLLER_FLAGS:-} 1)
-if [[ -n ${E2E_CONTROLLER:-} ]]; then
-  read -r -a controller <<<"$E2E_CONTROLLER"
-  note "controller replaced by E2E_CONTROLLER"
-fi
+start_memory_coordinator
 note "controller: ${controller[*]}; monitoring for ${RUN_S} s"
-"${controller[@]}" >"$OUT/controller.log" 2>&1 &
-controller_pid=$!
 "$TESTBED/monitor" --connect="${VMB_CONNECT:-qemu:///system}" \
   --prefix="$VMB_PREFIX" --interval=1 --duration="$RUN_S" \
   --csv="$OUT/monitor.csv" >"$OUT/monitor.log"
