@@ -44,6 +44,16 @@ struct BalloonSample {
   std::optional<int64_t> last_update_s;     // guest's report time, epoch seconds
 };
 
+// Whether a domain's figures were all read in time this tick. A domain whose
+// libvirt calls missed the sampling deadline (a hung or stopped QEMU, a job
+// held by a migration) stays in the Sample, so that policies keep their state
+// for it and leave it alone, but carries only what was read in time: never
+// earlier figures passed off as new.
+enum class DomainRead {
+  kComplete,  // everything the source offers for this domain was read
+  kTimedOut,  // a call missed the deadline; vcpus and balloon may be partial
+};
+
 struct DomainSample {
   DomainKey uuid;
   std::string name;
@@ -52,6 +62,8 @@ struct DomainSample {
   uint64_t max_memory_kib = 0;    // the ceiling a balloon may grow to
   std::vector<VcpuSample> vcpus;  // index order
   BalloonSample balloon;
+  DomainRead read = DomainRead::kComplete;
+  std::string read_error;  // why, when read != kComplete (for logs)
 };
 
 struct PcpuSample {
@@ -85,7 +97,9 @@ struct Sample {
   int64_t wall_time_s = 0;   // epoch seconds; compared with last_update_s
   HostSample host;
   std::vector<DomainSample> domains;  // sorted by uuid
-  int errors = 0;  // per-domain read failures skipped while taking this sample
+  // Per-domain read failures while taking this sample: domains skipped
+  // (vanished, unreadable) plus domains kept with read != kComplete.
+  int errors = 0;
 };
 
 }  // namespace vmbalance
