@@ -16,8 +16,8 @@ using libvirt_internal::LibvirtError;
 
 namespace {
 
-DomainRead Failed(const std::string& call, const LibvirtError& error) {
-  DomainRead result;
+RecordRead Failed(const std::string& call, const LibvirtError& error) {
+  RecordRead result;
   result.vanished = IsNoDomain(error.code);
   result.error = call + ": " + error.message;
   return result;
@@ -38,7 +38,7 @@ bool ReadIdentity(virDomainPtr dom, DomainSample* out) {
 // Per vCPU: last pCPU and affinity from virDomainGetVcpus (or only the
 // affinity, from virDomainGetVcpuPinInfo, when the domain cannot report where
 // its vCPUs run); times and delays from the bulk figures where present.
-DomainRead ReadVcpus(virDomainPtr dom, int vcpu_count, int pcpu_count,
+RecordRead ReadVcpus(virDomainPtr dom, int vcpu_count, int pcpu_count,
                      const DomainStatsParams& stats,
                      std::vector<VcpuSample>* out) {
   // One cpumap per vCPU, each as wide as the host (never one byte).
@@ -85,14 +85,14 @@ DomainRead ReadVcpus(virDomainPtr dom, int vcpu_count, int pcpu_count,
             [](const VcpuSample& a, const VcpuSample& b) {
               return a.index < b.index;
             });
-  DomainRead ok;
+  RecordRead ok;
   ok.ok = true;
   return ok;
 }
 
 }  // namespace
 
-DomainRead ReadDomainRecord(const virDomainStatsRecord& record,
+RecordRead ReadDomainRecord(const virDomainStatsRecord& record,
                             const virDomainStatsRecord* balloon, int pcpu_count,
                             DomainSample* out) {
   virDomainPtr dom = record.dom;
@@ -122,7 +122,7 @@ DomainRead ReadDomainRecord(const virDomainStatsRecord& record,
     if (!stats.state) out->state = DomainStateFromLibvirt(info.state);
   }
   if (vcpu_count <= 0) {
-    DomainRead ok;
+    RecordRead ok;
     ok.ok = true;
     return ok;
   }

@@ -14,7 +14,7 @@
 namespace vmbalance {
 
 // How reading one domain went. A domain that is not ok must be skipped.
-struct DomainRead {
+struct RecordRead {
   bool ok = false;
   bool vanished = false;  // destroyed or undefined between list and read
   std::string error;      // libvirt's message when not ok
@@ -27,7 +27,7 @@ struct DomainRead {
 // the records lack (drivers without the vcpu or balloon groups, e.g.
 // test:///) come from virDomainGetInfo; vCPU times then come from
 // virDomainGetVcpus, delays stay empty.
-DomainRead ReadDomainRecord(const virDomainStatsRecord& record,
+RecordRead ReadDomainRecord(const virDomainStatsRecord& record,
                             const virDomainStatsRecord* balloon, int pcpu_count,
                             DomainSample* out);
 

@@ -36,7 +36,7 @@ TEST_F(DomainReaderTest, StateOnlyRecordIsCompletedByPerDomainCalls) {
   TypedParams params;
   params.AddInt("state.state", VIR_DOMAIN_RUNNING);
   DomainSample domain;
-  DomainRead read =
+  RecordRead read =
       ReadDomainRecord(Record(test_domain_.get(), params),
                        /*balloon=*/nullptr, /*pcpu_count=*/8, &domain);
   ASSERT_TRUE(read.ok) << read.error;
@@ -59,7 +59,7 @@ TEST_F(DomainReaderTest, BulkFiguresWinOverPerDomainOnes) {
   params.AddULLong("balloon.maximum", 4096);
   params.AddULLong("balloon.unused", 1024);
   DomainSample domain;
-  DomainRead read =
+  RecordRead read =
       ReadDomainRecord(Record(test_domain_.get(), params), nullptr, 8, &domain);
   ASSERT_TRUE(read.ok) << read.error;
   EXPECT_EQ(domain.state, DomainState::kPaused);
@@ -84,7 +84,7 @@ TEST_F(DomainReaderTest, BalloonFiguresComeFromTheirOwnRecord) {
   const virDomainStatsRecord balloon_record =
       Record(test_domain_.get(), balloon);
   DomainSample domain;
-  DomainRead read = ReadDomainRecord(Record(test_domain_.get(), counters),
+  RecordRead read = ReadDomainRecord(Record(test_domain_.get(), counters),
                                      &balloon_record, 8, &domain);
   ASSERT_TRUE(read.ok) << read.error;
   EXPECT_EQ(domain.max_memory_kib, 2048u);
@@ -102,7 +102,7 @@ TEST_F(DomainReaderTest, AffinityIsReadAtTheHostsFullWidth) {
             0);
   TypedParams params;
   DomainSample domain;
-  DomainRead read = ReadDomainRecord(Record(test_domain_.get(), params),
+  RecordRead read = ReadDomainRecord(Record(test_domain_.get(), params),
                                      nullptr, 200, &domain);
   ASSERT_TRUE(read.ok) << read.error;
   ASSERT_EQ(domain.vcpus.size(), 2u);
@@ -124,7 +124,7 @@ TEST_F(DomainReaderTest, DomainGoneBetweenListAndReadIsReportedVanished) {
   TypedParams params;
   params.AddInt("state.state", VIR_DOMAIN_RUNNING);
   DomainSample domain;
-  DomainRead read =
+  RecordRead read =
       ReadDomainRecord(Record(transient.get(), params), nullptr, 8, &domain);
   EXPECT_FALSE(read.ok);
   EXPECT_TRUE(read.vanished);

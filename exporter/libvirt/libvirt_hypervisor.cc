@@ -295,7 +295,7 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
     char uuid[VIR_UUID_STRING_BUFLEN] = "";
     virDomainGetUUIDString(counters[i]->dom, uuid);
     auto balloon = balloon_by_uuid.find(uuid);
-    DomainRead read = ReadDomainRecord(
+    RecordRead read = ReadDomainRecord(
         *counters[i],
         balloon == balloon_by_uuid.end() ? nullptr : balloon->second,
         sample.host.pcpu_count, &domain);
