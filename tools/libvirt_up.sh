@@ -41,6 +41,18 @@ fi
 
 mkdir -p /run/libvirt /var/log/libvirt /var/lib/libvirt/images
 
+# virsh (libvirt >= 8) starts polkit's text agent, pkttyagent, whenever it has
+# a controlling terminal; without polkit on the system bus the agent prints
+# "Authorization not available. Check if polkit service is running" on every
+# call. Under systemd dbus runs and activates polkitd; here we start the bus
+# ourselves, and it activates polkitd on the first request.
+if command -v dbus-daemon >/dev/null && ! running dbus-daemon; then
+  mkdir -p /run/dbus
+  rm -f /run/dbus/pid /run/dbus/system_bus_socket
+  log "starting the D-Bus system bus (polkit answers on it)"
+  dbus-daemon --system --fork || die "dbus-daemon --system failed to start"
+fi
+
 if ! running virtlogd; then
   log "starting virtlogd"
   virtlogd -d || die "virtlogd failed to start"

@@ -12,8 +12,13 @@ PACKAGES=(
   # real guests
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
   busybox-static cpio gzip
+  # kmod: modinfo orders the guest image's kernel modules (build_image.sh);
+  # dbus: the system bus polkit answers on (libvirt_up.sh starts it)
+  kmod dbus
   # observability and tools used by tests and plots
   prometheus curl gnuplot-nox python3 python3-yaml
+  # fuzzing (fuzz/): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 if [[ $(id -u) -ne 0 ]]; then
