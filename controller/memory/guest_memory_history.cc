@@ -119,7 +119,32 @@ uint64_t UnbackedKib(const MemoryPolicyConfig& config,
                  history->min_rss_gap_kib.value_or(config.qemu_overhead_kib));
     backed = std::max(backed, rss > overhead ? rss - overhead : 0);
   }
+  history->backed_kib = backed;
   return heading > backed ? heading - backed : 0;
+}
+
+// A guest whose figures missed the sampling deadline (see the header). A
+// balloon size read in time only raises the commitment: it is live, but the
+// backed figure it would be set against is not. A guest never observed
+// before has no remembered commitment: like any guest without balloon
+// figures it counts only what the policy granted it (nothing yet).
+GuestObservation Unreadable(const DomainSample& domain,
+                            GuestMemoryHistory* history) {
+  GuestObservation seen;
+  seen.stale = true;
+  seen.why_skipped =
+      "unreadable: " + (domain.read_error.empty()
+                            ? std::string("missed the sampling deadline")
+                            : domain.read_error);
+  seen.actual_kib = std::max(domain.balloon.actual_kib.value_or(0),
+                             history->last_actual_kib.value_or(0));
+  seen.target_kib = history->target_kib;
+  if (history->target_kib) ++history->target_set_tick;
+  const uint64_t heading =
+      std::max(seen.actual_kib, seen.target_kib.value_or(0));
+  const uint64_t backed = history->backed_kib.value_or(heading);
+  seen.unbacked_kib = heading > backed ? heading - backed : 0;
+  return seen;
 }
 
 // Why a report is too old to act on; empty when it is fresh.
@@ -164,6 +189,7 @@ GuestObservation ObserveGuest(const MemoryPolicyConfig& config,
     history->id = domain.id;
   }
   if (history->first_seen_tick < 0) history->first_seen_tick = tick;
+  if (domain.read == DomainRead::kTimedOut) return Unreadable(domain, history);
   GuestObservation seen;
   const BalloonSample& balloon = domain.balloon;
   if (balloon.actual_kib) {

@@ -40,6 +40,10 @@ struct GuestMemoryHistory {
   // started: an upper bound on QEMU's own overhead (see
   // MemoryPolicyConfig::qemu_overhead_kib).
   std::optional<uint64_t> min_rss_gap_kib;
+  // What the host backed of this guest at the last observation that could
+  // tell: a guest that stops answering keeps this commitment (see
+  // ObserveGuest on DomainRead::kTimedOut).
+  std::optional<uint64_t> backed_kib;
   // A target the actuator applied (CommitBalloons) and the balloon has not
   // reached yet; ObserveGuest clears it when reached or timed out.
   std::optional<uint64_t> target_kib;
@@ -72,6 +76,13 @@ struct GuestObservation {
 // Updates *history with `domain` (seen at wall_time_s, decision number
 // `tick`) and returns what can be relied on. Uses config's freshness, balloon
 // tolerance, in-flight timeout and rate decay.
+//
+// A domain read with DomainRead::kTimedOut (a hung QEMU, a job held by a
+// migration) is never usable and folds nothing into *history: its report,
+// rates and in-flight target stay as they were, and its in-flight time does
+// not run (its balloon cannot move while QEMU is stopped). Its unbacked grant
+// is the policy's own remembered commitment, max(last actual, figure read in
+// time, in-flight target) - last backed, never 0 for want of figures.
 GuestObservation ObserveGuest(const MemoryPolicyConfig& config,
                               const DomainSample& domain, int64_t wall_time_s,
                               int64_t tick, GuestMemoryHistory* history);
