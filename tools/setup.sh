@@ -8,7 +8,7 @@ PACKAGES=(
   # build
   bazel-bootstrap bazel-rules-java g++ libvirt-dev prometheus-cpp-dev
   libcivetweb-dev libgflags-dev libgoogle-glog-dev libgtest-dev libgmock-dev
-  libbenchmark-dev nlohmann-json3-dev
+  libbenchmark-dev nlohmann-json3-dev libxml2-dev
   # real guests
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
   busybox-static cpio gzip
