@@ -129,4 +129,14 @@ RecordRead ReadDomainRecord(const virDomainStatsRecord& record,
   return ReadVcpus(dom, vcpu_count, pcpu_count, stats, &out->vcpus);
 }
 
+void MergeMonitorStats(const DomainStatsParams& stats, DomainSample* out) {
+  out->balloon = stats.balloon;
+  if (stats.balloon.maximum_kib)
+    out->max_memory_kib = *stats.balloon.maximum_kib;
+  for (VcpuSample& vcpu : out->vcpus) {
+    auto delay = stats.vcpu_delay_ns.find(vcpu.index);
+    if (delay != stats.vcpu_delay_ns.end()) vcpu.delay_ns = delay->second;
+  }
+}
+
 }  // namespace vmbalance

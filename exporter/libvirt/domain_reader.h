@@ -10,6 +10,7 @@
 #include <string>
 
 #include "exporter/core/sample.h"
+#include "exporter/libvirt/domain_stats_params.h"
 
 namespace vmbalance {
 
@@ -30,6 +31,11 @@ struct RecordRead {
 RecordRead ReadDomainRecord(const virDomainStatsRecord& record,
                             const virDomainStatsRecord* balloon, int pcpu_count,
                             DomainSample* out);
+
+// Adds what only the guest's QEMU monitor path gives (see monitor_read.h) to
+// a domain read by ReadDomainRecord: vcpu.N.delay per vCPU and the balloon
+// figures. vCPU times stay those read with the other domains' (the stamp's).
+void MergeMonitorStats(const DomainStatsParams& stats, DomainSample* out);
 
 }  // namespace vmbalance
 

@@ -133,5 +133,25 @@ TEST_F(DomainReaderTest, DomainGoneBetweenListAndReadIsReportedVanished) {
   EXPECT_EQ(domain.name, "shortlived");  // still named in the skip log
 }
 
+TEST(MergeMonitorStatsTest, AddsDelaysAndBalloonKeepsTimes) {
+  DomainSample domain;
+  domain.max_memory_kib = 100;
+  domain.vcpus.resize(2);
+  domain.vcpus[0].index = 0;
+  domain.vcpus[0].cpu_time_ns = 7;
+  domain.vcpus[1].index = 1;
+  DomainStatsParams stats;
+  stats.vcpu_time_ns[0] = 999;  // the stamp's time stays
+  stats.vcpu_delay_ns[1] = 44;
+  stats.balloon.maximum_kib = 2048;
+  stats.balloon.unused_kib = 512;
+  MergeMonitorStats(stats, &domain);
+  EXPECT_EQ(domain.vcpus[0].cpu_time_ns, 7u);
+  EXPECT_FALSE(domain.vcpus[0].delay_ns.has_value());
+  EXPECT_EQ(domain.vcpus[1].delay_ns, 44u);
+  EXPECT_EQ(domain.max_memory_kib, 2048u);
+  EXPECT_EQ(domain.balloon.unused_kib, 512u);
+}
+
 }  // namespace
 }  // namespace vmbalance

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <string_view>
 
 namespace vmbalance {
@@ -22,6 +23,17 @@ std::optional<int64_t> IntegerValue(const virTypedParameter& param) {
     default:
       return std::nullopt;
   }
+}
+
+// A count or enum that must fit an int: a wider value (say vcpu.current =
+// 2^32 + 1) is not a reading, rather than one truncated to 1.
+std::optional<int> IntValue(const virTypedParameter& param) {
+  std::optional<int64_t> value = IntegerValue(param);
+  if (!value || *value < std::numeric_limits<int>::min() ||
+      *value > std::numeric_limits<int>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*value);
 }
 
 // Counters and sizes: negative values are not valid readings.
@@ -105,11 +117,11 @@ DomainStatsParams ParseDomainStatsParams(const virTypedParameter* params,
     int vcpu = 0;
     std::string_view field;
     if (name == "state.state") {
-      std::optional<int64_t> value = IntegerValue(param);
-      if (value) out.state = static_cast<int>(*value);
+      std::optional<int> value = IntValue(param);
+      if (value) out.state = *value;
     } else if (name == "vcpu.current") {
-      std::optional<int64_t> value = IntegerValue(param);
-      if (value && *value >= 0) out.vcpu_current = static_cast<int>(*value);
+      std::optional<int> value = IntValue(param);
+      if (value && *value >= 0) out.vcpu_current = *value;
     } else if (name.substr(0, kBalloon.size()) == kBalloon) {
       ReadBalloon(name.substr(kBalloon.size()), param, &out.balloon);
     } else if (SplitVcpuName(name, &vcpu, &field)) {

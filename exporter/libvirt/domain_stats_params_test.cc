@@ -106,6 +106,24 @@ TEST(DomainStatsParamsTest, IgnoresMalformedNamesAndWrongTypes) {
   EXPECT_FALSE(stats.balloon.rss_kib.has_value());
 }
 
+// Found by fuzz/domain_stats_params_fuzzer: values wider than an int were
+// truncated (2^32 + 2 vCPUs read as 2, 2^31 as a negative count).
+TEST(DomainStatsParamsTest, CountsWiderThanAnIntAreNotReadings) {
+  for (unsigned long long wide : {1ULL << 31, (1ULL << 32) + 2, ~0ULL}) {
+    TypedParams params;
+    params.AddULLong("state.state", (1ULL << 32) + VIR_DOMAIN_RUNNING);
+    params.AddULLong("vcpu.current", wide);
+    DomainStatsParams stats =
+        ParseDomainStatsParams(params.get(), params.count());
+    EXPECT_FALSE(stats.vcpu_current.has_value()) << wide;
+    EXPECT_FALSE(stats.state.has_value()) << wide;
+  }
+  TypedParams params;
+  params.AddLLong("vcpu.current", 2147483647LL);
+  EXPECT_EQ(ParseDomainStatsParams(params.get(), params.count()).vcpu_current,
+            2147483647);
+}
+
 TEST(DomainStatsParamsTest, MapsLibvirtStates) {
   EXPECT_EQ(DomainStateFromLibvirt(VIR_DOMAIN_RUNNING), DomainState::kRunning);
   EXPECT_EQ(DomainStateFromLibvirt(VIR_DOMAIN_PAUSED), DomainState::kPaused);

@@ -1,7 +1,10 @@
 // LibvirtHypervisor: the Hypervisor seam over a libvirt connection
 // (qemu:///system by default). Connects lazily and reconnects with backoff;
-// never throws or exits on a libvirt error. Not thread-safe: owned and called
-// by one control loop.
+// never throws or exits on a libvirt error. Calls that go through a guest's
+// QEMU monitor run on a few worker threads (DomainCallPool) and are abandoned
+// at a deadline, so a hung guest never holds the loop (see monitor_read.h for
+// which calls block). Not thread-safe itself: owned and called by one control
+// loop.
 #ifndef VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 #define VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 
@@ -23,27 +26,38 @@ class LibvirtHypervisor : public Hypervisor {
   LibvirtHypervisor(const LibvirtHypervisor&) = delete;
   LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
 
-  // Cost per call on qemu:///: 2 virConnectGetAllDomainStats (first state
-  // and vcpu, with NOWAIT where the driver takes it, timed and stamped at its
-  // middle; then balloon, which goes through each guest's QEMU monitor and
-  // may take much longer), merged by UUID; 1 virDomainGetVcpus per domain
-  // (last pCPU, affinity); and
-  // host calls: 1 virNodeGetCPUMap, 1 virNodeGetCPUStats per online pCPU,
-  // 1 virNodeGetMemoryStats; on a connection to this machine, 1 read of
-  // /proc/meminfo (and 1 virConnectGetURI per connection to decide that).
-  // Once per new domain instance, 1 virDomainSetMemoryStatsPeriod. Fails
-  // while libvirt is unreachable (retrying with backoff) or the host's pCPU
-  // map cannot be read. Host memory comes from virNodeGetMemoryStats (free +
-  // buffers + cached), else virNodeGetInfo + virNodeGetFreeMemory;
-  // HostSample::memory_source names which, and is empty (figures 0) when
-  // neither answered. HostSample::memory_available_kib (MemAvailable) is set
-  // only for this machine (see HostReader and local_host.h).
+  // Cost per call on qemu:///, on the loop's thread (none of these waits on
+  // a guest's QEMU): 1 virConnectGetAllDomainStats(state) listing the active
+  // domains; per domain 1 virDomainGetInfo and 1 virDomainGetVcpus (vCPU
+  // time, last pCPU, affinity), read one after another, timed and stamped at
+  // their middle (Sample::vcpu_read_span_ns); host calls: 1 virNodeGetCPUMap,
+  // 1 virNodeGetCPUStats per online pCPU, 1 virNodeGetMemoryStats; on a
+  // connection to this machine 1 read of /proc/meminfo (and 1
+  // virConnectGetURI per connection to decide that). Meanwhile, per domain on
+  // a worker: 1 virDomainListGetStats(vcpu, balloon; NOWAIT where the driver
+  // takes it), which asks QEMU (vcpu.N.delay, balloon.*), plus once per new
+  // domain instance 1 virDomainSetMemoryStatsPeriod. Returns by the sample
+  // deadline (set_sample_deadline) plus the loop's own calls: a domain whose
+  // worker call has not returned by then is kept with read = kTimedOut, its
+  // vCPUs from virDomainGetVcpus (no delays) and no balloon figures, counted
+  // in Sample::errors and logged once per episode; it gets no new call while
+  // its old one is outstanding. Fails while libvirt is unreachable (retrying
+  // with backoff) or the host's pCPU map cannot be read. Host memory comes
+  // from virNodeGetMemoryStats (free + buffers + cached), else
+  // virNodeGetInfo + virNodeGetFreeMemory; HostSample::memory_source names
+  // which, and is empty (figures 0) when neither answered.
+  // HostSample::memory_available_kib (MemAvailable) is set only for this
+  // machine (see HostReader and local_host.h).
   StatusOr<Sample> Take() override;
   // Live only (virDomainPinVcpuFlags with VIR_DOMAIN_AFFECT_LIVE), with a
-  // cpumap as wide as the host; refuses pCPUs the host does not have.
+  // cpumap as wide as the host; refuses pCPUs the host does not have. Runs
+  // on a worker: an error after the sample deadline ("timed out ...; domain
+  // marked busy"), and refused at once while the domain has a call
+  // outstanding (libvirt would queue it behind that call's job).
   Status PinVcpu(const DomainKey& uuid, int vcpu, const CpuSet& pcpus) override;
   // virDomainSetMemoryFlags(VIR_DOMAIN_AFFECT_LIVE); libvirt refuses sizes
-  // above the domain's maximum.
+  // above the domain's maximum. Talks to QEMU: on a worker with the same
+  // deadline and refusal as PinVcpu.
   Status SetMemory(const DomainKey& uuid, uint64_t memory_kib) override;
   std::string Describe() const override;
 
@@ -56,6 +70,10 @@ class LibvirtHypervisor : public Hypervisor {
   void set_stats_period_seconds(int seconds);
   // Reconnect waits: `initial` after the first failure, doubling up to `max`.
   // Defaults 1 s and 30 s.
+  // How long Take(), PinVcpu and SetMemory wait for a call that goes
+  // through a guest's QEMU monitor. Default 1 s; the binaries set it from
+  // --sample_deadline_fraction and --sample_deadline_min_ms.
+  void set_sample_deadline(std::chrono::milliseconds deadline);
   void set_reconnect_backoff(std::chrono::milliseconds initial,
                              std::chrono::milliseconds max);
 

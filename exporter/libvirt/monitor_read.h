@@ -1,0 +1,49 @@
+// The part of sampling a domain that goes through its QEMU monitor, done by
+// one worker thread (DomainCallPool) so that a hung guest costs only itself.
+//
+// What libvirt 9.0's QEMU driver does, measured on this testbed with a guest's
+// QEMU stopped by SIGSTOP (calls from virsh, 6 s timeout):
+//   - Blocks (waits on the monitor, no timeout): stats groups vcpu and
+//     balloon, even with VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT when no
+//     other thread holds the domain's job (NOWAIT only skips the monitor
+//     part when the job is taken; then vcpu lacks nothing we use and balloon
+//     has only current/maximum); the bulk call walks domains one by one, so
+//     one hung guest stalls every guest after it. Also virDomainSetMemoryFlags,
+//     virDomainMemoryStats, virDomainSetMemoryStatsPeriod, and
+//     virDomainPinVcpuFlags while another call holds the domain's job (it
+//     waits up to 30 s for the job; with the job free it only touches cgroups
+//     and affinity and returns at once).
+//   - Returns at once (no job, no monitor: the domain definition and /proc):
+//     stats group state, virDomainGetInfo, virDomainGetVcpus (vCPU time, last
+//     pCPU, affinity; the same vCPU time vcpu.N.time reports),
+//     virDomainGetVcpusFlags, virConnectListAllDomains.
+// So the control loop reads those itself, and only the calls below run on a
+// worker. Thread-safe: libvirt's last error is read on the calling thread.
+#ifndef VMBALANCE_EXPORTER_LIBVIRT_MONITOR_READ_H_
+#define VMBALANCE_EXPORTER_LIBVIRT_MONITOR_READ_H_
+
+#include <libvirt/libvirt.h>
+
+#include <string>
+
+#include "exporter/libvirt/domain_stats_params.h"
+
+namespace vmbalance {
+
+struct MonitorRead {
+  bool ok = false;
+  std::string error;            // libvirt's message when not ok
+  int error_code = 0;           // virErrorNumber when not ok
+  bool nowait_refused = false;  // the driver rejected NOWAIT; retried without
+  DomainStatsParams stats;  // vcpu.N.delay and balloon.* (vcpu times unused)
+};
+
+// One virDomainListGetStats(vcpu | balloon) for `dom` (NOWAIT when `nowait`,
+// so a job held by another client, e.g. a migration, is not waited for).
+// Then, when `stats_period_s` > 0, virDomainSetMemoryStatsPeriod (a failure
+// there is logged, not an error: no balloon driver leaves the figures empty).
+MonitorRead ReadMonitorStats(virDomainPtr dom, bool nowait, int stats_period_s);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_EXPORTER_LIBVIRT_MONITOR_READ_H_
