@@ -21,6 +21,7 @@
 #include "controller/tick_printer.h"
 #include "exporter/cli.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
+#include "exporter/libvirt/sample_deadline_flags.h"
 #include "exporter/metrics/metrics_collector.h"
 #include "exporter/stoppable_schedule.h"
 
@@ -120,7 +121,14 @@ int MakeHypervisor(const BinaryTraits& traits, double interval,
                    std::unique_ptr<Hypervisor>* hypervisor,
                    sim::Simulator** simulator) {
   if (FLAGS_simulate.empty()) {
-    *hypervisor = std::make_unique<LibvirtHypervisor>(FLAGS_connect);
+    StatusOr<std::chrono::milliseconds> deadline =
+        SampleDeadlineFromFlags(interval);
+    if (!deadline.ok()) {
+      return Fail(traits, kUsageExitCode, deadline.status().message());
+    }
+    auto libvirt = std::make_unique<LibvirtHypervisor>(FLAGS_connect);
+    libvirt->set_sample_deadline(*deadline);
+    *hypervisor = std::move(libvirt);
     return kOk;
   }
   StatusOr<sim::Scenario> scenario = sim::LoadScenario(FLAGS_simulate);

@@ -6,6 +6,7 @@
 
 #include "exporter/cli.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
+#include "exporter/libvirt/sample_deadline_flags.h"
 #include "exporter/metrics/metrics_collector.h"
 #include "exporter/observer.h"
 #include "exporter/stoppable_schedule.h"
@@ -33,6 +34,10 @@ int Run(double interval_s) {
   }
 
   LibvirtHypervisor hypervisor(FLAGS_connect);
+  StatusOr<std::chrono::milliseconds> deadline =
+      SampleDeadlineFromFlags(interval_s);
+  if (!deadline.ok()) ExitWithUsageError(deadline.status().message());
+  hypervisor.set_sample_deadline(*deadline);
   Observer observer(&hypervisor, metrics);
   LOG(INFO) << "sampling " << hypervisor.Describe() << " every " << interval_s
             << " s";
