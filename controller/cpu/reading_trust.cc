@@ -1,5 +1,8 @@
 #include "controller/cpu/reading_trust.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "controller/cpu/format.h"
 
 namespace vmbalance {
@@ -27,6 +30,26 @@ std::string DistrustReason(const VcpuPolicyConfig& config, const Usage& usage) {
     }
   }
   return "";
+}
+
+Usage ActionableUsage(const Usage& usage, HeldVcpus* held) {
+  Usage actionable = usage;
+  held->pcpu_demand.assign(usage.pcpu_demand.size(), 0.0);
+  held->domains.clear();
+  for (DomainUsage& domain : actionable.domains) {
+    if (domain.read == DomainRead::kComplete) continue;
+    held->domains.push_back(domain.name);
+    for (const VcpuUsage& vcpu : domain.vcpus) {
+      if (!vcpu.valid || vcpu.pcpu < 0) continue;
+      if (vcpu.pcpu >= static_cast<int>(held->pcpu_demand.size())) {
+        held->pcpu_demand.resize(vcpu.pcpu + 1, 0.0);
+      }
+      // At most one pCPU per thread, whatever a skewed window says.
+      held->pcpu_demand[vcpu.pcpu] += std::min(vcpu.demand, 1.0);
+    }
+    domain.vcpus.clear();
+  }
+  return actionable;
 }
 
 }  // namespace vmbalance

@@ -1,11 +1,14 @@
 // Phase 1 of a vCPU decision, trust: whether this interval's readings can be
-// judged at all. A read that took long, or rates no vCPU thread could reach,
-// mean the stamps do not match the counters: the policy then decides
-// nothing and keeps them out of its smoothed state. Pure.
+// judged at all, and which vCPUs may be acted on. A read that took long, or
+// rates no vCPU thread could reach, mean the stamps do not match the
+// counters: the policy then decides nothing and keeps them out of its
+// smoothed state. A domain whose figures missed the sampling deadline is
+// left where it is. Pure.
 #ifndef VMBALANCE_CONTROLLER_CPU_READING_TRUST_H_
 #define VMBALANCE_CONTROLLER_CPU_READING_TRUST_H_
 
 #include <string>
+#include <vector>
 
 #include "controller/cpu/vcpu_policy_config.h"
 #include "exporter/core/usage.h"
@@ -15,6 +18,24 @@ namespace vmbalance {
 // Why this interval's readings cannot be trusted (one line for the log), or
 // empty when they can.
 std::string DistrustReason(const VcpuPolicyConfig& config, const Usage& usage);
+
+// The vCPUs of domains read with DomainUsage::read != kComplete (a hung
+// QEMU, a job held by a migration). They are not moved or pinned: libvirt
+// could not answer for them in time, so a pin would likely block or fail,
+// and their placement is not known for sure. What they were seen to demand
+// (a valid reading, e.g. counters read from /proc in time) stays where they
+// run, as load nobody moves; without a valid reading they add nothing, as
+// any unread vCPU (a stopped QEMU uses no CPU at all).
+struct HeldVcpus {
+  std::vector<double> pcpu_demand;   // indexed by pCPU, like Usage's
+  std::vector<std::string> domains;  // names, for the log
+};
+
+// `usage` without the vCPUs of unreadable domains (each such domain stays,
+// with no vCPUs, so that indices into usage.domains hold), and in *held
+// what those vCPUs carry. Readings it drops are also not judged by
+// DistrustReason: a hung guest's odd figures must not stop the others.
+Usage ActionableUsage(const Usage& usage, HeldVcpus* held);
 
 }  // namespace vmbalance
 

@@ -53,6 +53,17 @@ double WindowMargin(const Usage& usage, const VcpuProblem& problem,
   return std::sqrt(squares / bin_error.size());
 }
 
+// Load that cannot move, on the usable pCPUs it sits on.
+void AddHeldLoad(const std::vector<double>& held_pcpu_demand,
+                 VcpuProblem* problem) {
+  for (size_t b = 0; b < problem->bin_pcpu.size(); ++b) {
+    const size_t pcpu = static_cast<size_t>(problem->bin_pcpu[b]);
+    if (pcpu < held_pcpu_demand.size()) {
+      problem->placement.base_load[b] += held_pcpu_demand[pcpu];
+    }
+  }
+}
+
 // Fills pcpu_demand, mean and stddev from the current placement.
 void DescribeCurrent(const Usage& usage, VcpuAssessment* now) {
   const VcpuProblem& problem = now->problem;
@@ -73,10 +84,12 @@ void DescribeCurrent(const Usage& usage, VcpuAssessment* now) {
 }  // namespace
 
 VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
-                      const SmoothedDemand& smoothed) {
+                      const SmoothedDemand& smoothed,
+                      const std::vector<double>& held_pcpu_demand) {
   VcpuAssessment now;
   now.problem = BuildVcpuProblem(
       usage, UsablePcpus(usage, config.allowed_pcpus), smoothed.demand);
+  AddHeldLoad(held_pcpu_demand, &now.problem);
   DescribeCurrent(usage, &now);
   now.placed_mean = PlacedMean(now.problem.placement);
   now.pcpu_noise = PcpuNoiseStddev(now.problem, smoothed.noise_variance);

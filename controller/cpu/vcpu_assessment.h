@@ -31,8 +31,12 @@ struct VcpuAssessment {
   double window_margin = 0;
 };
 
+// `held_pcpu_demand` (indexed by pCPU, may be empty) is load that sits on
+// its pCPU and cannot move (HeldVcpus in reading_trust.h): it counts in the
+// pCPU demand and the balance, and the plan works around it.
 VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
-                      const SmoothedDemand& smoothed);
+                      const SmoothedDemand& smoothed,
+                      const std::vector<double>& held_pcpu_demand = {});
 
 // The thresholds for this assessment (ComputeThresholds on its figures).
 VcpuThresholds ThresholdsFor(const VcpuPolicyConfig& config,

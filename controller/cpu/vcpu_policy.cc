@@ -58,20 +58,41 @@ VcpuDecision Act(const VcpuPolicyConfig& config, const Usage& usage,
   return decision;
 }
 
-}  // namespace
+// SmoothDemand forgets every domain `actionable` carries no vCPUs for; an
+// unreadable domain's smoothed demand is kept as it was, to resume from
+// (its readings are not folded in: they are not this interval's whole
+// picture).
+SmoothedDemand SmoothActionable(const VcpuPolicyConfig& config,
+                                const Usage& usage, const Usage& actionable,
+                                DemandMemory* memory) {
+  DemandMemory held;
+  for (const DomainUsage& domain : usage.domains) {
+    if (domain.read == DomainRead::kComplete) continue;
+    auto it = memory->find(domain.uuid);
+    if (it != memory->end()) held.insert(*it);
+  }
+  SmoothedDemand smoothed = SmoothDemand(
+      actionable,
+      {config.demand_smoothing, config.demand_jump, config.noise_weight},
+      memory);
+  for (auto& [uuid, vcpus] : held) (*memory)[uuid] = std::move(vcpus);
+  return smoothed;
+}
 
-VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
-                            VcpuPolicyState* state) {
-  ++state->intervals;
+// The decision on the vCPUs that may be acted on (`actionable`), with the
+// unreadable domains' load held where it sits.
+VcpuDecision DecideActionable(const VcpuPolicyConfig& config,
+                              const Usage& usage, const Usage& actionable,
+                              const HeldVcpus& held, VcpuPolicyState* state) {
   // Trust: untrusted readings touch neither the smoothed demand nor streaks.
-  std::string distrust = DistrustReason(config, usage);
+  std::string distrust = DistrustReason(config, actionable);
   if (!distrust.empty()) return Skipped(usage, std::move(distrust));
 
   // Assess.
-  const SmoothedDemand smoothed = SmoothDemand(
-      usage, {config.demand_smoothing, config.demand_jump, config.noise_weight},
-      &state->demand);
-  const VcpuAssessment now = Assess(config, usage, smoothed);
+  const SmoothedDemand smoothed =
+      SmoothActionable(config, usage, actionable, &state->demand);
+  const VcpuAssessment now =
+      Assess(config, actionable, smoothed, held.pcpu_demand);
   state->unknown_streak =
       now.problem.invalid > 0 ? state->unknown_streak + 1 : 0;
   VcpuDecision decision = Described(now);
@@ -100,10 +121,27 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
     decision.reason = std::move(*wait);
     return decision;
   }
-  decision = Act(config, usage, now, limits, plan.chosen, std::move(decision));
+  decision =
+      Act(config, actionable, now, limits, plan.chosen, std::move(decision));
   // A plan without pins (only possible when every minimum gain is 0) has
   // nothing for CommitPins to see: the imbalance counts as answered now.
   if (decision.pins.empty()) state->imbalanced_streak = 0;
+  return decision;
+}
+
+}  // namespace
+
+VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
+                            VcpuPolicyState* state) {
+  ++state->intervals;
+  HeldVcpus held;
+  const Usage actionable = ActionableUsage(usage, &held);
+  VcpuDecision decision =
+      DecideActionable(config, usage, actionable, held, state);
+  if (!held.domains.empty()) {
+    decision.reason += "; left alone, unreadable:";
+    for (const std::string& name : held.domains) decision.reason += " " + name;
+  }
   return decision;
 }
 

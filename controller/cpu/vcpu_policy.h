@@ -9,7 +9,10 @@
 // A decision runs in phases, each in its own file: trust the readings
 // (reading_trust.h), assess the current placement (vcpu_assessment.h) with
 // the thresholds computed once for it (vcpu_thresholds.h), plan
-// (vcpu_plan.h), gate (vcpu_gate.h).
+// (vcpu_plan.h), gate (vcpu_gate.h). A domain whose figures missed the
+// sampling deadline (DomainUsage::read) is left where it is, its load held
+// there and its smoothed demand kept for when it is readable again
+// (ActionableUsage in reading_trust.h).
 #ifndef VMBALANCE_CONTROLLER_CPU_VCPU_POLICY_H_
 #define VMBALANCE_CONTROLLER_CPU_VCPU_POLICY_H_
 

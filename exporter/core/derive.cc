@@ -142,6 +142,7 @@ Usage Derive(const Sample* previous, const Sample& current) {
     DomainUsage& out = usage.domains.emplace_back();
     out.uuid = domain.uuid;
     out.name = domain.name;
+    out.read = domain.read;
     const DomainSample* then = nullptr;
     auto it = before.find(domain.uuid);
     // A new id under the same UUID is a restart: its counters started over.

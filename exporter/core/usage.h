@@ -41,6 +41,9 @@ struct DomainUsage {
   DomainKey uuid;
   std::string name;
   std::vector<VcpuUsage> vcpus;  // index order
+  // The Sample's DomainSample::read: when not kComplete, vcpus holds only
+  // what was read in time (possibly nothing).
+  DomainRead read = DomainRead::kComplete;
 };
 
 struct Usage {
