@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
 #include <iostream>
 
 DEFINE_string(connect, "qemu:///system",
@@ -170,20 +169,19 @@ void ExitWithUsageError(const std::string& message) {
   std::exit(kUsageExitCode);
 }
 
-StatusOr<std::unique_ptr<prometheus::Exposer>> StartExposer(
+StatusOr<std::unique_ptr<MetricsServer>> StartExposer(
     const std::string& listen) {
   StatusOr<std::string> address = ParseListenAddress(listen);
   if (!address.ok()) return address.status();
-  try {
-    return std::make_unique<prometheus::Exposer>(*address, /*num_threads=*/2);
-  } catch (const std::exception& e) {
-    const size_t colon = address->rfind(':');
-    std::string host = address->substr(0, colon);
-    if (host.front() == '[') host = host.substr(1, host.size() - 2);
-    const int port = std::stoi(address->substr(colon + 1));
-    return Status::Error("cannot listen on " + *address + ": " +
-                         DiagnoseBindFailure(host, port));
-  }
+  StatusOr<std::unique_ptr<MetricsServer>> server =
+      MetricsServer::Start(*address);
+  if (server.ok()) return server;
+  const size_t colon = address->rfind(':');
+  std::string host = address->substr(0, colon);
+  if (host.front() == '[') host = host.substr(1, host.size() - 2);
+  const int port = std::stoi(address->substr(colon + 1));
+  return Status::Error("cannot listen on " + *address + ": " +
+                       DiagnoseBindFailure(host, port));
 }
 
 }  // namespace vmbalance

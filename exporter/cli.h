@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "exporter/core/status.h"
+#include "exporter/http/metrics_server.h"
 #include "gflags/gflags.h"
-#include "prometheus/exposer.h"
 
 // libvirt URI, default qemu:///system (as virsh -c).
 DECLARE_string(connect);
@@ -57,10 +57,10 @@ std::string ShortHelp(const std::string& usage,
 // Prints "<program>: <message>" and a hint to stderr, exits kUsageExitCode.
 [[noreturn]] void ExitWithUsageError(const std::string& message);
 
-// Serves /metrics on `listen` (any form ParseListenAddress accepts). Turns
-// civetweb's bind failure into a clear error, e.g.
-// "cannot listen on 0.0.0.0:9177: port 9177 already in use".
-StatusOr<std::unique_ptr<prometheus::Exposer>> StartExposer(
+// Serves /metrics on `listen` (any form ParseListenAddress accepts), rendered
+// once per snapshot (MetricsServer). Turns civetweb's bind failure into a
+// clear error, e.g. "cannot listen on 0.0.0.0:9177: port 9177 already in use".
+StatusOr<std::unique_ptr<MetricsServer>> StartExposer(
     const std::string& listen);
 
 }  // namespace vmbalance

@@ -1,7 +1,9 @@
 // SnapshotCollectable<SnapshotT>: a prometheus-cpp Collectable that serves the
 // latest immutable snapshot a loop published, rendered by a pure function on
-// every scrape. Thread-safe: Publish() from the loop and Collect() from the
-// exposer's threads may run concurrently. Collect() never throws.
+// every Collect(); its generation() counts publishes, so a server renders once
+// per snapshot (exporter/http/page_cache.h). Thread-safe: Publish() from the
+// loop and Collect() from the server's threads may run concurrently.
+// Collect() never throws.
 #ifndef VMBALANCE_EXPORTER_METRICS_SNAPSHOT_COLLECTABLE_H_
 #define VMBALANCE_EXPORTER_METRICS_SNAPSHOT_COLLECTABLE_H_
 
@@ -14,14 +16,14 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/metrics/versioned_collectable.h"
 #include "glog/logging.h"
-#include "prometheus/collectable.h"
 #include "prometheus/metric_family.h"
 
 namespace vmbalance {
 
 template <typename SnapshotT>
-class SnapshotCollectable : public prometheus::Collectable {
+class SnapshotCollectable : public VersionedCollectable {
  public:
   using Families = std::vector<prometheus::MetricFamily>;
   // Turns one snapshot into its families. Should be pure: it runs on scrape
@@ -38,7 +40,11 @@ class SnapshotCollectable : public prometheus::Collectable {
   void Publish(std::shared_ptr<const SnapshotT> snapshot) {
     std::lock_guard<std::mutex> lock(mutex_);
     latest_ = std::move(snapshot);
+    generation_.fetch_add(1);
   }
+
+  // Publishes so far (each may change what Collect() returns).
+  uint64_t generation() const override { return generation_.load(); }
 
   std::shared_ptr<const SnapshotT> Latest() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -80,6 +86,7 @@ class SnapshotCollectable : public prometheus::Collectable {
   mutable std::mutex mutex_;
   std::shared_ptr<const SnapshotT> latest_;  // guarded by mutex_; may be null
   mutable std::atomic<uint64_t> render_failures_{0};
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace vmbalance

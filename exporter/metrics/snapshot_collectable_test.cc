@@ -76,6 +76,17 @@ TEST(SnapshotCollectableTest, NonStandardExceptionsAreCaughtToo) {
   EXPECT_EQ(collectable.render_failures(), 1u);
 }
 
+TEST(SnapshotCollectableTest, GenerationCountsPublishesNotCollects) {
+  SnapshotCollectable<Reading> collectable(RenderReading, MakeReading(1));
+  const uint64_t start = collectable.generation();
+  collectable.Collect();
+  EXPECT_EQ(collectable.generation(), start);
+  collectable.Publish(MakeReading(2));
+  EXPECT_EQ(collectable.generation(), start + 1);
+  collectable.Publish(nullptr);  // clearing changes the scrape too
+  EXPECT_EQ(collectable.generation(), start + 2);
+}
+
 TEST(SnapshotCollectableTest, PublishAndCollectFromTwoThreads) {
   SnapshotCollectable<Reading> collectable(RenderReading, MakeReading(0));
   constexpr int kRounds = 2000;

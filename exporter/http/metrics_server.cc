@@ -1,0 +1,155 @@
+#include "exporter/http/metrics_server.h"
+
+#include <civetweb.h>
+
+#include <chrono>
+#include <cstring>
+#include <exception>
+
+#include "exporter/http/gzip.h"
+#include "glog/logging.h"
+
+namespace vmbalance {
+namespace {
+
+// The head (exposer_* figures, a few hundred bytes) is compressed per
+// request: the fastest level costs microseconds.
+constexpr int kHeadCompressionLevel = 1;
+constexpr char kMetricsPath[] = "/metrics";
+
+// civetweb logs a client that hangs up mid-reply, and its own start failure,
+// which Start's caller explains better: keep them out of the service log.
+int QuietLog(const mg_connection*, const char* message) {
+  VLOG(1) << "civetweb: " << message;
+  return 1;
+}
+
+void WriteAll(mg_connection* conn, const std::string& bytes) {
+  if (!bytes.empty()) mg_write(conn, bytes.data(), bytes.size());
+}
+
+// A short plain-text reply for everything that is not a scrape.
+int Reply(mg_connection* conn, int code, const char* reason,
+          const char* extra_headers, const char* body, bool head_only) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "%sContent-Length: %zu\r\nConnection: close\r\n\r\n",
+            code, reason, extra_headers, std::strlen(body));
+  if (!head_only) mg_write(conn, body, std::strlen(body));
+  return code;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
+    const std::string& address, const MetricsServerConfig& config) {
+  static const unsigned initialised = mg_init_library(0);
+  (void)initialised;
+  std::unique_ptr<MetricsServer> server(new MetricsServer());
+  const std::string threads = std::to_string(config.threads);
+  const std::string queue = std::to_string(config.connection_queue);
+  const std::string backlog = std::to_string(config.listen_backlog);
+  const std::string timeout = std::to_string(config.request_timeout_ms);
+  const char* options[] = {
+      "listening_ports",    address.c_str(), "num_threads",    threads.c_str(),
+      "connection_queue",   queue.c_str(),   "listen_backlog", backlog.c_str(),
+      "request_timeout_ms", timeout.c_str(), nullptr};
+  mg_callbacks callbacks{};
+  callbacks.begin_request = &MetricsServer::HandleRequest;
+  callbacks.log_message = &QuietLog;
+  server->context_ = mg_start(&callbacks, server.get(), options);
+  if (server->context_ == nullptr) {
+    return Status::Error("cannot listen on " + address);
+  }
+  return server;
+}
+
+MetricsServer::~MetricsServer() {
+  if (context_ != nullptr) mg_stop(context_);
+}
+
+void MetricsServer::RegisterCollectable(
+    const std::weak_ptr<prometheus::Collectable>& collectable) {
+  cache_.Register(collectable);
+}
+
+std::vector<int> MetricsServer::GetListeningPorts() const {
+  mg_server_port ports[8] = {};
+  const int count = mg_get_server_ports(context_, 8, ports);
+  std::vector<int> out;
+  for (int i = 0; i < count; ++i) out.push_back(ports[i].port);
+  return out;
+}
+
+int MetricsServer::HandleRequest(mg_connection* conn) {
+  auto* server =
+      static_cast<MetricsServer*>(mg_get_user_data(mg_get_context(conn)));
+  try {
+    return server->Serve(conn);
+  } catch (const std::exception& e) {
+    LOG(ERROR) << "metrics request failed: " << e.what();
+  } catch (...) {
+    LOG(ERROR) << "metrics request failed: unknown exception";
+  }
+  // No exception may cross civetweb's C frames. If the failure came after
+  // the headers went out, the client sees a short reply and drops it.
+  return Reply(conn, 500, "Internal Server Error", "", "render failed\n",
+               false);
+}
+
+int MetricsServer::Serve(mg_connection* conn) {
+  const mg_request_info* request = mg_get_request_info(conn);
+  const bool head = std::strcmp(request->request_method, "HEAD") == 0;
+  const char* path = request->local_uri ? request->local_uri : "";
+  if (std::strcmp(path, kMetricsPath) != 0) {
+    return Reply(conn, 404, "Not Found", "", "Not found: try /metrics\n", head);
+  }
+  if (!head && std::strcmp(request->request_method, "GET") != 0) {
+    return Reply(conn, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n",
+                 "Method not allowed: use GET\n", false);
+  }
+  return ServeMetrics(conn, head);
+}
+
+int MetricsServer::ServeMetrics(mg_connection* conn, bool head_only) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::shared_ptr<const Page> page = cache_.Get();
+  const std::string head = stats_.Text();
+  const DeflatedPart* body_gz =
+      AcceptsGzip(mg_get_header(conn, "Accept-Encoding")) ? page->deflated()
+                                                          : nullptr;
+  std::optional<DeflatedPart> head_gz;
+  if (body_gz != nullptr) {
+    head_gz = Deflate(head, /*last=*/false, kHeadCompressionLevel);
+  }
+  size_t sent = 0;
+  if (head_gz) {
+    const std::string start_bytes = GzipStart(*head_gz);
+    const std::string end_bytes = GzipEnd(*head_gz, *body_gz);
+    sent = start_bytes.size() + body_gz->deflated.size() + end_bytes.size();
+    mg_printf(conn,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              "Content-Encoding: gzip\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n",
+              sent);
+    if (head_only) return 200;
+    WriteAll(conn, start_bytes);
+    WriteAll(conn, body_gz->deflated);
+    WriteAll(conn, end_bytes);
+  } else {
+    sent = head.size() + page->text().size();
+    mg_printf(conn,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+              sent);
+    if (head_only) return 200;
+    WriteAll(conn, head);
+    WriteAll(conn, page->text());
+  }
+  stats_.Record(sent, std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+  return 200;
+}
+
+}  // namespace vmbalance

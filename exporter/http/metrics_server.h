@@ -1,0 +1,71 @@
+// MetricsServer: serves /metrics over HTTP (civetweb) from a PageCache, so a
+// scrape between two snapshots costs a write of cached bytes, not a render.
+// Replaces prometheus-cpp's Exposer with the same text, content type, gzip
+// (when the scraper accepts it) and exposer_* self-metrics; HEAD is answered,
+// other paths get 404 and other methods 405. Worker threads are bounded (see
+// MetricsServerConfig), so a scrape storm queues instead of growing the
+// process.
+#ifndef VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
+#define VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exporter/core/status.h"
+#include "exporter/http/page_cache.h"
+#include "exporter/http/scrape_stats.h"
+#include "prometheus/collectable.h"
+
+struct mg_connection;
+struct mg_context;
+
+namespace vmbalance {
+
+struct MetricsServerConfig {
+  // Connections served at once. Serving is a write of cached bytes, so a few
+  // threads keep up with any scrape rate; a slow or stalled client holds one
+  // for at most request_timeout_ms, and the rest keep serving.
+  int threads = 4;
+  // Accepted connections waiting for a thread; beyond them the kernel's
+  // listen backlog holds new ones (a storm waits, nothing is refused).
+  int connection_queue = 64;
+  int listen_backlog = 256;
+  // A client that neither sends its request nor reads the reply for this
+  // long is dropped (Prometheus' default scrape timeout is 10 s).
+  int request_timeout_ms = 10000;
+};
+
+class MetricsServer {
+ public:
+  // Listens on `address` in civetweb's form (see ParseListenAddress); port 0
+  // picks a free port. The error only says that listening failed: the caller
+  // knows the address and can say why.
+  static StatusOr<std::unique_ptr<MetricsServer>> Start(
+      const std::string& address, const MetricsServerConfig& config = {});
+  ~MetricsServer();  // stops the server, waiting for requests in flight
+
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+  // Adds a source to /metrics (as Exposer::RegisterCollectable).
+  void RegisterCollectable(const std::weak_ptr<prometheus::Collectable>& c);
+  std::vector<int> GetListeningPorts() const;
+
+  // Pages rendered so far: once per snapshot, not per scrape.
+  uint64_t renders() const { return cache_.renders(); }
+
+ private:
+  MetricsServer() = default;
+  static int HandleRequest(mg_connection* conn);
+  int Serve(mg_connection* conn);
+  int ServeMetrics(mg_connection* conn, bool head_only);
+
+  mg_context* context_ = nullptr;
+  PageCache cache_;
+  ScrapeStats stats_;
+};
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
