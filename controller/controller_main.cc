@@ -2,7 +2,7 @@
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
-#include <prometheus/exposer.h>
+#include <prometheus/collectable.h>
 
 #include <cctype>
 #include <cstdio>
@@ -146,10 +146,10 @@ int MakeHypervisor(const BinaryTraits& traits, double interval,
 }
 
 // Serves both metric sets on --listen; logs the port(s).
-StatusOr<std::unique_ptr<prometheus::Exposer>> ServeMetrics(
+StatusOr<std::unique_ptr<MetricsServer>> ServeMetrics(
     const BinaryTraits& traits,
     const std::vector<std::shared_ptr<prometheus::Collectable>>& metrics) {
-  StatusOr<std::unique_ptr<prometheus::Exposer>> exposer =
+  StatusOr<std::unique_ptr<MetricsServer>> exposer =
       StartExposer(FLAGS_listen);
   if (!exposer.ok()) return exposer;
   for (const auto& collectable : metrics) {
@@ -223,7 +223,7 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
 
   auto exporter_metrics = std::make_shared<MetricsCollector>();
   auto controller_metrics = std::make_shared<ControllerMetrics>();
-  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<MetricsServer> exposer;
   if (!simulating || FLAGS_sim_realtime) {
     auto served = ServeMetrics(traits, {exporter_metrics, controller_metrics});
     if (!served.ok()) {
