@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 namespace vmbalance {
@@ -26,6 +27,18 @@ class Enumerator {
   // Tries every set of exactly k moves; keeps the lowest std-dev that meets
   // the threshold. False when the budget ran out before the level finished.
   bool Level(int k) { return Visit(0, k); }
+
+  // Accounts for a level known to hold no solution as if it had been
+  // enumerated: `leaves` assignments off the budget; false when they would
+  // have run it out (the enumeration would have stopped in that level).
+  bool Skip(double leaves) {
+    if (leaves > static_cast<double>(budget_)) {
+      budget_ = -1;
+      return false;
+    }
+    budget_ -= static_cast<long long>(leaves);
+    return true;
+  }
 
   bool found() const { return found_; }
   const Assignment& best() const { return best_; }
@@ -56,13 +69,18 @@ class Enumerator {
       const double d = problem_.demand[item];
       for (int to = 0; to < problem_.bins(); ++to) {
         if (to == from) continue;
+        // Restored, not shifted back: rounding then never drifts, and every
+        // assignment's std-dev is the same whatever was tried before it.
+        const double from_load = loads_[from], to_load = loads_[to];
+        const double squares = squares_;
         Shift(from, -d);
         Shift(to, d);
         assignment_[item] = to;
         const bool complete = Visit(item + 1, left - 1);
         assignment_[item] = from;
-        Shift(to, -d);
-        Shift(from, d);
+        loads_[from] = from_load;
+        loads_[to] = to_load;
+        squares_ = squares;
         if (!complete) return false;
       }
     }
@@ -81,6 +99,47 @@ class Enumerator {
   Assignment best_;
 };
 
+// How many assignments level k holds: C(items, k) x (bins - 1)^k, as a
+// double (it only has to be compared with a budget).
+double LevelSize(int items, int bins, int k) {
+  double size = 1;
+  for (int j = 0; j < k; ++j) size *= (bins - 1.0) * (items - j) / (j + 1);
+  return size;
+}
+
+// Why some levels need not be enumerated: moving one item of demand d changes
+// the sum of |load - mean| over bins by at most 2d, and a std-dev of s allows
+// at most bins x s of it. So k moves cannot reach the threshold while the
+// current sum minus twice the k largest demands exceeds that. The margin
+// covers the enumerator's rounding (it tracks the sum of squares).
+class LevelBound {
+ public:
+  LevelBound(const PlacementProblem& problem, double threshold, int levels)
+      : largest_(problem.demand) {
+    const std::vector<double> loads = BinLoads(problem, problem.current);
+    const double mean = PlacedMean(problem);
+    for (double load : loads) deviation_ += std::fabs(load - mean);
+    const double s = threshold + kStddevEpsilon;
+    allowed_ = problem.bins() * std::sqrt(s * s + 1e-6) + 1e-9 * deviation_;
+    levels = std::min<int>(levels, largest_.size());
+    std::partial_sort(largest_.begin(), largest_.begin() + levels,
+                      largest_.end(), std::greater<double>());
+    largest_.resize(levels);
+  }
+
+  // True when k moves (k <= levels) provably cannot reach the threshold.
+  bool Unreachable(int k) const {
+    double moved = 0;
+    for (int j = 0; j < k; ++j) moved += largest_[j];
+    return deviation_ - 2 * moved > allowed_;
+  }
+
+ private:
+  std::vector<double> largest_;  // the largest demands, decreasing
+  double deviation_ = 0;         // sum over bins of |load - mean| now
+  double allowed_ = 0;
+};
+
 }  // namespace
 
 std::optional<Assignment> FewestChanges(const PlacementProblem& problem,
@@ -91,8 +150,20 @@ std::optional<Assignment> FewestChanges(const PlacementProblem& problem,
   }
   Enumerator enumerator(problem, options.threshold, options.budget);
   const int max_changes = std::min(options.max_changes, problem.items());
-  for (int k = 1; k <= max_changes; ++k) {
-    const bool complete = enumerator.Level(k);
+  // Levels past the first one bigger than what is left of the budget are
+  // never reached.
+  int levels = 0;
+  for (double left = static_cast<double>(options.budget);
+       levels < max_changes && left >= 0;) {
+    ++levels;
+    left -= LevelSize(problem.items(), problem.bins(), levels);
+  }
+  const LevelBound bound(problem, options.threshold, levels);
+  for (int k = 1; k <= levels; ++k) {
+    const bool complete =
+        bound.Unreachable(k)
+            ? enumerator.Skip(LevelSize(problem.items(), problem.bins(), k))
+            : enumerator.Level(k);
     if (enumerator.found()) return enumerator.best();
     if (!complete) break;
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -23,34 +24,43 @@ std::vector<int> ByDecreasingDemand(const PlacementProblem& problem) {
   return order;
 }
 
-// Bin loads and sibling counts while a placement is being built.
+// Bin loads and sibling counts while a placement is being built. Bins are
+// also kept ordered by load, so the least-loaded is found without a scan.
 class Filler {
  public:
   Filler(const PlacementProblem& problem, std::vector<double> loads)
       : problem_(problem),
         loads_(std::move(loads)),
-        track_siblings_(HasSiblings(problem)) {}
+        track_siblings_(HasSiblings(problem)) {
+    for (int b = 0; b < static_cast<int>(loads_.size()); ++b) {
+      by_load_.insert({loads_[b], b});
+    }
+  }
 
   double load(int bin) const { return loads_[bin]; }
 
   void Put(int item, int bin) {
+    by_load_.erase({loads_[bin], bin});
     loads_[bin] += problem_.demand[item];
+    by_load_.insert({loads_[bin], bin});
     if (track_siblings_) ++siblings_[Key(bin, item)];
   }
 
-  // The least-loaded bin; among (near) equal ones, the fewest siblings.
+  // The least-loaded bin; among (near) equal ones, the fewest siblings, then
+  // the lowest number.
   int LeastLoaded(int item) const {
-    const double least = *std::min_element(loads_.begin(), loads_.end());
+    const double least = by_load_.begin()->first;
     int best = -1;
     int best_siblings = 0;
-    for (int b = 0; b < static_cast<int>(loads_.size()); ++b) {
-      if (loads_[b] > least + kTie) continue;
+    for (auto it = by_load_.begin();
+         it != by_load_.end() && it->first <= least + kTie; ++it) {
+      const int b = it->second;
       const int siblings = Siblings(b, item);
-      if (best < 0 || siblings < best_siblings) {
+      if (best < 0 || siblings < best_siblings ||
+          (siblings == best_siblings && b < best)) {
         best = b;
         best_siblings = siblings;
       }
-      if (best_siblings == 0) break;
     }
     return best;
   }
@@ -68,6 +78,7 @@ class Filler {
 
   const PlacementProblem& problem_;
   std::vector<double> loads_;
+  std::set<std::pair<double, int>> by_load_;  // (load, bin)
   const bool track_siblings_;  // only when some guest has several items
   std::unordered_map<int64_t, int> siblings_;
 };

@@ -15,7 +15,17 @@ constexpr double kMinImprovement = 1e-9;
 // Weight of the sibling tie-break: far below any real load difference.
 constexpr double kSiblingWeight = 1e-10;
 
-using BinSet = std::set<std::pair<double, int>>;  // (demand, item)
+// Per bin, its items as (demand, item), ascending: a sorted vector, because
+// steps mostly take the largest items off crowded bins (the vector's end) and
+// put them on bins that hold few.
+using BinSet = std::vector<std::pair<double, int>>;
+
+void InsertSorted(BinSet* set, std::pair<double, int> entry) {
+  set->insert(std::lower_bound(set->begin(), set->end(), entry), entry);
+}
+void EraseSorted(BinSet* set, std::pair<double, int> entry) {
+  set->erase(std::lower_bound(set->begin(), set->end(), entry));
+}
 
 // One candidate step and how good it is per pin change.
 struct Candidate {
@@ -31,6 +41,15 @@ struct Candidate {
   }
 };
 
+// The most a step that shifts `delta` in [0, max_delta] from a bin to one
+// `gap` lower can lower the sum of squared loads (2 delta (gap - delta)),
+// rounded up so that a computed improvement never exceeds it.
+double ImprovementBound(double gap, double max_delta) {
+  if (max_delta <= 0) return 0;
+  const double delta = std::min(max_delta, gap / 2);
+  return 2 * delta * (gap - delta) * (1 + 1e-9) + 1e-12;
+}
+
 class Searcher {
  public:
   Searcher(const PlacementProblem& problem, const Assignment& start,
@@ -40,25 +59,28 @@ class Searcher {
         assignment_(start),
         loads_(BinLoads(problem, start)),
         members_(problem.bins()),
+        away_(problem.bins(), 0),
         track_siblings_(HasSiblings(problem)) {
     for (int b = 0; b < problem.bins(); ++b) by_load_.insert({loads_[b], b});
     for (int i = 0; i < problem.items(); ++i) {
-      members_[assignment_[i]].insert({problem.demand[i], i});
+      members_[assignment_[i]].push_back({problem.demand[i], i});
+      if (Away(i, assignment_[i])) ++away_[assignment_[i]];
       if (HasGroups()) ++siblings_[Key(assignment_[i], problem.group[i])];
     }
+    for (BinSet& set : members_) std::sort(set.begin(), set.end());
     changes_ = CountChanges(problem, start);
   }
 
   double Stddev() const { return StddevOf(loads_); }
   int changes() const { return changes_; }
 
-  Candidate Best() const {
-    std::vector<int> sources;
-    std::vector<int> dests;
-    PickBins(std::max(1, options_.candidate_bins), &sources, &dests);
+  Candidate Best() {
+    sources_.clear();
+    dests_.clear();
+    PickBins(std::max(1, options_.candidate_bins), &sources_, &dests_);
     Candidate best;
-    for (int p : sources) {
-      for (int q : dests) {
+    for (int p : sources_) {
+      for (int q : dests_) {
         if (loads_[p] - loads_[q] <= kMinImprovement) continue;
         ConsiderMoves(p, q, &best);
         ConsiderSwaps(p, q, &best);
@@ -70,8 +92,10 @@ class Searcher {
   void Apply(int item, int to) {
     const int from = assignment_[item];
     const double demand = problem_.demand[item];
-    members_[from].erase({demand, item});
-    members_[to].insert({demand, item});
+    EraseSorted(&members_[from], {demand, item});
+    InsertSorted(&members_[to], {demand, item});
+    if (Away(item, from)) --away_[from];
+    if (Away(item, to)) ++away_[to];
     by_load_.erase({loads_[from], from});
     by_load_.erase({loads_[to], to});
     loads_[from] -= demand;
@@ -91,6 +115,7 @@ class Searcher {
   static int64_t Key(int bin, int group) {
     return (static_cast<int64_t>(bin) << 32) + group;
   }
+  bool Away(int item, int bin) const { return problem_.current[item] != bin; }
 
   // Change in the number of items off their current bin.
   int Cost(int item, int from, int to) const {
@@ -137,31 +162,30 @@ class Searcher {
     if (c.BetterThan(*best)) *best = c;
   }
 
-  // Items of `set` worth trying when the ideal demand is `ideal`.
-  std::vector<int> Near(const BinSet& set, double ideal) const {
+  // Items of `set` worth trying when the ideal demand is `ideal`, into `out`.
+  void Near(const BinSet& set, double ideal, std::vector<int>* out) const {
+    out->clear();
     const int neighbours = options_.neighbours;
-    std::vector<int> out;
-    out.reserve(
-        std::min<size_t>(set.size(), 2 * neighbours + options_.full_scan));
     if (static_cast<int>(set.size()) <= options_.full_scan) {
-      for (const auto& entry : set) out.push_back(entry.second);
-      return out;
+      for (const auto& entry : set) out->push_back(entry.second);
+      return;
     }
-    auto it = set.lower_bound({ideal, -1});
+    auto it = std::lower_bound(set.begin(), set.end(),
+                               std::pair<double, int>{ideal, -1});
     auto back = it;
     for (int k = 0; k < neighbours && back != set.begin(); ++k) {
       --back;
-      out.push_back(back->second);
+      out->push_back(back->second);
     }
     for (int k = 0; k < neighbours && it != set.end(); ++k, ++it) {
-      out.push_back(it->second);
+      out->push_back(it->second);
     }
-    return out;
   }
 
-  void ConsiderMoves(int p, int q, Candidate* best) const {
+  void ConsiderMoves(int p, int q, Candidate* best) {
     const double gap = loads_[p] - loads_[q];
-    for (int item : Near(members_[p], gap / 2)) {
+    Near(members_[p], gap / 2, &near_);
+    for (int item : near_) {
       const double d = problem_.demand[item];
       const double sibling_gain = SiblingsOn(item, p) - SiblingsOn(item, q);
       Offer(2 * d * (gap - d), Cost(item, p, q), sibling_gain, item, q, -1, -1,
@@ -177,7 +201,23 @@ class Searcher {
           p, best);
   }
 
-  void ConsiderSwaps(int p, int q, Candidate* best) const {
+  // False when no swap of `item` (on `bin`, trading with an item of `other`)
+  // can beat `best`: its improvement bound per change is no better, and no
+  // such swap can be free while `best` is not. Skipping those leaves the
+  // search's choice exactly as if they had been tried.
+  bool MayBeat(int item, int bin, int other, double max_delta, double gap,
+               const Candidate& best) const {
+    if (!best.found) return true;
+    const double bound = ImprovementBound(gap, max_delta);
+    if (best.free) return bound > best.score;
+    // The partner's cost is at least -1 when `other` holds items away from
+    // their origin (one may go home), else +1.
+    const int partner_cost = away_[other] > 0 ? -1 : 1;
+    if (Cost(item, bin, other) + partner_cost <= 0) return true;
+    return bound > best.score;
+  }
+
+  void ConsiderSwaps(int p, int q, Candidate* best) {
     const BinSet& high = members_[p];
     const BinSet& low = members_[q];
     if (high.empty() || low.empty()) return;
@@ -185,15 +225,21 @@ class Searcher {
     const bool scan_high = high.size() <= low.size();
     const BinSet& scanned = scan_high ? high : low;
     const BinSet& searched = scan_high ? low : high;
-    const int stride =
+    const size_t stride =
         std::max<int>(1, scanned.size() / std::max(1, options_.swap_samples));
-    int index = 0;
-    for (const auto& entry : scanned) {
-      if (index++ % stride != 0) continue;
+    for (size_t index = 0; index < scanned.size(); index += stride) {
+      const auto& entry = scanned[index];
       // Ideal: demand(high item) - demand(low item) = gap / 2.
       const double ideal =
           scan_high ? entry.first - gap / 2 : entry.first + gap / 2;
-      for (int other : Near(searched, ideal)) {
+      const double max_delta = scan_high ? entry.first - searched.front().first
+                                         : searched.back().first - entry.first;
+      if (!MayBeat(entry.second, scan_high ? p : q, scan_high ? q : p,
+                   max_delta, gap, *best)) {
+        continue;
+      }
+      Near(searched, ideal, &partners_);
+      for (int other : partners_) {
         if (scan_high) {
           OfferSwap(entry.second, p, other, q, gap, best);
         } else {
@@ -208,10 +254,13 @@ class Searcher {
   Assignment assignment_;
   std::vector<double> loads_;
   std::vector<BinSet> members_;
+  std::vector<int> away_;  // per bin: items on it that are off their origin
   std::set<std::pair<double, int>> by_load_;  // (load, bin), kept in step
   const bool track_siblings_;
   std::unordered_map<int64_t, int> siblings_;  // Key(bin, group) -> items
   int changes_ = 0;
+  // Scratch space reused by every step.
+  std::vector<int> sources_, dests_, near_, partners_;
 };
 
 }  // namespace
