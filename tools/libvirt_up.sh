@@ -46,7 +46,8 @@ mkdir -p /run/libvirt /var/log/libvirt /var/lib/libvirt/images
 # "Authorization not available. Check if polkit service is running" on every
 # call. Under systemd dbus runs and activates polkitd; here we start the bus
 # ourselves, and it activates polkitd on the first request.
-if command -v dbus-daemon >/dev/null && ! running dbus-daemon; then
+bus_up() { [[ -r /run/dbus/pid ]] && kill -0 "$(cat /run/dbus/pid)" 2>/dev/null; }
+if command -v dbus-daemon >/dev/null && ! bus_up; then
   mkdir -p /run/dbus
   rm -f /run/dbus/pid /run/dbus/system_bus_socket
   log "starting the D-Bus system bus (polkit answers on it)"
