@@ -5,73 +5,17 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "controller/scripted_hypervisor.h"
+
 namespace vmbalance {
 namespace {
 
-// Hands out scripted samples; records and optionally refuses actions.
-class ScriptedHypervisor : public Hypervisor {
- public:
-  std::deque<StatusOr<Sample>> samples;
-  bool refuse_actions = false;
-  std::vector<std::string> calls;
-
-  StatusOr<Sample> Take() override {
-    if (samples.empty()) return Status::Error("script exhausted");
-    StatusOr<Sample> next = std::move(samples.front());
-    samples.pop_front();
-    return next;
-  }
-  Status PinVcpu(const DomainKey& uuid, int vcpu,
-                 const CpuSet& pcpus) override {
-    calls.push_back("pin " + uuid + "/" + std::to_string(vcpu) + "->" +
-                    pcpus.ToString());
-    return refuse_actions ? Status::Error("refused") : Status::Ok();
-  }
-  Status SetMemory(const DomainKey& uuid, uint64_t kib) override {
-    calls.push_back("setmem " + uuid + " " + std::to_string(kib));
-    return refuse_actions ? Status::Error("refused") : Status::Ok();
-  }
-  std::string Describe() const override { return "scripted"; }
-};
-
-// Four busy one-vCPU guests all pinned to pCPU 0 of 2, `seconds` in, plus a
-// guest short of memory on a roomy host.
-Sample Imbalanced(int64_t seconds) {
-  Sample sample;
-  sample.monotonic_ns = seconds * 1'000'000'000;
-  sample.wall_time_s = 1'700'000'000 + seconds;
-  sample.host.online_pcpus = CpuSet{0, 1};
-  sample.host.pcpu_count = 2;
-  sample.host.memory_total_kib = 16 << 20;
-  sample.host.memory_free_kib = 12 << 20;
-  sample.host.memory_source = "test";
-  for (int i = 0; i < 4; ++i) {
-    DomainSample domain;
-    domain.uuid = "00000000-0000-0000-0000-00000000000" + std::to_string(i);
-    domain.name = "vm" + std::to_string(i);
-    domain.id = i + 1;
-    domain.state = DomainState::kRunning;
-    domain.max_memory_kib = 2 << 20;
-    VcpuSample vcpu;
-    vcpu.cpu_time_ns = seconds * 250'000'000ull;  // a quarter of pCPU 0 each
-    vcpu.delay_ns = seconds * 750'000'000ull;     // waiting the rest
-    vcpu.pcpu = 0;
-    vcpu.affinity = CpuSet{0};
-    domain.vcpus.push_back(vcpu);
-    domain.balloon.actual_kib = 512 << 10;
-    domain.balloon.maximum_kib = 2 << 20;
-    domain.balloon.unused_kib = (i == 0 ? 20 : 200) << 10;
-    domain.balloon.available_kib = 480 << 10;
-    domain.balloon.last_update_s = sample.wall_time_s;
-    sample.domains.push_back(domain);
-  }
-  return sample;
-}
+using testing_controller::Imbalanced;
+using testing_controller::ScriptedHypervisor;
 
 TEST(ControllerTest, NoSampleNoDecisionAndTheLoopGoesOn) {
   ScriptedHypervisor host;
