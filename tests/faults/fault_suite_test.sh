@@ -15,7 +15,8 @@
 #            FAULT_RECOVER_S; vmbalanced survives and exits 0 on SIGTERM.
 #   churn    libvirt_exporter, one tiny guest destroyed and started 50 times:
 #            its series go when it goes, the series count returns to its
-#            baseline, the exporter's fds and RSS do not grow.
+#            baseline, the exporter's fds and RSS do not grow; then 1000
+#            scrapes of the exporter, 50 at a time, as for vmbalanced.
 # The controller pins and resizes every guest on the host: when guests other
 # than this suite's run, it runs with --dry_run and the scheduler is judged
 # by the pins it decides (the log), not applied ones.
