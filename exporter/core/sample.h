@@ -10,21 +10,31 @@
 #include <vector>
 
 #include "exporter/core/cpu_set.h"
+#include "exporter/core/domain_config.h"
+#include "exporter/core/host_topology.h"
 
 namespace vmbalance {
 
 // A domain's UUID in canonical text form. Names and ids change; UUIDs do not.
 using DomainKey = std::string;
 
-enum class DomainState { kUnknown, kRunning, kBlocked, kPaused, kShutdown,
-                         kShutoff, kCrashed, kSuspended };
+enum class DomainState {
+  kUnknown,
+  kRunning,
+  kBlocked,
+  kPaused,
+  kShutdown,
+  kShutoff,
+  kCrashed,
+  kSuspended
+};
 
 struct VcpuSample {
   int index = 0;
-  uint64_t cpu_time_ns = 0;               // cumulative (vcpu.N.time)
-  std::optional<uint64_t> delay_ns;       // cumulative run-queue wait (vcpu.N.delay)
-  int pcpu = -1;                          // pCPU it last ran on; -1 unknown
-  CpuSet affinity;                        // pCPUs it may run on
+  uint64_t cpu_time_ns = 0;          // cumulative (vcpu.N.time)
+  std::optional<uint64_t> delay_ns;  // cumulative run-queue wait (vcpu.N.delay)
+  int pcpu = -1;                     // pCPU it last ran on; -1 unknown
+  CpuSet affinity;                   // pCPUs it may run on
 };
 
 // The guest's balloon driver figures. libvirt speaks KiB. Every field is
@@ -41,7 +51,7 @@ struct BalloonSample {
   std::optional<uint64_t> major_faults;     // cumulative (balloon.major_fault)
   std::optional<uint64_t> swap_in_kib;      // cumulative (balloon.swap_in)
   std::optional<uint64_t> swap_out_kib;     // cumulative (balloon.swap_out)
-  std::optional<int64_t> last_update_s;     // guest's report time, epoch seconds
+  std::optional<int64_t> last_update_s;  // guest's report time, epoch seconds
 };
 
 // Whether a domain's figures were all read in time this tick. A domain whose
@@ -57,13 +67,18 @@ enum class DomainRead {
 struct DomainSample {
   DomainKey uuid;
   std::string name;
-  int id = -1;                    // changes when the domain restarts
+  int id = -1;  // changes when the domain restarts
   DomainState state = DomainState::kUnknown;
   uint64_t max_memory_kib = 0;    // the ceiling a balloon may grow to
   std::vector<VcpuSample> vcpus;  // index order
   BalloonSample balloon;
   DomainRead read = DomainRead::kComplete;
   std::string read_error;  // why, when read != kComplete (for logs)
+  // What the operator said in the domain's XML (pins, NUMA binding,
+  // vmbalance's policy switch, Nova metadata); nullopt when the source has
+  // not read it (yet). Read per domain instance and refreshed now and then,
+  // not every interval: it changes only when an operator edits the domain.
+  std::optional<DomainConfig> config;
 };
 
 struct PcpuSample {
@@ -74,17 +89,21 @@ struct PcpuSample {
 
 struct HostSample {
   CpuSet online_pcpus;
-  int pcpu_count = 0;                 // width: highest pCPU number + 1
-  std::vector<PcpuSample> pcpus;      // online ones, ascending; may be empty
+  int pcpu_count = 0;             // width: highest pCPU number + 1
+  std::vector<PcpuSample> pcpus;  // online ones, ascending; may be empty
   uint64_t memory_total_kib = 0;
-  uint64_t memory_free_kib = 0;       // free + reclaimable, as the host sees it
-  std::string memory_source;          // e.g. "virNodeGetMemoryStats"
+  uint64_t memory_free_kib = 0;  // free + reclaimable, as the host sees it
+  std::string memory_source;     // e.g. "virNodeGetMemoryStats"
   // The kernel's own estimate of memory available to new work without
   // swapping (MemAvailable in /proc/meminfo), when the connection is to this
   // very host; unset for remote URIs and drivers that cannot tell. Unlike
   // free + buffers + cached it leaves out shmem/tmpfs and unreclaimable
   // cache, which is where guest memory backed by shared files sits.
   std::optional<uint64_t> memory_available_kib;
+  // NUMA cells, cores and SMT siblings (libvirt's capabilities); empty when
+  // the source could not tell, in which case HostTopology::Flat(online_pcpus)
+  // is the assumption to make.
+  HostTopology topology;
 };
 
 struct Sample {
@@ -94,7 +113,7 @@ struct Sample {
   // monotonic_ns +- vcpu_read_span_ns / 2.
   int64_t monotonic_ns = 0;
   int64_t vcpu_read_span_ns = 0;
-  int64_t wall_time_s = 0;   // epoch seconds; compared with last_update_s
+  int64_t wall_time_s = 0;  // epoch seconds; compared with last_update_s
   HostSample host;
   std::vector<DomainSample> domains;  // sorted by uuid
   // Per-domain read failures while taking this sample: domains skipped

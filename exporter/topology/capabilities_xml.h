@@ -6,8 +6,8 @@
 
 #include <string_view>
 
+#include "exporter/core/host_topology.h"
 #include "exporter/core/status.h"
-#include "exporter/topology/host_topology.h"
 
 namespace vmbalance {
 

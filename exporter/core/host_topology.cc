@@ -1,4 +1,4 @@
-#include "exporter/topology/host_topology.h"
+#include "exporter/core/host_topology.h"
 
 #include <algorithm>
 #include <set>

@@ -1,4 +1,4 @@
-#include "exporter/domain_config/domain_config.h"
+#include "exporter/domain_xml/domain_xml.h"
 
 #include <string>
 #include <utility>
@@ -89,12 +89,6 @@ std::optional<NovaInstance> ReadNova(const Element& metadata) {
 }
 
 }  // namespace
-
-std::optional<CpuSet> OperatorPlacement::AllowedFor(int vcpu) const {
-  auto pin = vcpupin.find(vcpu);
-  if (pin != vcpupin.end()) return pin->second;
-  return vcpu_cpuset;
-}
 
 std::optional<CpuSet> ParseLibvirtCpuset(std::string_view text) {
   CpuSet include;

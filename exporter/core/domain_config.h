@@ -2,19 +2,17 @@
 // that vmbalance must honour or show: where its vCPUs may run and where its
 // memory lives (<vcpu cpuset>, <cputune><vcpupin>, <numatune>), vmbalance's
 // own per-domain switch (<vmbalance:policy cpu="off" memory="on"/> in the
-// domain's <metadata>), and OpenStack Nova's instance metadata. Pure: XML
-// text in, value out.
-#ifndef VMBALANCE_EXPORTER_DOMAIN_CONFIG_DOMAIN_CONFIG_H_
-#define VMBALANCE_EXPORTER_DOMAIN_CONFIG_DOMAIN_CONFIG_H_
+// domain's <metadata>), and OpenStack Nova's instance metadata. Plain values;
+// exporter/domain_xml reads them from the XML.
+#ifndef VMBALANCE_EXPORTER_CORE_DOMAIN_CONFIG_H_
+#define VMBALANCE_EXPORTER_CORE_DOMAIN_CONFIG_H_
 
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "exporter/core/cpu_set.h"
-#include "exporter/core/status.h"
 
 namespace vmbalance {
 
@@ -41,7 +39,11 @@ struct OperatorPlacement {
 
   // The pCPUs vCPU `vcpu` may use by the operator's word (its vcpupin, else
   // the domain's cpuset); nullopt when the operator did not restrict it.
-  std::optional<CpuSet> AllowedFor(int vcpu) const;
+  std::optional<CpuSet> AllowedFor(int vcpu) const {
+    auto pin = vcpupin.find(vcpu);
+    if (pin != vcpupin.end()) return pin->second;
+    return vcpu_cpuset;
+  }
   bool restricted() const { return vcpu_cpuset || !vcpupin.empty(); }
 };
 
@@ -66,13 +68,6 @@ struct DomainConfig {
   std::vector<std::string> problems;
 };
 
-// Fails only on text that is not a <domain> document; see `problems` for
-// the parts that could not be read.
-StatusOr<DomainConfig> ParseDomainConfig(std::string_view xml);
-
-// libvirt's cpuset syntax: "0-3,8", with "^N" excluding a CPU ("0-7,^3").
-std::optional<CpuSet> ParseLibvirtCpuset(std::string_view text);
-
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_DOMAIN_CONFIG_DOMAIN_CONFIG_H_
+#endif  // VMBALANCE_EXPORTER_CORE_DOMAIN_CONFIG_H_

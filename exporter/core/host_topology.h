@@ -3,8 +3,8 @@
 // report them. A plain value, read once per connection and again when it
 // changes; placement uses it to spread busy vCPUs over cores before threads
 // and to keep a guest in the cell that holds its memory.
-#ifndef VMBALANCE_EXPORTER_TOPOLOGY_HOST_TOPOLOGY_H_
-#define VMBALANCE_EXPORTER_TOPOLOGY_HOST_TOPOLOGY_H_
+#ifndef VMBALANCE_EXPORTER_CORE_HOST_TOPOLOGY_H_
+#define VMBALANCE_EXPORTER_CORE_HOST_TOPOLOGY_H_
 
 #include <cstdint>
 #include <map>
@@ -81,4 +81,4 @@ class HostTopology {
 
 }  // namespace vmbalance
 
-#endif  // VMBALANCE_EXPORTER_TOPOLOGY_HOST_TOPOLOGY_H_
+#endif  // VMBALANCE_EXPORTER_CORE_HOST_TOPOLOGY_H_

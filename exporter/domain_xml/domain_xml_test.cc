@@ -1,4 +1,4 @@
-#include "exporter/domain_config/domain_config.h"
+#include "exporter/domain_xml/domain_xml.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@ namespace vmbalance {
 namespace {
 
 std::string Fixture(const std::string& name) {
-  std::ifstream in("exporter/domain_config/testdata/" + name);
+  std::ifstream in("exporter/domain_xml/testdata/" + name);
   EXPECT_TRUE(in.good()) << name;
   std::stringstream text;
   text << in.rdbuf();
