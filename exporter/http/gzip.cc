@@ -44,8 +44,7 @@ std::pair<std::string, bool> ParseElement(const std::string& element) {
 
 }  // namespace
 
-std::optional<DeflatedPart> Deflate(std::string_view text, bool last,
-                                    int level) {
+std::optional<DeflatedPart> Deflate(std::string_view text, int level) {
   z_stream stream{};
   // Negative window bits: raw deflate, the gzip framing is ours.
   if (deflateInit2(&stream, level, Z_DEFLATED, -MAX_WBITS, /*memLevel=*/8,
@@ -53,7 +52,6 @@ std::optional<DeflatedPart> Deflate(std::string_view text, bool last,
     return std::nullopt;
   }
   DeflatedPart part;
-  part.last = last;
   part.size = text.size();
   part.crc = crc32_z(crc32_z(0, nullptr, 0),
                      reinterpret_cast<const Bytef*>(text.data()), text.size());
@@ -63,33 +61,39 @@ std::optional<DeflatedPart> Deflate(std::string_view text, bool last,
   stream.avail_in = text.size();
   stream.next_out = reinterpret_cast<Bytef*>(part.deflated.data());
   stream.avail_out = part.deflated.size();
-  const int rc = deflate(&stream, last ? Z_FINISH : Z_SYNC_FLUSH);
+  const int rc = deflate(&stream, Z_SYNC_FLUSH);
   // A flush that filled the buffer may not be complete.
-  const bool done =
-      last ? rc == Z_STREAM_END
-           : rc == Z_OK && stream.avail_in == 0 && stream.avail_out > 0;
+  const bool done = rc == Z_OK && stream.avail_in == 0 && stream.avail_out > 0;
   part.deflated.resize(stream.total_out);
   deflateEnd(&stream);
   if (!done) return std::nullopt;
   return part;
 }
 
-std::string GzipStart(const DeflatedPart& head) {
-  std::string out(kGzipHeader, sizeof(kGzipHeader));
-  out += head.deflated;
-  return out;
+std::string GzipHeader() {
+  return std::string(kGzipHeader, sizeof(kGzipHeader));
 }
 
-std::string GzipEnd(const DeflatedPart& head, const DeflatedPart& tail) {
-  std::string out;
-  AppendLittleEndian32(crc32_combine(head.crc, tail.crc, tail.size), &out);
+std::string GzipFinish(const std::vector<const DeflatedPart*>& parts) {
+  // A final fixed-Huffman block holding only end-of-block: BFINAL 1,
+  // BTYPE 01, code 0000000, padded to a byte (RFC 1951, 3.2.3 and 3.2.6).
+  std::string out("\x03\x00", 2);
+  uint32_t crc = crc32_z(0, nullptr, 0);
+  uint64_t size = 0;
+  for (const DeflatedPart* part : parts) {
+    crc = crc32_combine(crc, part->crc, part->size);
+    size += part->size;
+  }
+  AppendLittleEndian32(crc, &out);
   // ISIZE is the length modulo 2^32 (RFC 1952).
-  AppendLittleEndian32(static_cast<uint32_t>(head.size + tail.size), &out);
+  AppendLittleEndian32(static_cast<uint32_t>(size), &out);
   return out;
 }
 
-std::string GzipJoin(const DeflatedPart& head, const DeflatedPart& tail) {
-  return GzipStart(head) + tail.deflated + GzipEnd(head, tail);
+std::string GzipJoin(const std::vector<const DeflatedPart*>& parts) {
+  std::string out = GzipHeader();
+  for (const DeflatedPart* part : parts) out += part->deflated;
+  return out + GzipFinish(parts);
 }
 
 std::optional<std::string> Gunzip(std::string_view gzip) {

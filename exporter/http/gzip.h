@@ -1,7 +1,7 @@
-// Gzip for a cached body behind a small per-request head: each part is
-// deflated on its own (the body once per snapshot, the head per request) and
-// the parts are spliced into one gzip member (RFC 1952) without compressing
-// the body again. Also: whether a request accepts gzip.
+// Gzip for a page built of cached parts behind a small per-request head: each
+// part is deflated on its own, once (the head per request), and the parts
+// are framed into one gzip member (RFC 1952) without compressing any part
+// again. Also: whether a request accepts gzip.
 #ifndef VMBALANCE_EXPORTER_HTTP_GZIP_H_
 #define VMBALANCE_EXPORTER_HTTP_GZIP_H_
 
@@ -9,36 +9,36 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vmbalance {
 
-// One part of a gzip stream: raw deflate data ending on a byte boundary.
+// One part of a deflate stream: raw deflate blocks ending on a byte boundary
+// (sync flush), never the final block, so any part may follow it.
 struct DeflatedPart {
   std::string deflated;
   uint32_t crc = 0;   // crc32 of the plain text
   uint64_t size = 0;  // plain length in bytes
-  bool last = false;  // ends the deflate stream (BFINAL set)
 };
 
-// Deflates `text`. A part that is not `last` ends with a sync flush, so
-// another part can follow it. `level` is zlib's (1 fast .. 9 small).
-// nullopt if zlib fails (out of memory).
-std::optional<DeflatedPart> Deflate(std::string_view text, bool last,
-                                    int level);
+// Deflates `text` at zlib `level` (1 fast .. 9 small). nullopt if zlib fails
+// (out of memory).
+std::optional<DeflatedPart> Deflate(std::string_view text, int level);
 
-// The gzip header followed by `head` (which must not be last).
-std::string GzipStart(const DeflatedPart& head);
-// The gzip trailer for head + tail (crc32 and length of both texts).
-std::string GzipEnd(const DeflatedPart& head, const DeflatedPart& tail);
-// GzipStart + tail.deflated + GzipEnd, in one string (for tests; the server
-// writes the three pieces without copying the tail).
-std::string GzipJoin(const DeflatedPart& head, const DeflatedPart& tail);
+// The gzip header: goes before the first part.
+std::string GzipHeader();
+// The final (empty) deflate block and the trailer for `parts` in order:
+// goes after the last part.
+std::string GzipFinish(const std::vector<const DeflatedPart*>& parts);
+// Header, parts and finish in one string (for tests; the server writes the
+// pieces without copying the parts).
+std::string GzipJoin(const std::vector<const DeflatedPart*>& parts);
 
 // The plain text of a gzip stream; nullopt if it is not valid gzip.
 std::optional<std::string> Gunzip(std::string_view gzip);
 
-// Whether an Accept-Encoding header value allows gzip: a "gzip" (or "*")
-// token without q=0. Null (no header) means no.
+// Whether an Accept-Encoding header value allows gzip: "gzip" (or "x-gzip")
+// with a non-zero weight, else "*" with one. Null (no header) means no.
 bool AcceptsGzip(const char* accept_encoding);
 
 }  // namespace vmbalance

@@ -1,6 +1,7 @@
 #include "exporter/http/gzip.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -19,40 +20,49 @@ std::string Exposition(int lines) {
   return text;
 }
 
-std::string Joined(const std::string& head, const std::string& tail) {
-  const auto head_part = Deflate(head, /*last=*/false, 1);
-  const auto tail_part = Deflate(tail, /*last=*/true, 6);
-  EXPECT_TRUE(head_part && tail_part);
-  if (!head_part || !tail_part) return "";
-  return GzipJoin(*head_part, *tail_part);
+// Each text deflated on its own (at alternating levels), then framed.
+std::string Joined(const std::vector<std::string>& texts) {
+  std::vector<DeflatedPart> parts;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const auto part = Deflate(texts[i], i % 2 ? 6 : 1);
+    EXPECT_TRUE(part.has_value());
+    if (!part) return "";
+    parts.push_back(*part);
+  }
+  std::vector<const DeflatedPart*> pointers;
+  for (const DeflatedPart& part : parts) pointers.push_back(&part);
+  return GzipJoin(pointers);
 }
 
-TEST(GzipTest, HeadAndCachedTailInflateToTheirConcatenation) {
+TEST(GzipTest, PartsInflateToTheirConcatenation) {
   const std::string head =
       "# TYPE exposer_scrapes_total counter\n"
       "exposer_scrapes_total 3\n";
-  const std::string tail = Exposition(5000);
-  const std::optional<std::string> plain = Gunzip(Joined(head, tail));
+  const std::string exporter = Exposition(5000);
+  const std::string controller = Exposition(700);
+  const std::optional<std::string> plain =
+      Gunzip(Joined({head, exporter, controller}));
   ASSERT_TRUE(plain.has_value());
-  EXPECT_EQ(*plain, head + tail);
+  EXPECT_EQ(*plain, head + exporter + controller);
 }
 
-TEST(GzipTest, EmptyPartsAreFine) {
-  EXPECT_EQ(Gunzip(Joined("", "")), std::optional<std::string>(""));
-  EXPECT_EQ(Gunzip(Joined("", "abc")), std::optional<std::string>("abc"));
-  EXPECT_EQ(Gunzip(Joined("abc", "")), std::optional<std::string>("abc"));
+TEST(GzipTest, EmptyPartsAndNoPartsAreFine) {
+  EXPECT_EQ(Gunzip(Joined({})), std::optional<std::string>(""));
+  EXPECT_EQ(Gunzip(Joined({"", ""})), std::optional<std::string>(""));
+  EXPECT_EQ(Gunzip(Joined({"", "abc"})), std::optional<std::string>("abc"));
+  EXPECT_EQ(Gunzip(Joined({"abc", ""})), std::optional<std::string>("abc"));
 }
 
 TEST(GzipTest, CompressesTheBody) {
-  const std::string tail = Exposition(5000);
-  const auto part = Deflate(tail, /*last=*/true, 6);
+  const std::string text = Exposition(5000);
+  const auto part = Deflate(text, 6);
   ASSERT_TRUE(part.has_value());
-  EXPECT_LT(part->deflated.size(), tail.size() / 4);
-  EXPECT_EQ(part->size, tail.size());
+  EXPECT_LT(part->deflated.size(), text.size() / 4);
+  EXPECT_EQ(part->size, text.size());
 }
 
 TEST(GzipTest, GunzipRejectsDamage) {
-  std::string gzip = Joined("head\n", Exposition(100));
+  std::string gzip = Joined({"head\n", Exposition(100)});
   EXPECT_FALSE(Gunzip(gzip.substr(0, gzip.size() - 1)).has_value());
   gzip[gzip.size() - 6] ^= 1;  // the crc32
   EXPECT_FALSE(Gunzip(gzip).has_value());

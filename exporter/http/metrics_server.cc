@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "exporter/http/gzip.h"
+#include "exporter/metrics/versioned_collectable.h"
 #include "glog/logging.h"
 
 namespace vmbalance {
@@ -71,6 +72,17 @@ MetricsServer::~MetricsServer() {
 void MetricsServer::RegisterCollectable(
     const std::weak_ptr<prometheus::Collectable>& collectable) {
   cache_.Register(collectable);
+  const std::shared_ptr<prometheus::Collectable> locked = collectable.lock();
+  if (auto* versioned = dynamic_cast<VersionedCollectable*>(locked.get())) {
+    versioned->AddChangeListener(prerenderer_.Listener());
+  }
+  prerenderer_.Wake();
+}
+
+void MetricsServer::Prerender() {
+  if (!scraped_.load()) return;  // nobody reads it: render on first demand
+  const std::shared_ptr<const Page> page = cache_.Get();
+  if (gzip_wanted_.load()) page->Deflated();
 }
 
 std::vector<int> MetricsServer::GetListeningPorts() const {
@@ -113,38 +125,40 @@ int MetricsServer::Serve(mg_connection* conn) {
 
 int MetricsServer::ServeMetrics(mg_connection* conn, bool head_only) {
   const auto start = std::chrono::steady_clock::now();
+  scraped_.store(true);
+  const bool gzip = AcceptsGzip(mg_get_header(conn, "Accept-Encoding"));
+  if (gzip) gzip_wanted_.store(true);
   const std::shared_ptr<const Page> page = cache_.Get();
   const std::string head = stats_.Text();
-  const DeflatedPart* body_gz =
-      AcceptsGzip(mg_get_header(conn, "Accept-Encoding")) ? page->deflated()
-                                                          : nullptr;
-  std::optional<DeflatedPart> head_gz;
-  if (body_gz != nullptr) {
-    head_gz = Deflate(head, /*last=*/false, kHeadCompressionLevel);
-  }
+  std::optional<std::vector<const DeflatedPart*>> parts;
+  std::optional<DeflatedPart> head_part;
+  if (gzip) parts = page->Deflated();
+  if (parts) head_part = Deflate(head, kHeadCompressionLevel);
   size_t sent = 0;
-  if (head_gz) {
-    const std::string start_bytes = GzipStart(*head_gz);
-    const std::string end_bytes = GzipEnd(*head_gz, *body_gz);
-    sent = start_bytes.size() + body_gz->deflated.size() + end_bytes.size();
+  if (head_part) {
+    parts->insert(parts->begin(), &*head_part);
+    const std::string header = GzipHeader();
+    const std::string finish = GzipFinish(*parts);
+    sent = header.size() + finish.size();
+    for (const DeflatedPart* part : *parts) sent += part->deflated.size();
     mg_printf(conn,
               "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
               "Content-Encoding: gzip\r\nContent-Length: %zu\r\n"
               "Connection: close\r\n\r\n",
               sent);
     if (head_only) return 200;
-    WriteAll(conn, start_bytes);
-    WriteAll(conn, body_gz->deflated);
-    WriteAll(conn, end_bytes);
+    WriteAll(conn, header);
+    for (const DeflatedPart* part : *parts) WriteAll(conn, part->deflated);
+    WriteAll(conn, finish);
   } else {
-    sent = head.size() + page->text().size();
+    sent = head.size() + page->size();
     mg_printf(conn,
               "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
               "Content-Length: %zu\r\nConnection: close\r\n\r\n",
               sent);
     if (head_only) return 200;
     WriteAll(conn, head);
-    WriteAll(conn, page->text());
+    for (const auto& part : page->parts) WriteAll(conn, part->text());
   }
   stats_.Record(sent, std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - start)

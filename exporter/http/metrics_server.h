@@ -1,5 +1,8 @@
 // MetricsServer: serves /metrics over HTTP (civetweb) from a PageCache, so a
-// scrape between two snapshots costs a write of cached bytes, not a render.
+// scrape costs a write of cached bytes, not a render: each source's part of
+// the page (and its gzip, once a scraper has asked for gzip) is rendered once
+// per snapshot, by a Prerenderer thread woken when the source publishes
+// (after the first scrape: a process nobody scrapes renders nothing).
 // Replaces prometheus-cpp's Exposer with the same text, content type, gzip
 // (when the scraper accepts it) and exposer_* self-metrics; HEAD is answered,
 // other paths get 404 and other methods 405. Worker threads are bounded (see
@@ -8,12 +11,14 @@
 #ifndef VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
 #define VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "exporter/core/status.h"
 #include "exporter/http/page_cache.h"
+#include "exporter/http/prerenderer.h"
 #include "exporter/http/scrape_stats.h"
 #include "prometheus/collectable.h"
 
@@ -48,7 +53,8 @@ class MetricsServer {
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  // Adds a source to /metrics (as Exposer::RegisterCollectable).
+  // Adds a source to /metrics (as Exposer::RegisterCollectable). A
+  // VersionedCollectable's changes wake the prerenderer.
   void RegisterCollectable(const std::weak_ptr<prometheus::Collectable>& c);
   std::vector<int> GetListeningPorts() const;
 
@@ -60,10 +66,15 @@ class MetricsServer {
   static int HandleRequest(mg_connection* conn);
   int Serve(mg_connection* conn);
   int ServeMetrics(mg_connection* conn, bool head_only);
+  void Prerender();
 
   mg_context* context_ = nullptr;
   PageCache cache_;
   ScrapeStats stats_;
+  std::atomic<bool> scraped_{false};      // a scrape came: prerender
+  std::atomic<bool> gzip_wanted_{false};  // a scraper accepted gzip
+  // Last: its thread stops before the cache it renders into goes.
+  Prerenderer prerenderer_{[this] { Prerender(); }};
 };
 
 }  // namespace vmbalance

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -68,6 +70,14 @@ Response Fetch(int port, const std::string& method, const std::string& path,
   return response;
 }
 
+// Waits (without asserting on time) until `done`, up to a generous bound.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 2000 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
 Families Render(const double& value) {
   Families out;
   MetricFamilyBuilder::Gauge("test_value", "A value.")
@@ -118,6 +128,25 @@ TEST_F(MetricsServerTest, ServesTheCachedPageUntilANewSnapshot) {
   EXPECT_EQ(server_->renders(), 2u);
 }
 
+TEST_F(MetricsServerTest, NothingIsRenderedBeforeTheFirstScrape) {
+  Publish(2);
+  Publish(3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(server_->renders(), 0u);
+  EXPECT_EQ(Fetch(port_, "HEAD", "/nothing").code, 404);
+  EXPECT_EQ(server_->renders(), 0u);
+}
+
+TEST_F(MetricsServerTest, ANewSnapshotIsRenderedBeforeTheNextScrape) {
+  EXPECT_EQ(Fetch(port_, "GET", "/metrics").code, 200);
+  ASSERT_EQ(server_->renders(), 1u);
+  Publish(2);
+  ASSERT_TRUE(Eventually([this] { return server_->renders() == 2; }));
+  const Response after = Fetch(port_, "GET", "/metrics");
+  EXPECT_NE(after.body.find("\ntest_value 2\n"), std::string::npos);
+  EXPECT_EQ(server_->renders(), 2u);
+}
+
 TEST_F(MetricsServerTest, GzipWhenAcceptedInflatesToThePlainPage) {
   const Response gz =
       Fetch(port_, "GET", "/metrics", "Accept-Encoding: gzip\r\n");
@@ -154,8 +183,8 @@ TEST_F(MetricsServerTest, OtherPathsAre404AndOtherMethods405) {
   const Response post = Fetch(port_, "POST", "/metrics");
   EXPECT_EQ(post.code, 405);
   EXPECT_EQ(post.headers.at("allow"), "GET, HEAD");
-  EXPECT_EQ(server_->renders(), 0u);
   EXPECT_EQ(Fetch(port_, "GET", "/metrics?x=1").code, 200);
+  EXPECT_EQ(server_->renders(), 1u);
 }
 
 TEST_F(MetricsServerTest, ConcurrentScrapesAllSucceedOnOneRender) {

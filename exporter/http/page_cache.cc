@@ -1,6 +1,5 @@
 #include "exporter/http/page_cache.h"
 
-#include <limits>
 #include <utility>
 
 #include "exporter/metrics/versioned_collectable.h"
@@ -10,67 +9,88 @@
 namespace vmbalance {
 namespace {
 
-// zlib's default: the body is compressed once per snapshot, so the better
-// ratio is worth its time (the same level prometheus-cpp used per scrape).
-constexpr int kBodyCompressionLevel = 6;
-// Stands for an expired source in a key.
-constexpr uint64_t kGone = std::numeric_limits<uint64_t>::max();
+// zlib's default: each part is compressed once per snapshot, so the better
+// ratio is worth its time (the level prometheus-cpp used on every scrape).
+constexpr int kPartCompressionLevel = 6;
 
 }  // namespace
 
-const DeflatedPart* Page::deflated() const {
-  std::call_once(once_, [this] {
-    deflated_ = Deflate(text_, /*last=*/true, kBodyCompressionLevel);
-  });
+const DeflatedPart* Part::deflated() const {
+  std::call_once(once_,
+                 [this] { deflated_ = Deflate(text_, kPartCompressionLevel); });
   return deflated_ ? &*deflated_ : nullptr;
+}
+
+size_t Page::size() const {
+  size_t total = 0;
+  for (const auto& part : parts) total += part->text().size();
+  return total;
+}
+
+std::string Page::Text() const {
+  std::string text;
+  for (const auto& part : parts) text += part->text();
+  return text;
+}
+
+std::optional<std::vector<const DeflatedPart*>> Page::Deflated() const {
+  std::vector<const DeflatedPart*> out;
+  for (const auto& part : parts) {
+    const DeflatedPart* deflated = part->deflated();
+    if (deflated == nullptr) return std::nullopt;
+    out.push_back(deflated);
+  }
+  return out;
 }
 
 void PageCache::Register(std::weak_ptr<prometheus::Collectable> source) {
   std::lock_guard<std::mutex> lock(mutex_);
-  sources_.push_back(std::move(source));
-  key_.reset();  // the next Get() renders with the new source
+  slots_.push_back(Slot{std::move(source), std::nullopt, nullptr});
+  page_.reset();  // the next Get() builds a page with the new source
 }
 
-std::optional<std::vector<uint64_t>> PageCache::CurrentKey() const {
-  std::vector<uint64_t> key;
-  key.reserve(sources_.size());
-  for (const auto& weak : sources_) {
-    const std::shared_ptr<prometheus::Collectable> source = weak.lock();
-    if (source == nullptr) {
-      key.push_back(kGone);
-      continue;
-    }
-    const auto* versioned =
-        dynamic_cast<const VersionedCollectable*>(source.get());
-    if (versioned == nullptr) return std::nullopt;  // may change at any time
-    key.push_back(versioned->generation());
+std::shared_ptr<const Part> PageCache::Refresh(Slot* slot, bool* changed) {
+  const std::shared_ptr<prometheus::Collectable> source = slot->source.lock();
+  if (source == nullptr) {
+    *changed |= slot->part != nullptr;
+    slot->part.reset();
+    return nullptr;
   }
-  return key;
-}
-
-std::string PageCache::Render() const {
-  std::vector<prometheus::MetricFamily> families;
-  for (const auto& weak : sources_) {
-    if (const auto source = weak.lock()) {
-      std::vector<prometheus::MetricFamily> more = source->Collect();
-      families.insert(families.end(), std::make_move_iterator(more.begin()),
-                      std::make_move_iterator(more.end()));
-    }
+  // Read before collecting: a publish in between costs a render, never a
+  // stale part (see VersionedCollectable).
+  const auto* versioned =
+      dynamic_cast<const VersionedCollectable*>(source.get());
+  std::optional<uint64_t> generation;
+  if (versioned != nullptr) generation = versioned->generation();
+  if (generation && generation == slot->generation && slot->part != nullptr) {
+    return slot->part;
   }
-  return prometheus::TextSerializer().Serialize(families);
+  auto part = std::make_shared<const Part>(
+      prometheus::TextSerializer().Serialize(source->Collect()));
+  ++renders_;
+  slot->part = part;
+  slot->generation = generation;  // nullopt: render again next time
+  *changed = true;
+  return part;
 }
 
 std::shared_ptr<const Page> PageCache::Get() {
   std::lock_guard<std::mutex> lock(mutex_);
-  // Read before collecting: a publish in between costs a render, never a
-  // stale page (see VersionedCollectable).
-  std::optional<std::vector<uint64_t>> key = CurrentKey();
-  if (key && key_ && *key == *key_ && page_ != nullptr) return page_;
-  auto page = std::make_shared<const Page>(Render());
-  ++renders_;
-  page_ = page;
-  key_ = std::move(key);
-  return page;
+  auto page = std::make_shared<Page>();
+  bool changed = page_ == nullptr;
+  try {
+    for (Slot& slot : slots_) {
+      if (auto part = Refresh(&slot, &changed)) {
+        page->parts.push_back(std::move(part));
+      }
+    }
+  } catch (...) {
+    page_.reset();  // parts before the throw may have changed
+    throw;
+  }
+  if (!changed) return page_;
+  page_ = std::move(page);
+  return page_;
 }
 
 uint64_t PageCache::renders() const {

@@ -1,7 +1,10 @@
-// PageCache: the exposition text of a list of Collectables, rendered once per
-// change of any of them (VersionedCollectable::generation) and shared by every
-// scrape until the next change. A Page's gzip is built once, on first demand.
-// Collectables that are not versioned are collected on every Get().
+// PageCache: the exposition text of a list of Collectables, kept per source
+// and rendered again only when that source changes
+// (VersionedCollectable::generation); every scrape in between shares the same
+// bytes. The exporter and the controller publish at different moments of a
+// tick, so each change costs only its own source's render. A Part's deflated
+// form is built once, on first demand. Unversioned sources are collected on
+// every Get().
 #ifndef VMBALANCE_EXPORTER_HTTP_PAGE_CACHE_H_
 #define VMBALANCE_EXPORTER_HTTP_PAGE_CACHE_H_
 
@@ -17,14 +20,14 @@
 
 namespace vmbalance {
 
-// One rendering: immutable text, and its deflated form made lazily.
-class Page {
+// One source's rendering: immutable text, and its deflated form made lazily.
+class Part {
  public:
-  explicit Page(std::string text) : text_(std::move(text)) {}
+  explicit Part(std::string text) : text_(std::move(text)) {}
 
   const std::string& text() const { return text_; }
-  // The text as a last deflate part; null if zlib failed. Thread-safe; the
-  // first caller compresses, concurrent ones wait for it.
+  // Null if zlib failed. Thread-safe; the first caller compresses,
+  // concurrent ones wait for it.
   const DeflatedPart* deflated() const;
 
  private:
@@ -33,29 +36,42 @@ class Page {
   mutable std::optional<DeflatedPart> deflated_;
 };
 
+// What one scrape serves: the sources' parts, in registration order.
+struct Page {
+  std::vector<std::shared_ptr<const Part>> parts;
+
+  size_t size() const;
+  std::string Text() const;  // all parts in one string (tests)
+  // Every part's deflated form; nullopt if any failed.
+  std::optional<std::vector<const DeflatedPart*>> Deflated() const;
+};
+
 class PageCache {
  public:
-  // Adds a source; pages list sources in registration order. Expired
-  // sources are skipped.
+  // Adds a source. Expired sources are skipped.
   void Register(std::weak_ptr<prometheus::Collectable> source);
 
-  // The page for the sources as they are now: the cached one unless a source
-  // changed. Concurrent callers share one render. Throws what a source's
-  // Collect() throws (the cache is then left as it was).
+  // The page for the sources as they are now: unchanged sources keep their
+  // part, and if none changed this is the previous Page object. Concurrent
+  // callers share renders. Throws what a source's Collect() throws (the
+  // cache is then left as it was).
   std::shared_ptr<const Page> Get();
 
-  // Pages rendered so far (for tests and benchmarks).
+  // Sources rendered so far (for tests and benchmarks).
   uint64_t renders() const;
 
  private:
-  // Each source's generation, or kChanged for an unversioned one: equal keys
-  // mean the cached page is still right.
-  std::optional<std::vector<uint64_t>> CurrentKey() const;
-  std::string Render() const;
+  struct Slot {
+    std::weak_ptr<prometheus::Collectable> source;
+    std::optional<uint64_t> generation;  // of part; nullopt: render again
+    std::shared_ptr<const Part> part;
+  };
+  // The slot's part as its source is now: the cached one, a new render or
+  // null (the source is gone). Sets *changed when it is not the cached one.
+  std::shared_ptr<const Part> Refresh(Slot* slot, bool* changed);
 
   mutable std::mutex mutex_;  // guards everything below; held while rendering
-  std::vector<std::weak_ptr<prometheus::Collectable>> sources_;
-  std::optional<std::vector<uint64_t>> key_;  // of page_; nullopt: none yet
+  std::vector<Slot> slots_;
   std::shared_ptr<const Page> page_;
   uint64_t renders_ = 0;
 };

@@ -41,7 +41,7 @@ TEST(PageCacheTest, ServesOnePageUntilASourcePublishes) {
   PageCache cache;
   cache.Register(source);
   const auto first = cache.Get();
-  EXPECT_NE(first->text().find("test_value 1\n"), std::string::npos);
+  EXPECT_NE(first->Text().find("test_value 1\n"), std::string::npos);
   EXPECT_EQ(cache.Get(), first);  // the same bytes, not a copy
   EXPECT_EQ(cache.Get(), first);
   EXPECT_EQ(cache.renders(), 1u);
@@ -49,9 +49,9 @@ TEST(PageCacheTest, ServesOnePageUntilASourcePublishes) {
   source->Publish(std::make_shared<const double>(2));
   const auto second = cache.Get();
   EXPECT_NE(second, first);
-  EXPECT_NE(second->text().find("test_value 2\n"), std::string::npos);
+  EXPECT_NE(second->Text().find("test_value 2\n"), std::string::npos);
   EXPECT_EQ(cache.renders(), 2u);
-  EXPECT_NE(first->text().find("test_value 1\n"), std::string::npos);
+  EXPECT_NE(first->Text().find("test_value 1\n"), std::string::npos);
 }
 
 TEST(PageCacheTest, TextIsWhatTheExposerSerialized) {
@@ -63,7 +63,7 @@ TEST(PageCacheTest, TextIsWhatTheExposerSerialized) {
   Families all = a->Collect();
   const Families more = b->Collect();
   all.insert(all.end(), more.begin(), more.end());
-  EXPECT_EQ(cache.Get()->text(), prometheus::TextSerializer().Serialize(all));
+  EXPECT_EQ(cache.Get()->Text(), prometheus::TextSerializer().Serialize(all));
 }
 
 TEST(PageCacheTest, UnversionedSourcesAreCollectedEveryTime) {
@@ -71,8 +71,8 @@ TEST(PageCacheTest, UnversionedSourcesAreCollectedEveryTime) {
   PageCache cache;
   cache.Register(Source(1));  // expires at once: skipped
   cache.Register(counting);
-  EXPECT_NE(cache.Get()->text().find("test_value 1\n"), std::string::npos);
-  EXPECT_NE(cache.Get()->text().find("test_value 2\n"), std::string::npos);
+  EXPECT_NE(cache.Get()->Text().find("test_value 1\n"), std::string::npos);
+  EXPECT_NE(cache.Get()->Text().find("test_value 2\n"), std::string::npos);
   EXPECT_EQ(cache.renders(), 2u);
 }
 
@@ -82,9 +82,9 @@ TEST(PageCacheTest, ASourceGoingAwayChangesThePage) {
   PageCache cache;
   cache.Register(kept);
   cache.Register(dropped);
-  EXPECT_NE(cache.Get()->text().find("test_value 2\n"), std::string::npos);
+  EXPECT_NE(cache.Get()->Text().find("test_value 2\n"), std::string::npos);
   dropped.reset();
-  EXPECT_EQ(cache.Get()->text().find("test_value 2\n"), std::string::npos);
+  EXPECT_EQ(cache.Get()->Text().find("test_value 2\n"), std::string::npos);
 }
 
 TEST(PageCacheTest, ThrowingSourceLeavesTheCacheUsable) {
@@ -95,23 +95,65 @@ TEST(PageCacheTest, ThrowingSourceLeavesTheCacheUsable) {
   auto throwing = std::make_shared<Throwing>();
   PageCache cache;
   cache.Register(throwing);
+  cache.Register(counting);
   EXPECT_THROW(cache.Get(), std::runtime_error);
   throwing.reset();
-  EXPECT_EQ(cache.Get()->text(), "");
+  EXPECT_NE(cache.Get()->Text().find("test_value 1\n"), std::string::npos);
+}
+
+TEST(PageCacheTest, AThrowingSourceDoesNotLeaveAStalePage) {
+  auto before = Source(1);
+  struct Throwing : prometheus::Collectable {
+    Families Collect() const override { throw std::runtime_error("no"); }
+  };
+  auto throwing = std::make_shared<Throwing>();
+  PageCache cache;
+  cache.Register(before);
+  EXPECT_NE(cache.Get()->Text().find("test_value 1\n"), std::string::npos);
+  cache.Register(throwing);
+  before->Publish(std::make_shared<const double>(2));
+  EXPECT_THROW(cache.Get(), std::runtime_error);  // rendered `before` first
+  throwing.reset();
+  EXPECT_NE(cache.Get()->Text().find("test_value 2\n"), std::string::npos);
+}
+
+TEST(PageCacheTest, NoSourcesLeftIsAnEmptyPage) {
+  auto source = Source(1);
+  PageCache cache;
+  cache.Register(source);
+  EXPECT_NE(cache.Get()->Text(), "");
+  source.reset();
+  EXPECT_EQ(cache.Get()->Text(), "");
 }
 
 TEST(PageCacheTest, DeflatedOnceAndRoundTrips) {
   PageCache cache;
-  auto source = Source(3);
-  cache.Register(source);
+  auto a = Source(3);
+  auto b = Source(4);
+  cache.Register(a);
+  cache.Register(b);
   const auto page = cache.Get();
-  const DeflatedPart* deflated = page->deflated();
-  ASSERT_NE(deflated, nullptr);
-  EXPECT_EQ(page->deflated(), deflated);  // built once
-  const auto head = Deflate("", /*last=*/false, 1);
-  ASSERT_TRUE(head.has_value());
-  EXPECT_EQ(Gunzip(GzipJoin(*head, *deflated)),
-            std::optional<std::string>(page->text()));
+  const auto deflated = page->Deflated();
+  ASSERT_TRUE(deflated.has_value());
+  ASSERT_EQ(deflated->size(), 2u);
+  EXPECT_EQ(page->Deflated(), deflated);  // built once
+  EXPECT_EQ(Gunzip(GzipJoin(*deflated)),
+            std::optional<std::string>(page->Text()));
+}
+
+TEST(PageCacheTest, OnlyTheChangedSourceIsRenderedAgain) {
+  auto exporter = Source(1);
+  auto controller = Source(2);
+  PageCache cache;
+  cache.Register(exporter);
+  cache.Register(controller);
+  const auto first = cache.Get();
+  EXPECT_EQ(cache.renders(), 2u);
+  controller->Publish(std::make_shared<const double>(5));
+  const auto second = cache.Get();
+  EXPECT_EQ(cache.renders(), 3u);
+  EXPECT_EQ(second->parts[0], first->parts[0]);  // the exporter's, kept
+  EXPECT_NE(second->Text().find("test_value 5\n"), std::string::npos);
 }
 
 TEST(PageCacheTest, ConcurrentScrapesShareRendersAndSeeNewSnapshots) {
@@ -124,7 +166,7 @@ TEST(PageCacheTest, ConcurrentScrapesShareRendersAndSeeNewSnapshots) {
   for (int t = 0; t < 8; ++t) {
     scrapers.emplace_back([&] {
       while (!done.load()) {
-        const std::string& text = cache.Get()->text();
+        const std::string& text = cache.Get()->Text();
         EXPECT_NE(text.find("test_value "), std::string::npos);
       }
     });
@@ -134,7 +176,7 @@ TEST(PageCacheTest, ConcurrentScrapesShareRendersAndSeeNewSnapshots) {
   }
   done = true;
   for (std::thread& t : scrapers) t.join();
-  EXPECT_NE(cache.Get()->text().find("test_value 200\n"), std::string::npos);
+  EXPECT_NE(cache.Get()->Text().find("test_value 200\n"), std::string::npos);
   EXPECT_LE(cache.renders(), kPublishes + 1u);
 }
 

@@ -38,9 +38,19 @@ class SnapshotCollectable : public VersionedCollectable {
 
   // Replaces the snapshot scrapes read. Null clears it: scrapes are empty.
   void Publish(std::shared_ptr<const SnapshotT> snapshot) {
+    std::vector<std::function<void()>> listeners;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      latest_ = std::move(snapshot);
+      generation_.fetch_add(1);
+      listeners = listeners_;
+    }
+    for (const auto& listener : listeners) listener();
+  }
+
+  void AddChangeListener(std::function<void()> listener) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    latest_ = std::move(snapshot);
-    generation_.fetch_add(1);
+    listeners_.push_back(std::move(listener));
   }
 
   // Publishes so far (each may change what Collect() returns).
@@ -85,6 +95,7 @@ class SnapshotCollectable : public VersionedCollectable {
   const Render render_;
   mutable std::mutex mutex_;
   std::shared_ptr<const SnapshotT> latest_;  // guarded by mutex_; may be null
+  std::vector<std::function<void()>> listeners_;  // guarded by mutex_
   mutable std::atomic<uint64_t> render_failures_{0};
   std::atomic<uint64_t> generation_{0};
 };

@@ -87,6 +87,21 @@ TEST(SnapshotCollectableTest, GenerationCountsPublishesNotCollects) {
   EXPECT_EQ(collectable.generation(), start + 2);
 }
 
+TEST(SnapshotCollectableTest, ListenersHearEveryPublishAfterTheChange) {
+  SnapshotCollectable<Reading> collectable(RenderReading, MakeReading(1));
+  std::vector<double> heard;
+  collectable.AddChangeListener([&] {
+    // Called after the change: the new snapshot is what Collect() sees.
+    heard.push_back(OnlyValue(collectable.Collect()));
+  });
+  int second = 0;
+  collectable.AddChangeListener([&second] { ++second; });
+  collectable.Publish(MakeReading(2));
+  collectable.Publish(MakeReading(3));
+  EXPECT_EQ(heard, (std::vector<double>{2, 3}));
+  EXPECT_EQ(second, 2);
+}
+
 TEST(SnapshotCollectableTest, PublishAndCollectFromTwoThreads) {
   SnapshotCollectable<Reading> collectable(RenderReading, MakeReading(0));
   constexpr int kRounds = 2000;
