@@ -93,6 +93,7 @@ if want restart; then
 fi
 
 if [[ -n ${ctl_pid:-} ]]; then
+  phase=shutdown  # verdicts on the controller's exit
   stop_poller
   stop_controller_expect_0
   "$TESTBED/testbed.sh" down >/dev/null  # the churn wants the CPUs
