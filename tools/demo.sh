@@ -6,7 +6,10 @@
 # Everything it started is stopped and removed on exit.
 #
 #   tools/demo.sh [GUESTS_FILE]      (default tools/demo.guests)
-# Env: DEMO_INTERVAL (2), VMB_PREFIX (vmbdemo-).
+# Env: DEMO_INTERVAL (2), VMB_PREFIX (vmbdemo-), DEMO_FLAGS (extra
+#      vmbalanced flags). vmbalanced manages every guest on the host: where
+#      guests other than the demo's run, it runs with --dry_run (decides and
+#      reports, never pins or resizes theirs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -18,7 +21,8 @@ tools/setup.sh
 echo "demo: building"
 bazel build -c opt //controller:vmbalanced //tests/testbed:monitor \
   //tests/testbed:testbed
-bin="$root/bazel-bin"
+# Not the bazel-bin symlink: another build may have pointed it elsewhere.
+bin=$(bazel info -c opt bazel-bin 2>/dev/null)
 testbed="$bin/tests/testbed/testbed"
 work=$(mktemp -d /tmp/vmbalance-demo.XXXXXX)
 
@@ -46,8 +50,15 @@ echo "demo: before vmbalanced (all vCPUs on pCPU 0):"
 "$bin/tests/testbed/monitor" --prefix="$VMB_PREFIX" --interval="$interval" \
   --count=2 --csv="$work/monitor_before.csv"
 
+flags=(${DEMO_FLAGS:-})
+others=$(virsh -q -c qemu:///system list --all --name |
+  grep -v "^$VMB_PREFIX" | grep -c . || true)
+if ((others > 0)); then
+  echo "demo: $others guest(s) here are not the demo's: vmbalanced runs with --dry_run"
+  flags+=(--dry_run)
+fi
 echo "demo: starting vmbalanced every ${interval}s on :9180 (log: $work/vmbalanced.log)"
-"$bin/controller/vmbalanced" --listen=127.0.0.1:9180 "$interval" \
+"$bin/controller/vmbalanced" --listen=127.0.0.1:9180 "${flags[@]}" "$interval" \
   >"$work/vmbalanced.log" 2>&1 &
 controller_pid=$!
 
