@@ -1,6 +1,8 @@
 #include "exporter/observer.h"
 
 #include <chrono>
+#include <iterator>
+#include <unordered_set>
 #include <utility>
 
 #include "exporter/core/derive.h"
@@ -11,6 +13,41 @@ namespace vmbalance {
 Observer::Observer(Hypervisor* hypervisor,
                    std::shared_ptr<MetricsCollector> metrics)
     : hypervisor_(hypervisor), metrics_(std::move(metrics)) {}
+
+std::vector<DomainHealth> Observer::FollowDomains(const Sample& sample) {
+  std::unordered_set<DomainKey> present;
+  std::vector<DomainHealth> health;
+  health.reserve(sample.domains.size());
+  for (const DomainSample& domain : sample.domains) {
+    present.insert(domain.uuid);
+    auto [it, added] = tracks_.try_emplace(domain.uuid);
+    Track& track = it->second;
+    if (!added && track.id != domain.id && domain.id >= 0) {
+      ++track.health.restarts_total;
+      LOG(INFO) << "domain " << domain.name << " (" << domain.uuid
+                << ") restarted, id " << track.id << " -> " << domain.id
+                << ": its rates and policy state start afresh";
+    }
+    track.id = domain.id;
+    track.health.uuid = domain.uuid;
+    track.health.name = domain.name;
+    track.health.readable = domain.read == DomainRead::kComplete;
+    if (domain.read == DomainRead::kTimedOut) {
+      ++track.health.read_timeouts_total;
+    }
+    health.push_back(track.health);
+  }
+  for (auto it = tracks_.begin(); it != tracks_.end();) {
+    if (present.count(it->first) > 0) {
+      it = std::next(it);
+      continue;
+    }
+    LOG(INFO) << "domain " << it->second.health.name << " (" << it->first
+              << ") gone: its series and policy state are dropped";
+    it = tracks_.erase(it);
+  }
+  return health;
+}
 
 Observer::Observation Observer::Tick() {
   const auto start = std::chrono::steady_clock::now();
@@ -43,6 +80,7 @@ Observer::Observation Observer::Tick() {
     errors_total_ += taken->errors > 0 ? taken->errors : 0;
     snapshot->libvirt_up = true;
     snapshot->usage = Derive(previous, *taken);
+    snapshot->health = FollowDomains(*taken);
     snapshot->sample = std::move(taken).value();
     snapshot->sample_errors_total = errors_total_;
     observation.ok = true;

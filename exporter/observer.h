@@ -6,14 +6,16 @@
 #define VMBALANCE_EXPORTER_OBSERVER_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "exporter/core/hypervisor.h"
-#include "exporter/metrics/metrics_collector.h"
 #include "exporter/core/sample.h"
 #include "exporter/core/status.h"
 #include "exporter/core/usage.h"
+#include "exporter/metrics/metrics_collector.h"
 
 namespace vmbalance {
 
@@ -34,16 +36,28 @@ class Observer {
   // error, and forgets the previous sample: the first good sample after an
   // outage yields no rates (rates averaged over the outage would not describe
   // the present), the one after it does. Logs outages once, not every tick.
+  // Per domain it follows readability, read timeouts and restarts (a new id
+  // under the same UUID; logged), and forgets a domain that leaves the
+  // Samples (logged). A domain read kTimedOut is counted in the Sample's
+  // errors by its source, which also logs the episode.
   Observation Tick();
 
   uint64_t errors_total() const { return errors_total_; }
 
  private:
+  struct Track {
+    DomainHealth health;
+    int id = -1;
+  };
+  // Folds one good sample into tracks_; the health of its domains, in order.
+  std::vector<DomainHealth> FollowDomains(const Sample& sample);
+
   Hypervisor* hypervisor_;
   std::shared_ptr<MetricsCollector> metrics_;
   std::shared_ptr<const Snapshot> last_good_;  // holds the previous sample
   uint64_t errors_total_ = 0;
   std::optional<bool> was_up_;  // for logging state changes only
+  std::map<DomainKey, Track> tracks_;
 };
 
 }  // namespace vmbalance

@@ -120,6 +120,76 @@ TEST_F(ObserverTest, FailedTakeReportsDownCountsAndForgetsThePreviousSample) {
               HasSubstr("vmbalance_sample_errors_total 3\n"));
 }
 
+// OneVcpu as a hung QEMU's tick gives it: listed, nothing read in time,
+// counted in the sample's errors by the source.
+Sample TimedOut(int64_t at_ns) {
+  Sample sample = OneVcpu(at_ns, 0, /*errors=*/1);
+  sample.domains[0].read = DomainRead::kTimedOut;
+  sample.domains[0].vcpus.clear();
+  return sample;
+}
+
+std::string Series(const std::string& name, double value) {
+  std::ostringstream line;
+  line << name << "{domain=\"one\",uuid=\"u1\"} " << value << "\n";
+  return line.str();
+}
+
+TEST_F(ObserverTest, TimedOutDomainIsCountedAndShownUnreadable) {
+  hypervisor_.Push(OneVcpu(0, 0));
+  hypervisor_.Push(TimedOut(kSecond));
+  hypervisor_.Push(TimedOut(2 * kSecond));
+  hypervisor_.Push(Status::Error("connection refused"));
+  hypervisor_.Push(OneVcpu(4 * kSecond, kSecond));
+
+  observer_.Tick();
+  std::string text = Scrape(*metrics_);
+  EXPECT_THAT(text, HasSubstr(Series("vmbalance_domain_readable", 1)));
+  EXPECT_THAT(text,
+              HasSubstr(Series("vmbalance_domain_read_timeouts_total", 0)));
+  observer_.Tick();
+  observer_.Tick();
+  text = Scrape(*metrics_);
+  EXPECT_THAT(text, HasSubstr(Series("vmbalance_domain_readable", 0)));
+  EXPECT_THAT(text,
+              HasSubstr(Series("vmbalance_domain_read_timeouts_total", 2)));
+  EXPECT_THAT(text, HasSubstr("vmbalance_sample_errors_total 2\n"));
+  // Through a libvirt outage the count is kept; readable again after it.
+  observer_.Tick();
+  observer_.Tick();
+  text = Scrape(*metrics_);
+  EXPECT_THAT(text, HasSubstr(Series("vmbalance_domain_readable", 1)));
+  EXPECT_THAT(text,
+              HasSubstr(Series("vmbalance_domain_read_timeouts_total", 2)));
+}
+
+TEST_F(ObserverTest, RestartIsCountedAndAGoneDomainForgotten) {
+  Sample restarted = OneVcpu(kSecond, 0);
+  restarted.domains[0].id = 2;
+  Sample empty = OneVcpu(2 * kSecond, 0);
+  empty.domains.clear();
+  Sample back = OneVcpu(3 * kSecond, 0);
+  back.domains[0].id = 3;
+  hypervisor_.Push(TimedOut(0));
+  hypervisor_.Push(restarted);
+  hypervisor_.Push(empty);
+  hypervisor_.Push(back);
+
+  observer_.Tick();
+  observer_.Tick();
+  std::string text = Scrape(*metrics_);
+  EXPECT_THAT(text, HasSubstr(Series("vmbalance_domain_restarts_total", 1)));
+  observer_.Tick();
+  EXPECT_THAT(Scrape(*metrics_), Not(HasSubstr("domain=\"one\"")));
+  // Back under a new id after it was gone: a new domain as far as the
+  // series go, not a restart, and its old timeouts are not carried over.
+  observer_.Tick();
+  text = Scrape(*metrics_);
+  EXPECT_THAT(text, HasSubstr(Series("vmbalance_domain_restarts_total", 0)));
+  EXPECT_THAT(text,
+              HasSubstr(Series("vmbalance_domain_read_timeouts_total", 0)));
+}
+
 TEST(ObserverNoMetricsTest, WorksWithoutACollector) {
   ScriptedHypervisor hypervisor;
   hypervisor.Push(OneVcpu(0, 0));

@@ -4,12 +4,12 @@
 #include <string>
 #include <utility>
 
+#include "exporter/metrics/memory_families.h"
 #include "exporter/metrics/metric_family_builder.h"
 
 namespace vmbalance {
 namespace {
 
-constexpr double kBytesPerKib = 1024;
 constexpr double kNsPerSecond = 1e9;
 
 using Families = std::vector<prometheus::MetricFamily>;
@@ -57,118 +57,6 @@ void AddVcpuFacts(const Sample& sample, Families* out) {
   delay.AppendTo(out);
   pcpu.AppendTo(out);
   affinity.AppendTo(out);
-}
-
-// The guest's cumulative pressure counters: signs it needs memory even when
-// its unused figure looks fine.
-void AddGuestPressure(const Sample& sample, Families* out) {
-  struct Counter {
-    const char* name;
-    const char* help;
-    double scale;  // to base units
-    std::optional<uint64_t> BalloonSample::*field;
-  };
-  static const Counter kCounters[] = {
-      {"libvirt_domain_memory_major_faults_total",
-       "Page faults the guest served from disk (balloon stat 'major_fault').",
-       1, &BalloonSample::major_faults},
-      {"libvirt_domain_memory_swap_in_bytes_total",
-       "Memory the guest read back from swap (balloon stat 'swap_in').",
-       kBytesPerKib, &BalloonSample::swap_in_kib},
-      {"libvirt_domain_memory_swap_out_bytes_total",
-       "Memory the guest wrote out to swap (balloon stat 'swap_out').",
-       kBytesPerKib, &BalloonSample::swap_out_kib},
-  };
-  for (const Counter& counter : kCounters) {
-    auto family = MetricFamilyBuilder::Counter(counter.name, counter.help);
-    for (const DomainSample& domain : sample.domains) {
-      if (const std::optional<uint64_t>& value =
-              domain.balloon.*counter.field) {
-        family.Add(static_cast<double>(*value) * counter.scale,
-                   DomainLabels(domain.name, domain.uuid));
-      }
-    }
-    family.AppendTo(out);
-  }
-}
-
-void AddHostMemory(const HostSample& host, Families* out) {
-  if (host.memory_total_kib > 0) {
-    MetricFamilyBuilder::Gauge("libvirt_node_memory_total_bytes",
-                               "Host memory in total.")
-        .Add(host.memory_total_kib * kBytesPerKib)
-        .AppendTo(out);
-    MetricFamilyBuilder::Gauge(
-        "libvirt_node_memory_free_bytes",
-        "Host memory free, including reclaimable caches.")
-        .Add(host.memory_free_kib * kBytesPerKib)
-        .AppendTo(out);
-  }
-  if (host.memory_available_kib) {
-    MetricFamilyBuilder::Gauge(
-        "vmbalance_host_memory_available_bytes",
-        "Host MemAvailable from /proc/meminfo; only when libvirt manages "
-        "this very host.")
-        .Add(*host.memory_available_kib * kBytesPerKib)
-        .AppendTo(out);
-  }
-}
-
-void AddMemoryFacts(const Sample& sample, Families* out) {
-  struct Field {
-    const char* name;
-    const char* help;
-    std::optional<uint64_t> (*read)(const DomainSample&);
-  };
-  static const Field kFields[] = {
-      {"libvirt_domain_memory_actual_bytes",
-       "Current balloon size: memory the guest has now.",
-       [](const DomainSample& d) { return d.balloon.actual_kib; }},
-      {"libvirt_domain_memory_maximum_bytes",
-       "Memory the balloon may grow to (the domain's max memory).",
-       [](const DomainSample& d) -> std::optional<uint64_t> {
-         if (d.balloon.maximum_kib) return d.balloon.maximum_kib;
-         if (d.max_memory_kib > 0) return d.max_memory_kib;
-         return std::nullopt;
-       }},
-      {"libvirt_domain_memory_unused_bytes",
-       "Memory the guest leaves completely unused (balloon stat 'unused').",
-       [](const DomainSample& d) { return d.balloon.unused_kib; }},
-      {"libvirt_domain_memory_available_bytes",
-       "Memory the guest kernel sees in total (balloon stat 'available').",
-       [](const DomainSample& d) { return d.balloon.available_kib; }},
-      {"libvirt_domain_memory_usable_bytes",
-       "Memory the guest could use without swapping (balloon stat 'usable').",
-       [](const DomainSample& d) { return d.balloon.usable_kib; }},
-      {"libvirt_domain_memory_rss_bytes",
-       "Resident set size of the domain's process on the host.",
-       [](const DomainSample& d) { return d.balloon.rss_kib; }},
-      {"libvirt_domain_memory_disk_caches_bytes",
-       "Guest page cache, reclaimable on demand (balloon stat "
-       "'disk_caches').",
-       [](const DomainSample& d) { return d.balloon.disk_caches_kib; }},
-  };
-  for (const Field& field : kFields) {
-    auto family = MetricFamilyBuilder::Gauge(field.name, field.help);
-    for (const DomainSample& domain : sample.domains) {
-      if (std::optional<uint64_t> kib = field.read(domain)) {
-        family.Add(*kib * kBytesPerKib, DomainLabels(domain.name, domain.uuid));
-      }
-    }
-    family.AppendTo(out);
-  }
-  auto last_update = MetricFamilyBuilder::Gauge(
-      "libvirt_domain_memory_stats_last_update_timestamp_seconds",
-      "When the guest's balloon driver last reported, Unix time.");
-  for (const DomainSample& domain : sample.domains) {
-    if (domain.balloon.last_update_s) {
-      last_update.Add(*domain.balloon.last_update_s,
-                      DomainLabels(domain.name, domain.uuid));
-    }
-  }
-  last_update.AppendTo(out);
-  AddGuestPressure(sample, out);
-  AddHostMemory(sample.host, out);
 }
 
 void AddVcpuRates(const Usage& usage, Families* out) {
@@ -239,6 +127,34 @@ void AddPcpuFigures(const Usage& usage, Families* out) {
       .AppendTo(out);
 }
 
+// Per domain: whether this sample could read it, how often it could not and
+// how often it restarted. Every present domain has all three from its first
+// sample (0 included), so increase() sees the first timeout.
+void AddDomainHealth(const std::vector<DomainHealth>& health, Families* out) {
+  auto readable = MetricFamilyBuilder::Gauge(
+      "vmbalance_domain_readable",
+      "1 when every figure of the domain was read within the sampling "
+      "deadline, 0 when a call missed it (hung QEMU, job held): the "
+      "policies leave it alone.");
+  auto timeouts = MetricFamilyBuilder::Counter(
+      "vmbalance_domain_read_timeouts_total",
+      "Samples in which a libvirt call for the domain missed the sampling "
+      "deadline.");
+  auto restarts = MetricFamilyBuilder::Counter(
+      "vmbalance_domain_restarts_total",
+      "Times the domain came back under a new id (destroyed and started): "
+      "its rates and the policies' state for it started afresh.");
+  for (const DomainHealth& domain : health) {
+    const MetricLabels labels = DomainLabels(domain.name, domain.uuid);
+    readable.Add(domain.readable ? 1 : 0, labels);
+    timeouts.Add(static_cast<double>(domain.read_timeouts_total), labels);
+    restarts.Add(static_cast<double>(domain.restarts_total), labels);
+  }
+  readable.AppendTo(out);
+  timeouts.AppendTo(out);
+  restarts.AppendTo(out);
+}
+
 }  // namespace
 
 Families BuildMetricFamilies(const Snapshot& snapshot) {
@@ -249,7 +165,8 @@ Families BuildMetricFamilies(const Snapshot& snapshot) {
       .AppendTo(&out);
   if (snapshot.sample) {
     AddVcpuFacts(*snapshot.sample, &out);
-    AddMemoryFacts(*snapshot.sample, &out);
+    AppendMemoryFamilies(*snapshot.sample, &out);
+    AddDomainHealth(snapshot.health, &out);
   }
   if (snapshot.usage) {
     AddVcpuRates(*snapshot.usage, &out);
@@ -269,7 +186,8 @@ Families BuildMetricFamilies(const Snapshot& snapshot) {
   }
   MetricFamilyBuilder::Counter(
       "vmbalance_sample_errors_total",
-      "Failed samples plus domains skipped while sampling.")
+      "Failed samples plus domains skipped or not read in time while "
+      "sampling.")
       .Add(static_cast<double>(snapshot.sample_errors_total))
       .AppendTo(&out);
   return out;

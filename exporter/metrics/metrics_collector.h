@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "exporter/core/sample.h"
@@ -15,12 +16,24 @@
 
 namespace vmbalance {
 
+// What the Observer follows per domain across ticks, for the fault series:
+// kept by UUID while the domain stays in the Samples (and through a failed
+// Take), forgotten when it leaves them.
+struct DomainHealth {
+  DomainKey uuid;
+  std::string name;
+  bool readable = true;              // read == kComplete in this sample
+  uint64_t read_timeouts_total = 0;  // samples it was read kTimedOut
+  uint64_t restarts_total = 0;       // new ids seen under its UUID
+};
+
 // What one tick saw. Without a sample (libvirt down) only libvirt_up and the
 // vmbalance_sample_* series are exported.
 struct Snapshot {
   bool libvirt_up = false;
   std::optional<Sample> sample;
   std::optional<Usage> usage;
+  std::vector<DomainHealth> health;  // one per sample domain, in its order
   double sample_duration_seconds = 0;
   uint64_t sample_errors_total = 0;
 };

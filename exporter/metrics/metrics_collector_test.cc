@@ -72,6 +72,15 @@ Snapshot FullSnapshot() {
   return snapshot;
 }
 
+// FullSnapshot with what the Observer follows per domain: "bare" missed
+// the deadline 4 times and is unreadable now, and restarted once.
+Snapshot WithHealth(Snapshot snapshot) {
+  snapshot.health = {
+      {"11111111-2222-3333-4444-555555555555", "web", true, 0, 0},
+      {"99999999-0000-0000-0000-000000000000", "bare", false, 4, 1}};
+  return snapshot;
+}
+
 std::string Exposition(const std::vector<prometheus::MetricFamily>& families) {
   std::ostringstream text;
   prometheus::TextSerializer().Serialize(text, families);
@@ -126,6 +135,25 @@ TEST(MetricsCollectorTest, ExpositionHasTheExpectedLines) {
               Not(HasSubstr("delay_seconds_total{" + web + ",vcpu=\"1\"}")));
   EXPECT_THAT(text, Not(HasSubstr("domain=\"bare\"")));
   EXPECT_THAT(text, Not(HasSubstr("libvirt_domain_memory_rss_bytes")));
+}
+
+TEST(MetricsCollectorTest, DomainHealthForEveryDomainZerosIncluded) {
+  const std::string text =
+      Exposition(BuildMetricFamilies(WithHealth(FullSnapshot())));
+  const std::string web =
+      "{domain=\"web\",uuid=\"11111111-2222-3333-4444-555555555555\"} ";
+  const std::string bare =
+      "{domain=\"bare\",uuid=\"99999999-0000-0000-0000-000000000000\"} ";
+  EXPECT_THAT(text, HasSubstr("vmbalance_domain_readable" + web + "1\n"));
+  EXPECT_THAT(text, HasSubstr("vmbalance_domain_readable" + bare + "0\n"));
+  EXPECT_THAT(text,
+              HasSubstr("vmbalance_domain_read_timeouts_total" + web + "0\n"));
+  EXPECT_THAT(text,
+              HasSubstr("vmbalance_domain_read_timeouts_total" + bare + "4\n"));
+  EXPECT_THAT(text,
+              HasSubstr("vmbalance_domain_restarts_total" + bare + "1\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE vmbalance_domain_read_timeouts_total "
+                              "counter\n"));
 }
 
 TEST(MetricsCollectorTest, EveryNameAndLabelIsValidAndHasHelp) {
@@ -212,7 +240,8 @@ TEST(MetricsCollectorTest, PromtoolCheckMetricsIsClean) {
   const std::string dir = tmp != nullptr ? tmp : "/tmp";
   const std::string in = dir + "/exposition.txt";
   const std::string out = dir + "/promtool.out";
-  std::ofstream(in) << Exposition(BuildMetricFamilies(FullSnapshot()));
+  std::ofstream(in) << Exposition(
+      BuildMetricFamilies(WithHealth(FullSnapshot())));
   const int rc = std::system(
       ("promtool check metrics < " + in + " > " + out + " 2>&1").c_str());
   std::ifstream report(out);

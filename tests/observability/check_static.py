@@ -24,7 +24,7 @@ from promql_names import metric_names  # noqa: E402
 
 EXPECTED_ALERTS = {"PCpuImbalance", "SchedulerChurn", "GuestMemoryPressure",
                    "HostMemoryLow", "BalloonStatsStale", "ExporterDown",
-                   "LibvirtDown"}
+                   "LibvirtDown", "GuestUnreadable"}
 # Metrics the host dashboard must show (issue 6, section 2).
 HOST_DASHBOARD_METRICS = {
     "vmbalance_pcpu_load_ratio", "instance:vmbalance_pcpu_load_ratio:stddev",
