@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
-#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -15,57 +14,84 @@ namespace {
 // Loads this close count as equal: they are sums of doubles.
 constexpr double kTie = 1e-9;
 
-std::vector<int> ByDecreasingDemand(const PlacementProblem& problem) {
-  std::vector<int> order(problem.items());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return problem.demand[a] > problem.demand[b];
-  });
-  return order;
-}
-
 // Bin loads and sibling counts while a placement is being built. Bins are
-// also kept ordered by load, so the least-loaded is found without a scan.
+// also kept in a binary min-heap by (load, bin), so the least-loaded ones are
+// found without scanning every bin.
 class Filler {
  public:
-  Filler(const PlacementProblem& problem, std::vector<double> loads)
+  Filler(const PlacementProblem& problem, bool track_siblings)
       : problem_(problem),
-        loads_(std::move(loads)),
-        track_siblings_(HasSiblings(problem)) {
-    for (int b = 0; b < static_cast<int>(loads_.size()); ++b) {
-      by_load_.insert({loads_[b], b});
-    }
+        loads_(problem.base_load),
+        heap_(loads_.size()),
+        slot_(loads_.size()),
+        track_siblings_(track_siblings) {
+    std::iota(heap_.begin(), heap_.end(), 0);
+    Reorder();  // a sorted array is a heap
   }
 
   double load(int bin) const { return loads_[bin]; }
 
-  void Put(int item, int bin) {
-    by_load_.erase({loads_[bin], bin});
+  // Put, for many items before any LeastLoaded: the order of bins is
+  // restored once, by Reorder().
+  void Seat(int item, int bin) {
     loads_[bin] += problem_.demand[item];
-    by_load_.insert({loads_[bin], bin});
+    if (track_siblings_) ++siblings_[Key(bin, item)];
+  }
+  void Reorder() {
+    std::sort(heap_.begin(), heap_.end(),
+              [&](int x, int y) { return Less(x, y); });
+    for (size_t k = 0; k < heap_.size(); ++k) slot_[heap_[k]] = k;
+  }
+
+  void Put(int item, int bin) {
+    loads_[bin] += problem_.demand[item];
+    SiftDown(slot_[bin]);
     if (track_siblings_) ++siblings_[Key(bin, item)];
   }
 
   // The least-loaded bin; among (near) equal ones, the fewest siblings, then
   // the lowest number.
-  int LeastLoaded(int item) const {
-    const double least = by_load_.begin()->first;
+  int LeastLoaded(int item) {
+    const double limit = loads_[heap_[0]] + kTie;
     int best = -1;
     int best_siblings = 0;
-    for (auto it = by_load_.begin();
-         it != by_load_.end() && it->first <= least + kTie; ++it) {
-      const int b = it->second;
+    // The bins within the tie are a subtree at the heap's root.
+    pending_.assign(1, 0);
+    while (!pending_.empty()) {
+      const size_t k = pending_.back();
+      pending_.pop_back();
+      if (k >= heap_.size() || loads_[heap_[k]] > limit) continue;
+      const int b = heap_[k];
       const int siblings = Siblings(b, item);
       if (best < 0 || siblings < best_siblings ||
           (siblings == best_siblings && b < best)) {
         best = b;
         best_siblings = siblings;
       }
+      pending_.push_back(2 * k + 1);
+      pending_.push_back(2 * k + 2);
     }
     return best;
   }
 
  private:
+  bool Less(int x, int y) const {
+    return loads_[x] < loads_[y] || (loads_[x] == loads_[y] && x < y);
+  }
+  // Loads only grow, so a bin only ever moves down.
+  void SiftDown(size_t k) {
+    for (;;) {
+      size_t least = k;
+      for (size_t c = 2 * k + 1; c <= 2 * k + 2 && c < heap_.size(); ++c) {
+        if (Less(heap_[c], heap_[least])) least = c;
+      }
+      if (least == k) return;
+      std::swap(heap_[k], heap_[least]);
+      slot_[heap_[k]] = k;
+      slot_[heap_[least]] = least;
+      k = least;
+    }
+  }
   int64_t Key(int bin, int item) const {
     return static_cast<int64_t>(bin) * (int64_t{1} << 32) +
            problem_.group[item];
@@ -78,7 +104,9 @@ class Filler {
 
   const PlacementProblem& problem_;
   std::vector<double> loads_;
-  std::set<std::pair<double, int>> by_load_;  // (load, bin)
+  std::vector<int> heap_;     // bins, a min-heap by (load, bin)
+  std::vector<size_t> slot_;  // per bin: its index in heap_
+  std::vector<size_t> pending_;
   const bool track_siblings_;  // only when some guest has several items
   std::unordered_map<int64_t, int> siblings_;
 };
@@ -94,14 +122,17 @@ bool EqualBaseLoads(const PlacementProblem& problem) {
 // matching on overlap counts; bins are interchangeable when base loads match).
 Assignment Relabel(const PlacementProblem& problem, const Assignment& lpt) {
   const int bins = problem.bins();
-  std::vector<std::vector<int>> overlap(bins, std::vector<int>(bins, 0));
+  std::vector<int> overlap(static_cast<size_t>(bins) * bins, 0);  // [b][p]
   for (int i = 0; i < problem.items(); ++i) {
-    if (problem.current[i] >= 0) ++overlap[lpt[i]][problem.current[i]];
+    if (problem.current[i] >= 0) {
+      ++overlap[static_cast<size_t>(lpt[i]) * bins + problem.current[i]];
+    }
   }
   std::vector<std::tuple<int, int, int>> pairs;  // (-count, lpt bin, bin)
   for (int b = 0; b < bins; ++b) {
     for (int p = 0; p < bins; ++p) {
-      if (overlap[b][p] > 0) pairs.emplace_back(-overlap[b][p], b, p);
+      const int count = overlap[static_cast<size_t>(b) * bins + p];
+      if (count > 0) pairs.emplace_back(-count, b, p);
     }
   }
   std::sort(pairs.begin(), pairs.end());
@@ -124,35 +155,113 @@ Assignment Relabel(const PlacementProblem& problem, const Assignment& lpt) {
   return out;
 }
 
+// The items of one bin (`members`, smallest first) that stay under `cap`:
+// the most that fit, which are the smallest. Of those that then go, all but
+// one are the largest; the last one is the smallest that still brings the
+// bin under the cap, so the bin ends as close below the cap as that count
+// allows (a bin left well below would need more items moved in).
+std::vector<int> KeptItems(const PlacementProblem& problem,
+                           const std::vector<int>& members, double cap) {
+  const int bin = members.empty() ? 0 : problem.current[members[0]];
+  double load = members.empty() ? 0 : problem.base_load[bin];
+  size_t fit = 0;
+  while (fit < members.size() &&
+         load + problem.demand[members[fit]] <= cap + kTie) {
+    load += problem.demand[members[fit++]];
+  }
+  if (fit == members.size()) return members;
+  // Keep members[0..fit] but one: the smallest whose leaving is enough.
+  const double need = load + problem.demand[members[fit]] - cap - kTie;
+  size_t out = 0;
+  while (out < fit && problem.demand[members[out]] < need) ++out;
+  std::vector<int> kept;
+  for (size_t k = 0; k <= fit; ++k) {
+    if (k != out) kept.push_back(members[k]);
+  }
+  return kept;
+}
+
 }  // namespace
 
-Assignment LptPlacement(const PlacementProblem& problem) {
-  Assignment assignment(problem.items(), -1);
-  if (problem.bins() == 0) return assignment;
-  Filler filler(problem, problem.base_load);
-  for (int item : ByDecreasingDemand(problem)) {
+ScratchPlacer::ScratchPlacer(const PlacementProblem& problem)
+    : problem_(problem),
+      order_(problem.items()),
+      siblings_(HasSiblings(problem)) {
+  std::iota(order_.begin(), order_.end(), 0);
+  std::sort(order_.begin(), order_.end(), [&](int a, int b) {
+    if (problem.demand[a] != problem.demand[b]) {
+      return problem.demand[a] > problem.demand[b];
+    }
+    return a < b;
+  });
+}
+
+Assignment ScratchPlacer::Lpt() const {
+  Assignment assignment(problem_.items(), -1);
+  if (problem_.bins() == 0) return assignment;
+  Filler filler(problem_, siblings_);
+  for (int item : order_) {
     const int bin = filler.LeastLoaded(item);
     filler.Put(item, bin);
     assignment[item] = bin;
   }
-  return EqualBaseLoads(problem) ? Relabel(problem, assignment) : assignment;
+  return EqualBaseLoads(problem_) ? Relabel(problem_, assignment) : assignment;
 }
 
-Assignment StickyPlacement(const PlacementProblem& problem, double cap) {
-  Assignment assignment(problem.items(), -1);
-  if (problem.bins() == 0) return assignment;
-  Filler filler(problem, problem.base_load);
-  for (int item : ByDecreasingDemand(problem)) {
-    const int current = problem.current[item];
+Assignment ScratchPlacer::Sticky(double cap) const {
+  Assignment assignment(problem_.items(), -1);
+  if (problem_.bins() == 0) return assignment;
+  Filler filler(problem_, siblings_);
+  for (int item : order_) {
+    const int current = problem_.current[item];
     int bin = current;
     if (current < 0 ||
-        filler.load(current) + problem.demand[item] > cap + kTie) {
+        filler.load(current) + problem_.demand[item] > cap + kTie) {
       bin = filler.LeastLoaded(item);
     }
     filler.Put(item, bin);
     assignment[item] = bin;
   }
   return assignment;
+}
+
+Assignment ScratchPlacer::Keep(double cap) const {
+  Assignment assignment(problem_.items(), -1);
+  if (problem_.bins() == 0) return assignment;
+  // Per bin, its items smallest first.
+  std::vector<std::vector<int>> members(problem_.bins());
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    if (problem_.current[*it] >= 0) {
+      members[problem_.current[*it]].push_back(*it);
+    }
+  }
+  Filler filler(problem_, siblings_);
+  for (int bin = 0; bin < problem_.bins(); ++bin) {
+    for (int item : KeptItems(problem_, members[bin], cap)) {
+      filler.Seat(item, bin);
+      assignment[item] = bin;
+    }
+  }
+  filler.Reorder();
+  for (int item : order_) {
+    if (assignment[item] >= 0) continue;
+    const int bin = filler.LeastLoaded(item);
+    filler.Put(item, bin);
+    assignment[item] = bin;
+  }
+  return assignment;
+}
+
+Assignment LptPlacement(const PlacementProblem& problem) {
+  return ScratchPlacer(problem).Lpt();
+}
+
+Assignment StickyPlacement(const PlacementProblem& problem, double cap) {
+  return ScratchPlacer(problem).Sticky(cap);
+}
+
+Assignment KeepPlacement(const PlacementProblem& problem, double cap) {
+  return ScratchPlacer(problem).Keep(cap);
 }
 
 }  // namespace vmbalance

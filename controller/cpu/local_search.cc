@@ -270,10 +270,13 @@ LocalSearchTrace RunLocalSearch(const PlacementProblem& problem,
                                 const LocalSearchOptions& options) {
   LocalSearchTrace trace;
   trace.start = start;
+  trace.start_stddev = StddevOf(BinLoads(problem, start));
+  trace.start_changes = CountChanges(problem, start);
+  // Nothing to do: skip building the search's indexes.
+  if (problem.bins() < 2 || trace.start_stddev <= options.stop_stddev) {
+    return trace;
+  }
   Searcher searcher(problem, start, options);
-  trace.start_stddev = searcher.Stddev();
-  trace.start_changes = searcher.changes();
-  if (problem.bins() < 2) return trace;
   const int max_steps = options.max_steps > 0
                             ? options.max_steps
                             : 2 * problem.items() + 2 * problem.bins() + 16;

@@ -1,7 +1,7 @@
 #include "controller/cpu/placement.h"
 
+#include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 namespace vmbalance {
 
@@ -38,11 +38,15 @@ double PlacedMean(const PlacementProblem& problem) {
 }
 
 bool HasSiblings(const PlacementProblem& problem) {
-  std::unordered_set<int> seen;
-  for (int group : problem.group) {
-    if (!seen.insert(group).second) return true;
+  // Groups usually come in order (the vCPUs of one guest together): then
+  // siblings are neighbours, and one pass tells.
+  if (std::is_sorted(problem.group.begin(), problem.group.end())) {
+    return std::adjacent_find(problem.group.begin(), problem.group.end()) !=
+           problem.group.end();
   }
-  return false;
+  std::vector<int> sorted = problem.group;
+  std::sort(sorted.begin(), sorted.end());
+  return std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
 }
 
 int CountChanges(const PlacementProblem& problem,

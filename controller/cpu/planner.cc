@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -45,17 +46,16 @@ Plan MakePlan(const PlacementProblem& problem, Assignment assignment,
 
 // Sends moved items back to their current bin, smallest first, whenever the
 // std-dev stays at or below `threshold`.
-void UndoNeedlessChanges(const PlacementProblem& problem, double threshold,
+// `ascending`: every item by increasing demand, then index.
+void UndoNeedlessChanges(const PlacementProblem& problem,
+                         const std::vector<int>& ascending, double threshold,
                          Plan* plan) {
   std::vector<int> moved;
-  for (int i = 0; i < problem.items(); ++i) {
+  for (int i : ascending) {
     if (problem.current[i] >= 0 && plan->assignment[i] != problem.current[i]) {
       moved.push_back(i);
     }
   }
-  std::stable_sort(moved.begin(), moved.end(), [&](int a, int b) {
-    return problem.demand[a] < problem.demand[b];
-  });
   std::vector<double> loads = BinLoads(problem, plan->assignment);
   const double mean = MeanOf(loads);
   double squares = 0;
@@ -84,20 +84,38 @@ void UndoNeedlessChanges(const PlacementProblem& problem, double threshold,
   *plan = MakePlan(problem, std::move(plan->assignment), plan->method.c_str());
 }
 
-// From-scratch placements (LPT, then sticky LPT for each slack), each also
-// polished by local search (which changes nothing when it already meets the
-// aim).
+// From-scratch placements, each also polished by local search (which changes
+// nothing when it already meets the aim). Every one is tried while they have
+// placed fewer than options.scratch_budget items in all, the most useful on a
+// big host first: LPT (the best balance, which sets the optimum estimate),
+// then keep (fewest changes), then sticky. Listed as LPT, sticky, keep, so
+// that on ties the older methods win.
 std::vector<Plan> FromScratchPlans(const PlacementProblem& problem,
                                    const PlanOptions& options,
                                    const LocalSearchOptions& search) {
-  std::vector<Plan> scratch;
-  scratch.push_back(MakePlan(problem, LptPlacement(problem), "lpt"));
+  const ScratchPlacer placer(problem);
   const double mean = PlacedMean(problem);
+  long long placed = 0;
+  auto affordable = [&] {
+    if (placed >= options.scratch_budget) return false;
+    placed += problem.items();
+    return true;
+  };
+  std::vector<Plan> lpt, sticky, keep;
+  if (affordable()) lpt.push_back(MakePlan(problem, placer.Lpt(), "lpt"));
   for (double slack : options.sticky_slacks) {
-    scratch.push_back(MakePlan(
-        problem, StickyPlacement(problem, mean + slack * options.aim_stddev),
-        "sticky"));
+    if (!affordable()) break;
+    keep.push_back(MakePlan(
+        problem, placer.Keep(mean + slack * options.aim_stddev), "keep"));
   }
+  for (double slack : options.sticky_slacks) {
+    if (!affordable()) break;
+    sticky.push_back(MakePlan(
+        problem, placer.Sticky(mean + slack * options.aim_stddev), "sticky"));
+  }
+  std::vector<Plan> scratch = std::move(lpt);
+  for (Plan& plan : sticky) scratch.push_back(std::move(plan));
+  for (Plan& plan : keep) scratch.push_back(std::move(plan));
   const size_t unpolished = scratch.size();
   for (size_t k = 0; k < unpolished; ++k) {
     const LocalSearchTrace polish =
@@ -109,6 +127,49 @@ std::vector<Plan> FromScratchPlans(const PlacementProblem& problem,
     }
   }
   return scratch;
+}
+
+// True when no run of `max_steps` local search steps from `start` can reach
+// `stddev`: a step shifts at most the largest demand d between two bins, so
+// it lowers the sum over bins of |load - mean| by at most 2d, and a std-dev s
+// allows at most bins x s of it (margins for rounding as in few_changes.cc).
+bool OutOfReach(const PlacementProblem& problem, const Assignment& start,
+                double stddev, int max_steps) {
+  const double mean = PlacedMean(problem);
+  double deviation = 0;
+  for (double load : BinLoads(problem, start)) {
+    deviation += std::fabs(load - mean);
+  }
+  const double s = stddev + kStddevEpsilon;
+  const double allowed =
+      problem.bins() * std::sqrt(s * s + 1e-6) + 1e-9 * deviation;
+  double largest = 0;
+  for (double demand : problem.demand) largest = std::max(largest, demand);
+  return deviation - allowed > 2 * largest * max_steps;
+}
+
+// Local search from the current placement (unplaced items placed first), up
+// to options.local_max_steps steps. Not run when it provably cannot reach the
+// aim in that many steps while a from-scratch plan already has: it could
+// then add no candidate and no lower std-dev.
+LocalSearchTrace SearchFromCurrent(const PlacementProblem& problem,
+                                   const PlanOptions& options,
+                                   LocalSearchOptions search,
+                                   const std::vector<Plan>& scratch) {
+  const Assignment start = PlaceUnplaced(problem);
+  const int full = 2 * problem.items() + 2 * problem.bins() + 16;
+  search.max_steps = options.local_max_steps > 0
+                         ? std::min(full, options.local_max_steps)
+                         : full;
+  const bool aim_reached =
+      std::any_of(scratch.begin(), scratch.end(), [&](const Plan& plan) {
+        return AtOrBelow(plan.stddev, options.aim_stddev);
+      });
+  if (aim_reached &&
+      OutOfReach(problem, start, options.aim_stddev, search.max_steps)) {
+    search.stop_stddev = std::numeric_limits<double>::infinity();
+  }
+  return RunLocalSearch(problem, start, search);
 }
 
 // The std-dev a plan must reach: the aim when some method reached it, else
@@ -141,7 +202,17 @@ Plan FewestChangesAmong(const PlacementProblem& problem,
     if (AtOrBelow(plan.stddev, threshold))
       candidates.push_back(std::move(plan));
   }
-  for (Plan& plan : candidates) UndoNeedlessChanges(problem, threshold, &plan);
+  std::vector<int> ascending(problem.items());
+  std::iota(ascending.begin(), ascending.end(), 0);
+  std::sort(ascending.begin(), ascending.end(), [&](int a, int b) {
+    if (problem.demand[a] != problem.demand[b]) {
+      return problem.demand[a] < problem.demand[b];
+    }
+    return a < b;
+  });
+  for (Plan& plan : candidates) {
+    UndoNeedlessChanges(problem, ascending, threshold, &plan);
+  }
   return *std::min_element(candidates.begin(), candidates.end(),
                            [](const Plan& a, const Plan& b) {
                              if (a.changes != b.changes)
@@ -168,10 +239,16 @@ void RefineExactly(const PlacementProblem& problem, const PlanOptions& options,
       return;
     }
   }
+  // Fewer changes, or as many with a lower std-dev (the exact search returns
+  // the lowest std-dev among the fewest changes it finds).
   exact.threshold = result->threshold;
-  exact.max_changes = result->chosen.changes - 1;
+  exact.max_changes = result->chosen.changes;
   if (auto found = FewestChanges(problem, exact)) {
-    result->chosen = MakePlan(problem, std::move(*found), "exact");
+    Plan plan = MakePlan(problem, std::move(*found), "exact");
+    if (plan.changes < result->chosen.changes ||
+        plan.stddev < result->chosen.stddev) {
+      result->chosen = std::move(plan);
+    }
   }
   if (result->chosen.changes == 0) result->chosen.method = "current";
 }
@@ -189,9 +266,9 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
   }
   LocalSearchOptions search = options.search;
   search.stop_stddev = options.aim_stddev;
-  const LocalSearchTrace trace =
-      RunLocalSearch(problem, PlaceUnplaced(problem), search);
   std::vector<Plan> scratch = FromScratchPlans(problem, options, search);
+  const LocalSearchTrace trace =
+      SearchFromCurrent(problem, options, search, scratch);
 
   double best =
       trace.steps.empty() ? trace.start_stddev : trace.steps.back().stddev;

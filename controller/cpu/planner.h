@@ -1,8 +1,9 @@
 // The placement planner: given a PlacementProblem, finds an assignment that
 // reaches the balance aim with as few changes as it can, comparing local
 // search from the current placement with from-scratch placements (LPT,
-// sticky LPT), undoing every change that is not needed, and checking with an
-// exact search whether fewer changes would do. Pure.
+// sticky LPT, keep), undoing every change that is not needed, and checking
+// with an exact search whether fewer changes would do. Pure and
+// deterministic: the same problem always gives the same plan.
 #ifndef VMBALANCE_CONTROLLER_CPU_PLANNER_H_
 #define VMBALANCE_CONTROLLER_CPU_PLANNER_H_
 
@@ -29,13 +30,25 @@ struct PlanOptions {
   // Assignments the exact few-changes search may evaluate (see
   // few_changes.h); it settles small instances exactly.
   long long exact_budget = 0;
+  // Steps of the local search from the current placement. One step is one
+  // change, found by a scan of candidate pairs (microseconds), so this is the
+  // method for plans of up to several hundred changes (1000 vCPUs on 64
+  // pCPUs take ~540 steps; no host up to 64 pCPUs x 600 vCPUs in the
+  // planner's golden trace needed 512); beyond that, keep placements build
+  // the plan in one pass. <= 0: no cap.
+  int local_max_steps = 1024;
+  // From-scratch placements (LPT, keep, sticky per slack) are tried while
+  // they have placed fewer items than this in all: every one of them on hosts
+  // up to ~3300 vCPUs, the most useful few on bigger ones, where each costs
+  // about a millisecond with its polish.
+  long long scratch_budget = 30000;
 };
 
 struct Plan {
   Assignment assignment;
   double stddev = 0;
   int changes = 0;
-  std::string method;  // "current", "local", "lpt", "sticky", "exact"
+  std::string method;  // "current", "local", "lpt", "sticky", "keep", "exact"
 };
 
 struct PlanResult {
