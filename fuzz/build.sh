@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets listed in targets.txt with clang, ASan and
 # UBSan, outside Bazel (the repository builds with gcc, which has no
 # libFuzzer). Each source is compiled once, two at a time, and shared
-# between targets; an object newer than its source is reused.
+# between targets; an object newer than everything it was built from is
+# reused.
 #
 #   fuzz/build.sh SRC_ROOT OUT_DIR [TARGET...]     (default: every target)
 # Prints each built binary's path. Env: CXX (clang++), FUZZ_JOBS (2).
@@ -15,11 +16,22 @@ cxx=${CXX:-clang++}
 command -v "$cxx" >/dev/null ||
   { echo "build.sh: $cxx not found (tools/setup.sh installs clang)" >&2; exit 1; }
 
-flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -I"$src"
+flags=(-std=c++17 -gline-tables-only -O1 -fno-omit-frame-pointer -I"$src"
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 mkdir -p "$out/obj"
 
 object() { echo "$out/obj/${1//\//_}.o"; }
+
+# An object is stale when it or its dependency list (clang -MMD) is missing
+# or any file it was built from is newer.
+stale() {
+  local obj=$1 dep
+  [[ -e $obj && -e $obj.d ]] || return 0
+  for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$obj.d"); do
+    [[ $dep -nt $obj ]] && return 0
+  done
+  return 1
+}
 
 # The wanted targets' lines of targets.txt.
 wanted=" $* "
@@ -44,8 +56,9 @@ done
 pids=()
 for source in "${!sources[@]}"; do
   obj=$(object "$source")
-  [[ -e $obj && ! $src/$source -nt $obj ]] && continue
-  ("$cxx" "${flags[@]}" -c "$src/$source" -o "$obj.tmp" && mv "$obj.tmp" "$obj") &
+  stale "$obj" || continue
+  ("$cxx" "${flags[@]}" -MMD -MF "$obj.d" -c "$src/$source" -o "$obj.tmp" &&
+    mv "$obj.tmp" "$obj") &
   pids+=($!)
   if ((${#pids[@]} >= ${FUZZ_JOBS:-2})); then
     wait "${pids[0]}" || { echo "build.sh: compiling failed" >&2; exit 1; }

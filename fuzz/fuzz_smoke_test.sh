@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # CI's short fuzzing run: builds every target in fuzz/targets.txt with clang
-# (libFuzzer, ASan, UBSan) and runs each for FUZZ_SECONDS (15) from its
+# (libFuzzer, ASan, UBSan) and runs each for FUZZ_SECONDS (12) from its
 # committed corpus, which also replays every saved regression input. Fails
 # on any crash, sanitizer report, leak, broken invariant or build failure;
 # the crashing input is kept in the test's undeclared outputs.
 set -euo pipefail
 
-seconds=${FUZZ_SECONDS:-15}
+seconds=${FUZZ_SECONDS:-12}
 runfiles=${TEST_SRCDIR:?run under bazel test}/vmbalance
 # The sources listed in data are symlinks into the source tree: build from
 # there so every header the parsers include is found.
