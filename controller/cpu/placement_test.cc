@@ -1,8 +1,11 @@
 #include "controller/cpu/placement.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <random>
+#include <string>
 
 #include "controller/cpu/exhaustive_minimum.h"
 #include "controller/cpu/from_scratch.h"
@@ -105,6 +108,106 @@ TEST(FromScratchTest, LptSpreadsSiblingsOnTies) {
   Assignment lpt = LptPlacement(problem);
   EXPECT_NE(lpt[0], lpt[1]);
   EXPECT_NE(lpt[2], lpt[3]);
+}
+
+TEST(FromScratchTest, KeepMovesTheFewestItemsAndLandsJustUnderTheCap) {
+  // Bin 0 holds 2.5 (0.1, 0.2, 0.3, 0.9, 1.0), bin 1 nothing; cap 1.25.
+  // Two items must go. Keeping 0.1, 0.2 and 0.9 (1.2) beats keeping the
+  // three smallest (0.6), which would leave 1.9 to spread.
+  PlacementProblem problem =
+      Problem(2, {0.1, 0.2, 0.3, 0.9, 1.0}, {0, 0, 0, 0, 0});
+  Assignment keep = KeepPlacement(problem, 1.25);
+  EXPECT_EQ(CountChanges(problem, keep), 2);
+  const std::vector<double> loads = BinLoads(problem, keep);
+  EXPECT_NEAR(loads[0], 1.2, 1e-12);
+  EXPECT_NEAR(loads[1], 1.3, 1e-12);
+}
+
+// Random demands in [0.05, 1] on the first quarter of the bins (or all on
+// bin 0), two items per group, as the benchmark's hosts.
+PlacementProblem Crowded(int items, int bins, bool all_on_one, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> demand(0.05, 1.0);
+  std::uniform_int_distribution<int> crowded(0, std::max(1, bins / 4) - 1);
+  PlacementProblem problem;
+  problem.base_load.assign(bins, 0.0);
+  for (int i = 0; i < items; ++i) {
+    problem.demand.push_back(demand(rng));
+    problem.current.push_back(all_on_one ? 0 : crowded(rng));
+    problem.group.push_back(i / 2);
+  }
+  return problem;
+}
+
+// The same problem with its items listed in another order.
+PlacementProblem Permuted(const PlacementProblem& problem,
+                          const std::vector<int>& order) {
+  PlacementProblem out;
+  out.base_load = problem.base_load;
+  for (int i : order) {
+    out.demand.push_back(problem.demand[i]);
+    out.current.push_back(problem.current[i]);
+    out.group.push_back(problem.group[i]);
+  }
+  return out;
+}
+
+TEST(PlannerTest, PlanDoesNotDependOnTheOrderOfItems) {
+  // Sizes cover the exact search, the full heuristics, and the bounded ones
+  // of big hosts (keep placements, a skipped search from the current one).
+  struct Case {
+    int items, bins;
+    bool all_on_one;
+  };
+  for (const Case& c : {Case{9, 3, false}, Case{64, 16, false},
+                        Case{1000, 64, false}, Case{5000, 128, true}}) {
+    const PlacementProblem problem = Crowded(c.items, c.bins, c.all_on_one, 5);
+    std::vector<int> order(c.items);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), std::mt19937(11));
+    const PlanOptions options = OptionsFor(0.05, 0.04);
+    const PlanResult plain = PlanPlacement(problem, options);
+    const PlanResult shuffled =
+        PlanPlacement(Permuted(problem, order), options);
+    SCOPED_TRACE(std::to_string(c.items) + " items");
+    EXPECT_EQ(shuffled.chosen.method, plain.chosen.method);
+    EXPECT_EQ(shuffled.chosen.changes, plain.chosen.changes);
+    EXPECT_NEAR(shuffled.chosen.stddev, plain.chosen.stddev, 1e-9);
+    for (int k = 0; k < c.items; ++k) {
+      ASSERT_EQ(shuffled.chosen.assignment[k],
+                plain.chosen.assignment[order[k]])
+          << "item " << order[k];
+    }
+    // And the same input twice gives the same plan.
+    EXPECT_EQ(PlanPlacement(problem, options).chosen.assignment,
+              plain.chosen.assignment);
+  }
+}
+
+TEST(PlannerTest, BoundsOnTheSearchCostAlmostNoChanges) {
+  // The step cap on the search from the current placement, its skip when
+  // out of reach, and the budget of from-scratch placements, against the
+  // same planner without them. 1000 vCPUs on 64 pCPUs (the search from the
+  // current placement wins there, in ~540 steps) must lose nothing; bigger
+  // hosts, where keep placements stand in for it, at most 0.5%.
+  struct Case {
+    int items, bins;
+    bool all_on_one;
+    double slack;  // allowed excess, fraction of the unbounded changes
+  };
+  for (const Case& c : {Case{1000, 64, false, 0}, Case{2000, 64, true, 0.005},
+                        Case{4000, 128, false, 0.005}}) {
+    const PlacementProblem problem = Crowded(c.items, c.bins, c.all_on_one, 42);
+    const PlanOptions bounded = OptionsFor(0.05, 0.04);
+    PlanOptions unbounded = bounded;
+    unbounded.local_max_steps = 0;
+    unbounded.scratch_budget = 1LL << 40;
+    const PlanResult fast = PlanPlacement(problem, bounded);
+    const PlanResult full = PlanPlacement(problem, unbounded);
+    SCOPED_TRACE(std::to_string(c.items) + " items");
+    EXPECT_TRUE(AtOrBelow(fast.chosen.stddev, 0.04));
+    EXPECT_LE(fast.chosen.changes, full.chosen.changes * (1 + c.slack));
+  }
 }
 
 TEST(PlannerTest, InfeasibleTargetSettlesOnTheOptimumWithOneMove) {

@@ -1,6 +1,6 @@
 #include "controller/cpu/vcpu_problem.h"
 
-#include <unordered_map>
+#include <vector>
 
 namespace vmbalance {
 
@@ -13,13 +13,15 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
                              const std::vector<std::vector<double>>& demand) {
   VcpuProblem problem;
   problem.bin_pcpu = usable.ToVector();
-  std::unordered_map<int, int> bin_of;
+  // pCPU number -> bin, -1 where unusable: an array, pCPU numbers are dense.
+  std::vector<int> bin_of(
+      problem.bin_pcpu.empty() ? 0 : problem.bin_pcpu.back() + 1, -1);
   for (size_t b = 0; b < problem.bin_pcpu.size(); ++b) {
     bin_of[problem.bin_pcpu[b]] = static_cast<int>(b);
   }
   auto bin_for = [&](int pcpu) {
-    auto it = bin_of.find(pcpu);
-    return it == bin_of.end() ? -1 : it->second;
+    return pcpu >= 0 && pcpu < static_cast<int>(bin_of.size()) ? bin_of[pcpu]
+                                                               : -1;
   };
   PlacementProblem& placement = problem.placement;
   // Unreadable vCPUs add nothing: their demand is unknown, not zero, but
@@ -30,9 +32,14 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
     for (size_t v = 0; v < domain.vcpus.size(); ++v) {
       const VcpuUsage& vcpu = domain.vcpus[v];
       // An empty affinity means the host did not say: it may run anywhere.
-      const CpuSet reach =
-          vcpu.affinity.Empty() ? usable : vcpu.affinity.Intersection(usable);
-      if (reach.Empty()) continue;  // not ours to place
+      // One pCPU (the usual case once pinned) is checked without a new set.
+      const int width = vcpu.affinity.Size();
+      const bool reaches =
+          width == 0
+              ? !problem.bin_pcpu.empty()
+              : (width == 1 ? bin_for(vcpu.affinity.First()) >= 0
+                            : !vcpu.affinity.Intersection(usable).Empty());
+      if (!reaches) continue;  // not ours to place
       ++problem.managed;
       if (!vcpu.valid) {
         ++problem.invalid;
@@ -41,7 +48,7 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
       VcpuRef ref;
       ref.domain = static_cast<int>(d);
       ref.vcpu = static_cast<int>(v);
-      ref.pinned = vcpu.affinity.Size() == 1;
+      ref.pinned = width == 1;
       const int current =
           ref.pinned ? bin_for(vcpu.affinity.First()) : bin_for(vcpu.pcpu);
       if (current < 0) ++problem.unplaced;
