@@ -42,5 +42,11 @@ bool Faults::RestartsAt(size_t index, int64_t tick) const {
   return Scheduled(scenario_->domains[index].restart_at, tick);
 }
 
+bool Faults::Hung(size_t index, int64_t tick) const {
+  const std::optional<HangSpec>& hang = scenario_->domains[index].hang;
+  return hang && tick >= hang->from_tick &&
+         tick - hang->from_tick < hang->ticks;
+}
+
 }  // namespace sim
 }  // namespace vmbalance

@@ -1,8 +1,9 @@
 // Faults: the scenario's schedule of what goes wrong, as pure queries by
 // tick: samples lost, calls refused, counter reads that stall, balloon
-// statistics that stop updating, and domains that appear, vanish or
-// restart. Reads the scenario it is given (which must outlive it) and keeps
-// no state, so the same tick always gets the same answer.
+// statistics that stop updating, domains that hang (libvirt cannot answer
+// for them in time), and domains that appear, vanish or restart. Reads the
+// scenario it is given (which must outlive it) and keeps no state, so the same
+// tick always gets the same answer.
 #ifndef VMBALANCE_CONTROLLER_SIM_FAULTS_H_
 #define VMBALANCE_CONTROLLER_SIM_FAULTS_H_
 
@@ -32,6 +33,9 @@ class Faults {
   bool Runs(size_t index, int64_t tick) const;
   // Domain `index` is restarted (a new qemu process) at this tick.
   bool RestartsAt(size_t index, int64_t tick) const;
+  // Domain `index` is hung in this tick (DomainSpec::hang): its sample is
+  // read kTimedOut and calls on it time out.
+  bool Hung(size_t index, int64_t tick) const;
 
  private:
   const Scenario* scenario_;

@@ -32,6 +32,16 @@ TEST(FaultsTest, LostSamplesAndRefusedCallsOnlyAtTheirTicks) {
   }
 }
 
+TEST(FaultsTest, HangCoversItsWindowOnly) {
+  Scenario s = Faulty();
+  s.domains[1].hang = HangSpec{4, 3, false};
+  const Faults faults(&s);
+  for (int64_t t = 0; t < 10; ++t) {
+    EXPECT_EQ(faults.Hung(1, t), t >= 4 && t < 7) << t;
+    EXPECT_FALSE(faults.Hung(0, t)) << t;
+  }
+}
+
 TEST(FaultsTest, SlowReadsTakeTheSlowSpan) {
   const Scenario s = Faulty();
   const Faults faults(&s);

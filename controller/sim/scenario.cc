@@ -58,6 +58,7 @@ const std::set<std::string> kDomainKeys = {"name",
                                            "start",
                                            "stop",
                                            "restart_at",
+                                           "hang",
                                            "file_read_mib_per_s",
                                            "file_mib",
                                            "swap_mib",
@@ -77,6 +78,23 @@ void CheckKeys(JsonReader* r, const json& obj, const std::string& path,
 
 constexpr int64_t kMaxTick = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMaxMib = int64_t{1} << 30;  // 1 PiB in MiB
+
+void ParseHang(JsonReader* r, const json& d, const std::string& p,
+               DomainSpec* out) {
+  auto hang = d.find("hang");
+  if (hang == d.end()) return;
+  const std::string path = p + "hang";
+  if (!hang->is_object()) return r->Fail(path, "expected an object");
+  CheckKeys(r, *hang, path + ".", {"from_tick", "ticks", "partial"});
+  if (!hang->contains("from_tick") || !hang->contains("ticks")) {
+    return r->Fail(path, "needs from_tick and ticks");
+  }
+  HangSpec spec;
+  r->Integer(*hang, path + ".", "from_tick", 0, kMaxTick, &spec.from_tick);
+  r->Integer(*hang, path + ".", "ticks", 1, kMaxTick, &spec.ticks);
+  r->Bool(*hang, path + ".", "partial", &spec.partial);
+  if (!r->failed()) out->hang = spec;
+}
 
 void ParseDomain(JsonReader* r, const json& d, const std::string& path,
                  const Scenario& s, DomainSpec* out) {
@@ -184,6 +202,7 @@ void ParseDomain(JsonReader* r, const json& d, const std::string& path,
                      "ticks must be ascending and after start");
     }
   }
+  ParseHang(r, d, p, out);
 }
 
 }  // namespace

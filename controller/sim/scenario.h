@@ -58,6 +58,21 @@ enum class MemWorkload {
   kGrow,
 };
 
+// A hung QEMU as vmbalance meets it (a stuck monitor, storage, a job held
+// by a migration): in ticks [from_tick, from_tick + ticks) libvirt cannot
+// answer for the domain within the sampling deadline. The guest itself runs
+// on as the world says (a stopped QEMU would also stop its vCPUs: give it a
+// cpu series of 0 over the window); only what vmbalance sees of it and may
+// do to it changes (Faults::Hung).
+struct HangSpec {
+  int64_t from_tick = 0;
+  int64_t ticks = 0;
+  // false: the sample lists the domain with nothing else (a stopped QEMU's
+  // first tick); true: what does not need QEMU was read in time (vCPU
+  // counters, pCPU and affinity from /proc without the delay, QEMU's rss).
+  bool partial = false;
+};
+
 struct DomainSpec {
   std::string name;
   std::string uuid;  // from "uuid", else DeterministicUuid(name)
@@ -84,6 +99,7 @@ struct DomainSpec {
   int64_t start = 0;
   std::optional<int64_t> stop;      // first tick it is gone
   std::vector<int64_t> restart_at;  // ascending
+  std::optional<HangSpec> hang;
 };
 
 struct Scenario {

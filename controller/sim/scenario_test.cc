@@ -183,7 +183,28 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"domains": [{"name": "a", "restart_at": [0]}]})",
                 "domains[0].restart_at: ticks must be ascending and after"},
         BadCase{R"({"domains": [{"name": "a", "restart_at": [9, 3]}]})",
-                "domains[0].restart_at: ticks must be ascending"}));
+                "domains[0].restart_at: ticks must be ascending"},
+        BadCase{R"({"domains": [{"name": "a", "hang": 3}]})",
+                "domains[0].hang: expected an object"},
+        BadCase{R"({"domains": [{"name": "a", "hang": {"ticks": 3}}]})",
+                "domains[0].hang: needs from_tick and ticks"},
+        BadCase{R"({"domains": [{"name": "a",
+                    "hang": {"from_tick": 1, "ticks": 0}}]})",
+                "domains[0].hang.ticks: must be in"},
+        BadCase{R"({"domains": [{"name": "a",
+                    "hang": {"from_tick": 1, "ticks": 2, "part": true}}]})",
+                "domains[0].hang.part: unknown field"}));
+
+TEST(ScenarioTest, HangWindowIsParsed) {
+  StatusOr<Scenario> s = ParseScenario(R"({"domains": [{"name": "a",
+      "hang": {"from_tick": 10, "ticks": 8, "partial": true}}, {"name": "b"}]})");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_TRUE(s->domains[0].hang.has_value());
+  EXPECT_EQ(s->domains[0].hang->from_tick, 10);
+  EXPECT_EQ(s->domains[0].hang->ticks, 8);
+  EXPECT_TRUE(s->domains[0].hang->partial);
+  EXPECT_FALSE(s->domains[1].hang.has_value());
+}
 
 TEST(ScenarioTest, MangledInputNeverCrashes) {
   const std::string good = R"({"pcpus": 2, "offline_pcpus": [1],

@@ -74,6 +74,12 @@ Sample Sensor::Read(const World& world, const Faults& faults, int64_t tick,
     ds.id = d.id;
     ds.state = DomainState::kRunning;
     ds.max_memory_kib = static_cast<uint64_t>(spec.max_memory_mib) * kKibPerMib;
+    if (faults.Hung(i, tick)) {
+      ReadHung(world, i, tick, &ds);
+      ++s.errors;
+      s.domains.push_back(std::move(ds));
+      continue;
+    }
     for (int v = 0; v < static_cast<int>(d.vcpus.size()); ++v) {
       ds.vcpus.push_back(ReadVcpu(world, i, v, tick, read_offset_ns));
     }
@@ -106,6 +112,23 @@ VcpuSample Sensor::ReadVcpu(const World& world, size_t domain, int vcpu,
   sample.pcpu = ReportedPcpu(world, domain, vcpu, tick);
   sample.affinity = vs.affinity;
   return sample;
+}
+
+void Sensor::ReadHung(const World& world, size_t domain, int64_t tick,
+                      DomainSample* ds) const {
+  ds->read = DomainRead::kTimedOut;
+  ds->read_error = "simulated hang: no answer within the sampling deadline";
+  const DomainSpec& spec = scenario_->domains[domain];
+  if (!spec.hang->partial) return;
+  const DomainRuntime& d = world.domains()[domain];
+  for (int v = 0; v < static_cast<int>(d.vcpus.size()); ++v) {
+    VcpuSample vcpu = ReadVcpu(world, domain, v, tick, 0);
+    vcpu.delay_ns.reset();  // schedstat delay comes through QEMU's job
+    ds->vcpus.push_back(vcpu);
+  }
+  if (spec.balloon_driver) {
+    ds->balloon.rss_kib = world.BackedKib(d.memory) + world.QemuOverheadKib();
+  }
 }
 
 // actual, maximum and rss come from QEMU and the host and are always live;

@@ -5,6 +5,8 @@
 // never reads below 0, and a guest's balloon statistics come from its
 // driver: none without one, the last report of each stats period
 // (Scenario::stats_period_s), frozen once its driver stops updating them.
+// A hung domain (Faults::Hung) is listed kTimedOut, with only what does not
+// need its QEMU when the hang is partial, and counted in Sample::errors.
 // Keeps the last statistics each guest reported. Not thread-safe.
 #ifndef VMBALANCE_CONTROLLER_SIM_SENSOR_H_
 #define VMBALANCE_CONTROLLER_SIM_SENSOR_H_
@@ -42,6 +44,9 @@ class Sensor {
   HostSample ReadHost(const World& world) const;
   VcpuSample ReadVcpu(const World& world, size_t domain, int vcpu, int64_t tick,
                       double read_offset_ns) const;
+  // What a hung domain's sample carries (see HangSpec::partial).
+  void ReadHung(const World& world, size_t domain, int64_t tick,
+                DomainSample* ds) const;
   BalloonSample ReadBalloon(const World& world, const Faults& faults,
                             size_t domain, int64_t tick, int64_t wall_time_s,
                             bool* frozen);

@@ -43,6 +43,48 @@ const DomainSample& Named(const Sample& s, const std::string& name) {
   return kNone;
 }
 
+TEST(SensorTest, HungDomainIsListedTimedOutWithNothingElse) {
+  Scenario s;
+  s.pcpus = 2;
+  s.domains = {Guest("a"), Guest("b")};
+  s.domains[1].hang = HangSpec{1, 2, false};
+  Rig rig(s);
+  EXPECT_EQ(Named(rig.Step(0), "b").read, DomainRead::kComplete);
+  const Sample hung = rig.Step(1);
+  const DomainSample& b = Named(hung, "b");
+  EXPECT_EQ(b.read, DomainRead::kTimedOut);
+  EXPECT_FALSE(b.read_error.empty());
+  EXPECT_TRUE(b.vcpus.empty());
+  EXPECT_FALSE(b.balloon.actual_kib.has_value());
+  EXPECT_FALSE(b.balloon.last_update_s.has_value());
+  EXPECT_EQ(hung.errors, 1);
+  EXPECT_EQ(Named(hung, "a").read, DomainRead::kComplete);
+  EXPECT_FALSE(Named(hung, "a").vcpus.empty());
+  rig.Step(2);
+  const Sample back = rig.Step(3);
+  EXPECT_EQ(Named(back, "b").read, DomainRead::kComplete);
+  EXPECT_EQ(back.errors, 0);
+}
+
+TEST(SensorTest, PartialHangKeepsWhatDoesNotNeedQemu) {
+  Scenario s;
+  s.pcpus = 2;
+  s.domains = {Guest("a")};
+  s.domains[0].hang = HangSpec{0, 5, true};
+  Rig rig(s);
+  rig.Step(0);
+  const Sample hung = rig.Step(1);
+  const DomainSample& a = Named(hung, "a");
+  EXPECT_EQ(a.read, DomainRead::kTimedOut);
+  ASSERT_EQ(a.vcpus.size(), 1u);
+  EXPECT_GT(a.vcpus[0].cpu_time_ns, 0u);
+  EXPECT_FALSE(a.vcpus[0].delay_ns.has_value());
+  EXPECT_EQ(a.vcpus[0].affinity, CpuSet{0});
+  EXPECT_TRUE(a.balloon.rss_kib.has_value());
+  EXPECT_FALSE(a.balloon.actual_kib.has_value());
+  EXPECT_FALSE(a.balloon.unused_kib.has_value());
+}
+
 TEST(SensorTest, DomainsAreReadAcrossTheSpanInOrder) {
   Scenario s;
   s.pcpus = 2;

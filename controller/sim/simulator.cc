@@ -30,12 +30,21 @@ StatusOr<Sample> Simulator::Take() {
   return sample;
 }
 
+// A call on a hung domain waits for its job as libvirt's would, and gives up.
+Status Simulator::HungCall(const DomainKey& uuid, const char* call) const {
+  const int index = world_.FindRunning(uuid);
+  if (index < 0 || !faults_.Hung(index, ticks())) return Status::Ok();
+  return Status::Error(std::string("simulated hang: ") + call +
+                       " timed out: cannot acquire state change lock");
+}
+
 // Calls made after Take() of tick k act in tick k + 1 = ticks().
 Status Simulator::PinVcpu(const DomainKey& uuid, int vcpu,
                           const CpuSet& pcpus) {
   if (faults_.CallsRefused(ticks())) {
     return Status::Error("simulated failure: PinVcpu refused");
   }
+  if (Status hung = HungCall(uuid, "PinVcpu"); !hung.ok()) return hung;
   StatusOr<bool> changed = world_.Pin(uuid, vcpu, pcpus);
   if (!changed.ok()) return changed.status();
   if (*changed) referee_.NotePinChange();
@@ -46,6 +55,7 @@ Status Simulator::SetMemory(const DomainKey& uuid, uint64_t memory_kib) {
   if (faults_.CallsRefused(ticks())) {
     return Status::Error("simulated failure: SetMemory refused");
   }
+  if (Status hung = HungCall(uuid, "SetMemory"); !hung.ok()) return hung;
   StatusOr<bool> changed = world_.SetTarget(uuid, memory_kib);
   if (!changed.ok()) return changed.status();
   if (*changed) {

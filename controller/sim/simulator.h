@@ -74,6 +74,8 @@ class Simulator : public Hypervisor {
                       double max_decision_seconds) const;
 
  private:
+  // An error when `uuid` is hung in the tick calls now act in, else OK.
+  Status HungCall(const DomainKey& uuid, const char* call) const;
   Scenario scenario_;
   double interval_s_;
   Faults faults_;
