@@ -16,7 +16,15 @@ StatusOr<Sample> RecordingHypervisor::Take() {
 
 Status RecordingHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
                                     const CpuSet& pcpus) {
-  return inner_->PinVcpu(uuid, vcpu, pcpus);
+  Status status = inner_->PinVcpu(uuid, vcpu, pcpus);
+  PinCall call;
+  call.tick = takes_ - 1;
+  call.vcpu = vcpu;
+  call.ok = status.ok();
+  auto seen = last_seen_.find(uuid);
+  if (seen != last_seen_.end()) call.domain = seen->second.name;
+  pin_calls_.push_back(call);
+  return status;
 }
 
 Status RecordingHypervisor::SetMemory(const DomainKey& uuid,

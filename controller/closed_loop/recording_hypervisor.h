@@ -1,7 +1,8 @@
 // RecordingHypervisor: a Hypervisor that forwards every call to another one
 // and logs each SetMemory call with the tick it acted on and the balloon size
-// the caller had last seen, so closed-loop tests judge every coordinator (the
-// real Controller or a baseline) by the same record. Not thread-safe.
+// the caller had last seen, and each PinVcpu call with its tick, so closed-loop
+// tests judge every coordinator (the real Controller or a baseline) by the same
+// record. Not thread-safe.
 #ifndef VMBALANCE_CONTROLLER_CLOSED_LOOP_RECORDING_HYPERVISOR_H_
 #define VMBALANCE_CONTROLLER_CLOSED_LOOP_RECORDING_HYPERVISOR_H_
 
@@ -23,6 +24,13 @@ struct BalloonCall {
   bool ok = false;  // accepted by the inner hypervisor
 };
 
+struct PinCall {
+  int64_t tick = -1;   // the tick whose sample the call acted on
+  std::string domain;  // name in that sample ("" if never sampled)
+  int vcpu = 0;
+  bool ok = false;  // accepted by the inner hypervisor
+};
+
 class RecordingHypervisor : public Hypervisor {
  public:
   // inner must outlive this object.
@@ -34,6 +42,7 @@ class RecordingHypervisor : public Hypervisor {
   std::string Describe() const override { return inner_->Describe(); }
 
   const std::vector<BalloonCall>& balloon_calls() const { return calls_; }
+  const std::vector<PinCall>& pin_calls() const { return pin_calls_; }
 
  private:
   struct Seen {
@@ -45,6 +54,7 @@ class RecordingHypervisor : public Hypervisor {
   int64_t takes_ = 0;  // a failed Take still spends its tick
   std::map<DomainKey, Seen> last_seen_;
   std::vector<BalloonCall> calls_;
+  std::vector<PinCall> pin_calls_;
 };
 
 }  // namespace closed_loop

@@ -236,3 +236,27 @@ write("mem_page_cache", dict(MEM_HOST, host_memory_mib=8192,
       "cache fills what is free; three guests idle",
       domains=[mem_vm(1, mem=100, file_read_mib_per_s=64, file_mib=4096)] +
       [mem_vm(i, mem=50) for i in range(2, 5)]))
+
+# Issue 10: a guest whose QEMU cannot answer in time. Its vCPUs run on and
+# are read from /proc (partial): busy guests all on pCPU 0 beside it must
+# be balanced around it, and it must never be pinned.
+write("cpu_hung_guest", dict(CPU_HOST, description=
+      "6 guests of 0.5 pinned to pCPU 0 and a 2-vCPU guest hung for 40 ticks "
+      "from the first sample, unpinned on pCPU 0, its counters read from /proc",
+      domains=[vm(i, pin=[0], cpu=0.5) for i in range(1, 7)] +
+      [{"name": "stuck", "vcpus": 2, "at": [0, 0], "cpu": 0.5,
+        "hang": {"from_tick": 0, "ticks": 40, "partial": True}}]))
+# A guest booted with 2048 MiB of which it touched ~100 hangs at tick 2 and
+# then, unseen, touches 1900: what it was given must still count.
+write("mem_hung_guest", dict(
+    pcpus=4, host_memory_mib=24576, host_overhead_mib=1024, lazy_backing=True,
+    qemu_overhead_mib=48, host_holder_mib=18500, description=
+    "a host with ~4.5 GiB left; vm1 booted with 2048 MiB (touched ~100) hangs "
+    "at tick 2 for 100 ticks and uses 1900 from tick 20; vm2-4 of 512 MiB "
+    "(max 2048) grow 32 MiB/s",
+    domains=[vm(1, memory_mib=2048, max_memory_mib=2048, cpu=0.1,
+                mem=[[0, 40], [20, 1900]],
+                hang={"from_tick": 2, "ticks": 100})] +
+    [vm(i, memory_mib=512, max_memory_mib=2048, cpu=0.1, mem_workload="grow",
+        grow_mib_per_s=32) for i in range(2, 5)]))
+
