@@ -70,7 +70,9 @@ void AppendMemory(const TickReport& report, const ControllerOptions& options,
   for (const DomainSample& domain : sample.domains) {
     auto it = by_uuid.find(domain.uuid);
     std::string target = "-";
-    if (it != by_uuid.end()) {
+    if (domain.read != DomainRead::kComplete) {
+      target = "unread";  // left alone; its grant still counts
+    } else if (it != by_uuid.end()) {
       target = it->second->stale ? "stale" : Mib(it->second->target_kib);
     }
     *out += Format("  %-20.20s %8s %8s %8s %8s\n", domain.name.c_str(),
@@ -104,6 +106,16 @@ void AppendMemory(const TickReport& report, const ControllerOptions& options,
   }
 }
 
+// The domains not read in time this tick, which no policy touches.
+std::string Unreadable(const Sample& sample) {
+  std::string names;
+  for (const DomainSample& domain : sample.domains) {
+    if (domain.read == DomainRead::kComplete) continue;
+    names += (names.empty() ? "" : ", ") + domain.name;
+  }
+  return names.empty() ? "" : "; not read in time, left alone: " + names;
+}
+
 }  // namespace
 
 std::string FormatTick(int64_t tick, const TickReport& report,
@@ -120,8 +132,9 @@ std::string FormatTick(int64_t tick, const TickReport& report,
                   report.sample->vcpu_read_span_ns / 1e6);
   }
   if (report.sample->errors > 0) {
-    out += Format(", %d skipped (read errors)", report.sample->errors);
+    out += Format(", %d read errors", report.sample->errors);
   }
+  out += Unreadable(*report.sample);
   out += "\n";
   if (options.cpu) AppendCpu(report, options, &out);
   if (options.memory && report.memory.has_value()) {
