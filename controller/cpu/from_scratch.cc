@@ -252,6 +252,22 @@ Assignment ScratchPlacer::Keep(double cap) const {
   return assignment;
 }
 
+std::vector<int> ScratchPlacer::Ascending() const {
+  // order_ backwards, with each run of equal demands turned back to
+  // increasing index.
+  std::vector<int> ascending(order_.rbegin(), order_.rend());
+  for (size_t run = 0; run < ascending.size();) {
+    size_t end = run + 1;
+    while (end < ascending.size() &&
+           problem_.demand[ascending[end]] == problem_.demand[ascending[run]]) {
+      ++end;
+    }
+    std::reverse(ascending.begin() + run, ascending.begin() + end);
+    run = end;
+  }
+  return ascending;
+}
+
 Assignment LptPlacement(const PlacementProblem& problem) {
   return ScratchPlacer(problem).Lpt();
 }

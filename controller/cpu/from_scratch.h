@@ -20,6 +20,8 @@ class ScratchPlacer {
   Assignment Lpt() const;
   Assignment Sticky(double cap) const;
   Assignment Keep(double cap) const;
+  // Every item by increasing demand, then index.
+  std::vector<int> Ascending() const;
 
  private:
   const PlacementProblem& problem_;

@@ -91,9 +91,9 @@ void UndoNeedlessChanges(const PlacementProblem& problem,
 // then keep (fewest changes), then sticky. Listed as LPT, sticky, keep, so
 // that on ties the older methods win.
 std::vector<Plan> FromScratchPlans(const PlacementProblem& problem,
+                                   const ScratchPlacer& placer,
                                    const PlanOptions& options,
                                    const LocalSearchOptions& search) {
-  const ScratchPlacer placer(problem);
   const double mean = PlacedMean(problem);
   long long placed = 0;
   auto affordable = [&] {
@@ -184,6 +184,7 @@ double ThresholdFor(double best, const PlanOptions& options) {
 // search, and the from-scratch plans), each with its needless changes undone:
 // the one with the fewest changes, then the lowest std-dev.
 Plan FewestChangesAmong(const PlacementProblem& problem,
+                        const std::vector<int>& ascending,
                         const LocalSearchTrace& trace,
                         std::vector<Plan> scratch, double threshold) {
   std::vector<Plan> candidates;
@@ -202,14 +203,6 @@ Plan FewestChangesAmong(const PlacementProblem& problem,
     if (AtOrBelow(plan.stddev, threshold))
       candidates.push_back(std::move(plan));
   }
-  std::vector<int> ascending(problem.items());
-  std::iota(ascending.begin(), ascending.end(), 0);
-  std::sort(ascending.begin(), ascending.end(), [&](int a, int b) {
-    if (problem.demand[a] != problem.demand[b]) {
-      return problem.demand[a] < problem.demand[b];
-    }
-    return a < b;
-  });
   for (Plan& plan : candidates) {
     UndoNeedlessChanges(problem, ascending, threshold, &plan);
   }
@@ -266,7 +259,9 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
   }
   LocalSearchOptions search = options.search;
   search.stop_stddev = options.aim_stddev;
-  std::vector<Plan> scratch = FromScratchPlans(problem, options, search);
+  const ScratchPlacer placer(problem);
+  std::vector<Plan> scratch =
+      FromScratchPlans(problem, placer, options, search);
   const LocalSearchTrace trace =
       SearchFromCurrent(problem, options, search, scratch);
 
@@ -275,8 +270,8 @@ PlanResult PlanPlacement(const PlacementProblem& problem,
   for (const Plan& plan : scratch) best = std::min(best, plan.stddev);
   result.best_stddev = best;
   result.threshold = ThresholdFor(best, options);
-  result.chosen =
-      FewestChangesAmong(problem, trace, std::move(scratch), result.threshold);
+  result.chosen = FewestChangesAmong(problem, placer.Ascending(), trace,
+                                     std::move(scratch), result.threshold);
   RefineExactly(problem, options, &result);
   return result;
 }
