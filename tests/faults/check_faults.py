@@ -22,7 +22,8 @@ READ_TIMEOUTS = "vmbalance_domain_read_timeouts_total"
 READABLE = "vmbalance_domain_readable"
 # A log line that says a guest could not be read in time.
 UNREADABLE_WORDS = re.compile(
-    r"time[ds]? ?out|deadline|unreadable|not respond|hung|missed", re.I)
+    r"time[ds]? ?out|deadline|unreadable|not read in time|did not answer|"
+    r"not respond|hung|missed", re.I)
 
 
 def load_polls(path):

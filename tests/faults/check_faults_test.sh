@@ -48,6 +48,8 @@ with open(f"{d}/ctl.log", "w") as f:
     f.write("1005.0 [tick 5] 3 domains\n")
     if report == "log":
         f.write("1012.0 W... domain a timed out at the sampling deadline\n")
+    if report == "log2":
+        f.write("1012.0     not read in time, left alone: a\n")
 EOF
 }
 
@@ -74,6 +76,7 @@ expect_fail() {
 
 expect_pass
 expect_pass report=log
+expect_pass report=log2
 expect_fail "while a was stopped: b's" stall_b=1
 expect_fail "every scrape while a was stopped answered" fail_scrape=1
 expect_fail "a reported as unreadable" report=none
