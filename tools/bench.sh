@@ -15,6 +15,7 @@
 #
 #   tools/bench.sh [--old=REV] [--churn_ticks=N] [--no_closed_loop] [OUT_DIR]
 #     OUT_DIR defaults to /tmp/vmbalance-bench; --churn_ticks=0 skips churn.
+#     BENCH_MIN_TIME (default 0.2 s) is each Google benchmark's minimum time.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
@@ -60,7 +61,7 @@ for side in old new; do
   echo "== $side: derive, vCPU and memory policy benchmarks"
   for pair in derive:derive_benchmark vcpu:vcpu_policy_benchmark \
     memory:memory_policy_benchmark; do
-    "$out/$side/${pair#*:}" --benchmark_min_time=0.2 \
+    "$out/$side/${pair#*:}" --benchmark_min_time="${BENCH_MIN_TIME:-0.2}" \
       --benchmark_out="$out/$side/${pair%%:*}.json" \
       --benchmark_out_format=json >/dev/null
   done

@@ -25,6 +25,12 @@ int QuietLog(const mg_connection*, const char* message) {
   return 1;
 }
 
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 void WriteAll(mg_connection* conn, const std::string& bytes) {
   if (!bytes.empty()) mg_write(conn, bytes.data(), bytes.size());
 }
@@ -46,7 +52,7 @@ StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& address, const MetricsServerConfig& config) {
   static const unsigned initialised = mg_init_library(0);
   (void)initialised;
-  std::unique_ptr<MetricsServer> server(new MetricsServer());
+  std::unique_ptr<MetricsServer> server(new MetricsServer(config));
   const std::string threads = std::to_string(config.threads);
   const std::string queue = std::to_string(config.connection_queue);
   const std::string backlog = std::to_string(config.listen_backlog);
@@ -80,7 +86,11 @@ void MetricsServer::RegisterCollectable(
 }
 
 void MetricsServer::Prerender() {
-  if (!scraped_.load()) return;  // nobody reads it: render on first demand
+  const int64_t last = last_scrape_ns_.load();
+  const int64_t now = NowNs();
+  if (last == 0 || now - last > config_.prerender_while_scraped_s * 1e9) {
+    return;  // nobody reads it lately: render on demand
+  }
   const std::shared_ptr<const Page> page = cache_.Get();
   if (gzip_wanted_.load()) page->Deflated();
 }
@@ -125,7 +135,7 @@ int MetricsServer::Serve(mg_connection* conn) {
 
 int MetricsServer::ServeMetrics(mg_connection* conn, bool head_only) {
   const auto start = std::chrono::steady_clock::now();
-  scraped_.store(true);
+  last_scrape_ns_.store(NowNs());
   const bool gzip = AcceptsGzip(mg_get_header(conn, "Accept-Encoding"));
   if (gzip) gzip_wanted_.store(true);
   const std::shared_ptr<const Page> page = cache_.Get();

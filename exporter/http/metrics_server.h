@@ -2,7 +2,7 @@
 // scrape costs a write of cached bytes, not a render: each source's part of
 // the page (and its gzip, once a scraper has asked for gzip) is rendered once
 // per snapshot, by a Prerenderer thread woken when the source publishes
-// (after the first scrape: a process nobody scrapes renders nothing).
+// (while scrapes come: a process nobody scrapes renders nothing).
 // Replaces prometheus-cpp's Exposer with the same text, content type, gzip
 // (when the scraper accepts it) and exposer_* self-metrics; HEAD is answered,
 // other paths get 404 and other methods 405. Worker threads are bounded (see
@@ -12,6 +12,7 @@
 #define VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ struct MetricsServerConfig {
   // A client that neither sends its request nor reads the reply for this
   // long is dropped (Prometheus' default scrape timeout is 10 s).
   int request_timeout_ms = 10000;
+  // New snapshots are rendered ahead only while someone scraped within this
+  // long: longer than any sensible scrape interval, so a scraper always finds
+  // its page ready, and a process nobody scrapes stops rendering.
+  double prerender_while_scraped_s = 300;
 };
 
 class MetricsServer {
@@ -62,16 +67,18 @@ class MetricsServer {
   uint64_t renders() const { return cache_.renders(); }
 
  private:
-  MetricsServer() = default;
+  explicit MetricsServer(const MetricsServerConfig& config) : config_(config) {}
   static int HandleRequest(mg_connection* conn);
   int Serve(mg_connection* conn);
   int ServeMetrics(mg_connection* conn, bool head_only);
   void Prerender();
 
+  const MetricsServerConfig config_;
   mg_context* context_ = nullptr;
   PageCache cache_;
   ScrapeStats stats_;
-  std::atomic<bool> scraped_{false};      // a scrape came: prerender
+  // steady_clock of the last scrape, in ns; 0: none yet.
+  std::atomic<int64_t> last_scrape_ns_{0};
   std::atomic<bool> gzip_wanted_{false};  // a scraper accepted gzip
   // Last: its thread stops before the cache it renders into goes.
   Prerenderer prerenderer_{[this] { Prerender(); }};

@@ -211,6 +211,24 @@ TEST_F(MetricsServerTest, ConcurrentScrapesAllSucceedOnOneRender) {
             std::string::npos);
 }
 
+TEST(MetricsServerPrerenderTest, StopsWhenNobodyScrapedLately) {
+  MetricsServerConfig config;
+  config.prerender_while_scraped_s = 0;  // any scrape is too long ago
+  auto server = MetricsServer::Start("127.0.0.1:0", config);
+  ASSERT_TRUE(server.ok());
+  auto source = std::make_shared<SnapshotCollectable<double>>(
+      Render, std::make_shared<const double>(1));
+  (*server)->RegisterCollectable(source);
+  const int port = (*server)->GetListeningPorts()[0];
+  EXPECT_EQ(Fetch(port, "GET", "/metrics").code, 200);
+  source->Publish(std::make_shared<const double>(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ((*server)->renders(), 1u);  // not ahead: rendered on demand
+  EXPECT_NE(Fetch(port, "GET", "/metrics").body.find("\ntest_value 2\n"),
+            std::string::npos);
+  EXPECT_EQ((*server)->renders(), 2u);
+}
+
 TEST(MetricsServerStartTest, BusyPortIsAnError) {
   auto first = MetricsServer::Start("127.0.0.1:0");
   ASSERT_TRUE(first.ok());

@@ -66,7 +66,8 @@ def scrape_rows(old, new):
       ("scrape_gzip_ms", "/metrics gzip, median of 21", "ms"),
       ("scrape_max_ms", "/metrics slowest of the 21 (renders)", "ms"),
       ("storm_s", "200 gzip scrapes, 50 at a time (wall)", "s"),
-      ("cpu_ms_0", "process CPU per 2 s interval, no scraper", "ms"),
+      ("cpu_ms_0", "process CPU per 2 s interval, none scraping "
+       "(new: prerendering, scraped lately)", "ms"),
       ("cpu_ms_1", "process CPU per 2 s interval, 1 gzip scraper", "ms"),
       ("cpu_ms_10", "process CPU per 2 s interval, 10 gzip scrapers", "ms"),
       ("rss_mib", "RSS serving 1000 domains", "MiB"),
