@@ -1,6 +1,7 @@
 #include "controller/cpu/demand_smoother.h"
 
 #include <cmath>
+#include <iterator>
 
 namespace vmbalance {
 namespace {
@@ -32,9 +33,20 @@ SmoothedDemand SmoothDemand(const Usage& usage, const DemandSmoothing& options,
   SmoothedDemand out;
   out.demand.reserve(usage.domains.size());
   out.noise_variance.reserve(usage.domains.size());
+  // Domains usually come sorted by UUID, as the memory is: then walking
+  // both in step finds each domain's history with one comparison, and each
+  // insertion goes at the end (a hint, not an assumption).
+  auto cursor = memory->begin();
   for (const DomainUsage& domain : usage.domains) {
-    const auto previous = memory->find(domain.uuid);
-    std::map<int, SmoothedVcpu>& vcpus = next[domain.uuid];
+    auto previous = memory->end();
+    if (cursor != memory->end() && cursor->first == domain.uuid) {
+      previous = cursor;
+    } else {
+      previous = memory->find(domain.uuid);
+    }
+    if (previous != memory->end()) cursor = std::next(previous);
+    std::map<int, SmoothedVcpu>& vcpus =
+        next.try_emplace(next.end(), domain.uuid)->second;
     std::vector<double>& demands = out.demand.emplace_back();
     std::vector<double>& variances = out.noise_variance.emplace_back();
     for (const VcpuUsage& vcpu : domain.vcpus) {
