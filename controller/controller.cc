@@ -3,6 +3,8 @@
 #include <chrono>
 #include <utility>
 
+#include "glog/logging.h"
+
 namespace vmbalance {
 
 Controller::Controller(Hypervisor* hypervisor, ControllerOptions options,
@@ -65,6 +67,7 @@ void Controller::RunMemoryPolicy(TickReport* report) {
   report->balloons =
       ApplyBalloons(hypervisor_, decision.changes, options_.dry_run);
   CommitBalloons(report->balloons.applied, &memory_state_);
+  LogStaleChanges(*report->sample, decision);
 
   status_.guests.clear();
   for (const GuestMemoryStatus& guest : decision.guests) {
@@ -78,6 +81,32 @@ void Controller::RunMemoryPolicy(TickReport* report) {
   status_.balloon_shrink_total += report->balloons.applied.size() - grown;
   status_.balloon_failures_total += report->balloons.failures.size();
   report->memory = std::move(decision);
+}
+
+void Controller::LogStaleChanges(const Sample& sample,
+                                 const MemoryDecision& decision) {
+  std::map<DomainKey, std::string> now;
+  for (size_t i = 0; i < decision.guests.size(); ++i) {
+    const GuestMemoryStatus& guest = decision.guests[i];
+    // A guest not read in time is the source's to log; its episode of
+    // stale statistics, if any, goes on.
+    if (sample.domains[i].read != DomainRead::kComplete) {
+      if (stale_guests_.count(guest.uuid)) now[guest.uuid] = guest.domain;
+      continue;
+    }
+    if (!guest.stale) continue;
+    now[guest.uuid] = guest.domain;
+    if (stale_guests_.count(guest.uuid) == 0) {
+      LOG(WARNING) << "memory of " << guest.domain << " (" << guest.uuid
+                   << ") left alone: " << guest.why_skipped;
+    }
+  }
+  for (const auto& [uuid, name] : stale_guests_) {
+    if (now.count(uuid) > 0) continue;
+    LOG(INFO) << "memory of " << name << " (" << uuid
+              << ") managed again: fresh statistics (or the domain is gone)";
+  }
+  stale_guests_ = std::move(now);
 }
 
 }  // namespace vmbalance

@@ -10,6 +10,7 @@
 #define VMBALANCE_CONTROLLER_CONTROLLER_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,9 @@ class Controller {
   // commits what was applied and updates the cumulative status.
   void RunVcpuPolicy(TickReport* report);
   void RunMemoryPolicy(TickReport* report);
+  // Logs a guest's balloon statistics going missing or stale, and fresh
+  // again, once per episode (the tick report repeats it every interval).
+  void LogStaleChanges(const Sample& sample, const MemoryDecision& decision);
 
   Hypervisor* hypervisor_;
   ControllerOptions options_;
@@ -76,6 +80,7 @@ class Controller {
   MemoryPolicyState memory_state_;
   ControllerStatus status_;  // cumulative counters live here
   double max_decision_seconds_ = 0;
+  std::map<DomainKey, std::string> stale_guests_;  // uuid -> name
 };
 
 }  // namespace vmbalance
