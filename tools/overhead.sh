@@ -8,7 +8,8 @@
 #
 #   tools/overhead.sh [SECONDS_PER_PHASE]      (default 60)
 # Env: OVH_INTERVALS ("1 2 5"), OVH_WARMUP (10), VMB_PREFIX (ovh-),
-#      OVH_FLAGS (extra vmbalanced flags).
+#      OVH_FLAGS (extra vmbalanced flags), OVH_BUILD (1; 0 uses the last
+#      -c opt build as it is).
 # Guests are tools/overhead.guests; they are destroyed on exit. vmbalanced
 # manages every guest on the host: when guests other than ours are present
 # (a shared test machine), it runs with --dry_run so it never pins or resizes
@@ -27,9 +28,13 @@ export VMB_PREFIX=${VMB_PREFIX:-ovh-}
 log() { echo "overhead: $*" >&2; }
 
 tools/libvirt_up.sh
-log "building (-c opt, as an operator runs it)"
-bazel build -c opt //controller:vmbalanced //tests/testbed:testbed >&2
-bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+if [[ ${OVH_BUILD:-1} == 1 ]]; then
+  log "building (-c opt, as an operator runs it)"
+  bazel build -c opt //controller:vmbalanced //tests/testbed:testbed >&2
+  bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+else  # OVH_BUILD=0: the last -c opt build, without queueing for Bazel
+  bin="$root/bazel-out/k8-opt/bin"
+fi
 testbed="$bin/tests/testbed/testbed"
 work=$(mktemp -d /tmp/vmbalance-overhead.XXXXXX)
 hz=$(getconf CLK_TCK)
@@ -105,10 +110,14 @@ for interval in $intervals; do
   kill -TERM "$controller_pid"
   wait "$controller_pid" || true
   controller_pid=""
-  # The number of domains most ticks read (8, plus any guests not ours).
+  # Ticks with a sample / ticks due over warm-up + phase, and the number of
+  # domains most ticks read (8, plus any guests not ours): a phase whose
+  # controller stalled (libvirtd busy with others' work) shows here.
   domains[$interval]=$(sed -n 's/^\[tick [0-9]*\] \([0-9]*\) domains.*/\1/p' \
     "$work/vmbalanced_$interval.log" | sort | uniq -c | sort -rn |
-    awk 'NR == 1 { print $2 }')
+    awk -v due="$(awk -v s=$((warmup + phase_s)) -v i="$interval" \
+      'BEGIN { printf "%d", s / i }')" \
+      '{ n += $1 } NR == 1 { d = $2 } END { printf "%d/%d, %d domains", n, due, d }')
 done
 log "phase none again (${phase_s}s)"
 read -r base_after < <(measure "$(libvirtd_pid)")
@@ -119,7 +128,7 @@ echo "vmbalanced ${flags[*]:-(no extra flags)}, ${phase_s} s per phase;" \
   "libvirtd with no controller: $base_before s/h before, $base_after s/h" \
   "after (baseline $base); CPU time resolution 1/$hz s"
 printf '%-9s | %-19s | %-13s | %-24s | %s\n' interval "controller CPU s/h" \
-  "% of one core" "libvirtd CPU s/h extra" "domains read"
+  "% of one core" "libvirtd CPU s/h extra" "ticks sampled/due"
 for interval in $intervals; do
   awk -v i="$interval" -v c="${controller_sh[$interval]}" \
     -v l="${libvirtd_sh[$interval]}" -v b="$base" -v n="${domains[$interval]}" \
