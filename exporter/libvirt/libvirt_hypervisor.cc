@@ -5,15 +5,18 @@
 #include <libvirt/virterror.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "exporter/libvirt/domain_call_pool.h"
 #include "exporter/libvirt/domain_reader.h"
+#include "exporter/libvirt/domain_stats_params.h"
 #include "exporter/libvirt/failure_log.h"
 #include "exporter/libvirt/libvirt_errors.h"
 #include "exporter/libvirt/libvirt_handles.h"
@@ -39,6 +42,13 @@ constexpr char kConnectKey[] = "libvirt connection";
 // job and no QEMU monitor, so it answers even with a guest's QEMU stopped
 // (measured; see monitor_read.h). Everything that asks QEMU runs on workers.
 constexpr unsigned int kListingGroups = VIR_DOMAIN_STATS_STATE;
+constexpr char kListingKey[] = "#listing";
+// Host figures (node calls, /proc/meminfo): no domain involved, but libvirtd
+// serves every client from one pool of workers (max_workers, 20 by default);
+// callers stuck on a hung guest can fill it, and then even node calls wait
+// (seen: virNodeGetCPUStats waiting with a guest stopped). So these run on a
+// worker too.
+constexpr char kHostKey[] = "#host";
 
 using Clock = std::chrono::steady_clock;
 
@@ -55,19 +65,53 @@ struct CallResult {
   int error_code = VIR_ERR_OK;
 };
 
-// One active domain during a Take: its own reference (the worker may outlive
-// the listing), the loop's read, and its worker call.
+// What a worker read of a domain's counters (virDomainGetInfo and
+// virDomainGetVcpus: no job, no QEMU; they still wait for the domain's lock,
+// which libvirt holds while it starts or stops a QEMU).
+struct CountersRead {
+  RecordRead read;
+  DomainSample sample;
+  Clock::time_point start, end;
+};
+
+// The host reader and its failure log, shared with the worker that reads the
+// host (it may be stuck in libvirt when the loop reconnects or exits).
+struct HostState {
+  HostReader reader;
+  FailureLog failures;
+  std::atomic<bool> reset{false};  // forget the driver: a new connection
+};
+
+struct HostRead {
+  StatusOr<HostSample> host = Status::Error("not read");
+  int error_code = VIR_ERR_OK;
+};
+
+// The listing: one virConnectGetAllDomainStats(state). It too takes every
+// domain's lock, so it runs on a worker like the rest.
+struct Listing {
+  StatsRecordList records;
+  int count = -1;
+  LibvirtError error;
+};
+
+// One active domain during a Take: its own reference (a worker may outlive
+// the listing) and its two worker calls, each with its own key: counters
+// under the UUID, the QEMU-bound call under "<uuid>#qemu", so that a guest
+// whose QEMU hangs still gets its vCPU figures.
 struct DomainSlot {
   std::shared_ptr<DomainHandle> dom;
   std::string uuid;
-  std::string instance;  // "<uuid>#<id>": a restart gets a new id
-  DomainSample sample;
-  bool counters_ok = false;
+  std::string instance;   // "<uuid>#<id>": a restart gets a new id
+  DomainSample identity;  // name, UUID, id and state from the listing
   bool period_requested = false;
-  std::shared_ptr<DomainCallPool::Ticket> ticket;  // null: not started
-  std::shared_ptr<MonitorRead> monitor;            // written by the worker
-  std::string not_started;                         // why, when no ticket
+  std::shared_ptr<DomainCallPool::Ticket> counters_ticket, qemu_ticket;
+  std::shared_ptr<CountersRead> counters;  // written by a worker
+  std::shared_ptr<MonitorRead> monitor;    // written by a worker
+  std::string counters_busy, qemu_busy;    // why a call was not started
 };
+
+std::string QemuKey(const std::string& uuid) { return uuid + "#qemu"; }
 
 int64_t NanosSinceEpoch(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -83,6 +127,7 @@ struct LibvirtHypervisor::Impl {
         backoff(std::chrono::seconds(1), std::chrono::seconds(30)),
         pool(std::make_unique<DomainCallPool>()) {}
   ~Impl() {
+    detached_calls = pool->outstanding();
     pool.reset();  // waits briefly for running calls, detaches stuck ones
     CloseConnection();
   }
@@ -99,46 +144,64 @@ struct LibvirtHypervisor::Impl {
   // reconnects.
   void CheckConnectionAfterFailure(int code);
 
-  StatusOr<DomainHandle> LookUp(const DomainKey& uuid);
+  // A reference of its own to the connection, for a worker's call: the
+  // loop may drop and reopen the connection while the call is stuck.
+  std::shared_ptr<ConnectionHandle> SharedConnection(
+      const ConnectionHandle& which);
   int HostWidth();
 
   // Take's steps, in order.
-  Status ReadHost(Sample* sample);
-  StatusOr<std::vector<DomainSlot>> ListDomains(StatsRecordList* records);
-  void StartMonitorReads(std::vector<DomainSlot>* slots);
-  void ReadCounters(const StatsRecordList& records,
-                    std::vector<DomainSlot>* slots, Sample* sample);
-  void FinishMonitorReads(std::vector<DomainSlot>* slots,
-                          Clock::time_point deadline, Sample* sample);
-  // One domain's worker result into its sample (or its timeout).
-  void ApplyMonitorRead(DomainSlot* slot, Sample* sample);
-  void MarkTimedOut(const std::string& why, DomainSlot* slot, Sample* sample);
+  Status ReadHost(Clock::time_point deadline, Sample* sample);
+  StatusOr<std::vector<DomainSlot>> ListDomains(Clock::time_point deadline);
+  void FillSlot(const virDomainStatsRecord& record, DomainSlot* slot);
+  void StartDomainReads(int pcpu_count, std::vector<DomainSlot>* slots);
+  void StartCounters(int pcpu_count, DomainSlot* slot);
+  void StartQemuRead(DomainSlot* slot);
+  void FinishDomainReads(std::vector<DomainSlot>* slots,
+                         Clock::time_point deadline, Sample* sample);
+  // One domain's sample from what its calls returned in time; nullopt for a
+  // domain to skip (gone or unreadable).
+  std::optional<DomainSample> Collect(DomainSlot* slot, Sample* sample);
+  bool CountersUsable(const DomainSlot& slot, Sample* sample);
+  void StampCounters(const CountersRead& counters, Sample* sample);
+  std::string WhyNotDone(const std::shared_ptr<DomainCallPool::Ticket>& ticket,
+                         const std::string& busy);
+  void MarkTimedOut(const std::string& why, DomainSample* domain,
+                    Sample* sample);
 
-  // Runs `call` on a worker for `uuid` and waits up to the sample deadline.
-  Status RunWithDeadline(const DomainKey& uuid, const std::string& what,
+  // Runs `call` on a worker under `key` and waits up to the sample deadline.
+  Status RunWithDeadline(const std::string& key, const std::string& what,
                          std::function<CallResult()> call);
-  std::string BusyReason(const DomainKey& uuid);
+  // "previous call still pending for N s" while `key` has a call
+  // outstanding, else empty.
+  std::string BusyReason(const std::string& key);
 
   std::string uri;
   ConnectionHandle conn;
+  // A second connection for the calls that ask QEMU (stats, resize, pin).
+  // Measured on libvirt 9.0: while a vcpu+balloon stats call hangs on a
+  // stopped QEMU, a virNodeGetCPUStats on the same connection can hang too,
+  // never on another connection. So the loop's own calls (host, listing,
+  // counters) never share a connection with a call stuck on a guest.
+  ConnectionHandle qemu_conn;
   ReconnectBackoff backoff;
   FailureLog failures;
-  HostReader host_reader;
+  std::shared_ptr<HostState> host = std::make_shared<HostState>();
   int stats_period_s = 1;
   std::chrono::milliseconds sample_deadline{1000};
   int last_pcpu_count = 0;  // from the last Take; 0 when unknown
-  // Whether the driver takes VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT (the
-  // test driver does not): with it a worker's stats call never waits behind
-  // a job another client holds on a domain (a migration, say).
-  bool nowait_supported = true;
   // "<uuid>#<id>" of domain instances whose balloon period was set.
   std::set<std::string> balloon_period_set;
   std::unique_ptr<DomainCallPool> pool;
+  int detached_calls = 0;  // calls left stuck when the pool went
 };
 
 Status LibvirtHypervisor::Impl::EnsureConnected() {
   if (conn != nullptr) {
-    if (virConnectIsAlive(conn.get()) == 1) return Status::Ok();
+    if (virConnectIsAlive(conn.get()) == 1 &&
+        virConnectIsAlive(qemu_conn.get()) == 1) {
+      return Status::Ok();
+    }
     DropConnection("connection is no longer alive");
   }
   const auto now = Clock::now();
@@ -148,26 +211,33 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
     return Status::Error("not connected to " + uri + "; next attempt in " +
                          std::to_string(wait.count()) + " ms");
   }
-  virConnectPtr opened = virConnectOpen(uri.c_str());
-  if (opened == nullptr) {
+  conn.reset(virConnectOpen(uri.c_str()));
+  if (conn != nullptr) qemu_conn.reset(virConnectOpen(uri.c_str()));
+  if (conn == nullptr || qemu_conn == nullptr) {
     Status error = ErrorFromLibvirt("cannot connect to " + uri);
+    CloseConnection();
     backoff.RecordFailure(now);
     failures.Fail(kConnectKey, error.message());
     return error;
   }
-  conn.reset(opened);
   SilenceLibvirtErrors(conn.get());
+  SilenceLibvirtErrors(qemu_conn.get());
   backoff.RecordSuccess();
-  host_reader.Reset();
+  host->reset = true;  // by the next host read, on its worker
   balloon_period_set.clear();
   if (!failures.Clear(kConnectKey)) LOG(INFO) << "connected to " << uri;
   return Status::Ok();
 }
 
 void LibvirtHypervisor::Impl::CloseConnection() {
-  if (conn == nullptr) return;
-  if (virConnectClose(conn.release()) <= 0) return;
-  const int stuck = pool == nullptr ? 0 : pool->outstanding();
+  int still_referenced = 0;
+  for (ConnectionHandle* handle : {&conn, &qemu_conn}) {
+    if (*handle != nullptr && virConnectClose(handle->release()) > 0) {
+      ++still_referenced;
+    }
+  }
+  if (still_referenced == 0) return;
+  const int stuck = pool == nullptr ? detached_calls : pool->outstanding();
   if (stuck > 0) {
     LOG(WARNING) << "libvirt connection to " << uri << " closed with " << stuck
                  << " call(s) still waiting on guests; their "
@@ -218,25 +288,33 @@ CallResult FailedCall(const std::string& what) {
   return result;
 }
 
+// virDomainLookupByUUIDString on a worker (it waits for the domain's lock).
+CallResult LookUpOnWorker(virConnectPtr conn, const std::string& uuid,
+                          DomainHandle* dom) {
+  dom->reset(virDomainLookupByUUIDString(conn, uuid.c_str()));
+  if (*dom != nullptr) return CallResult{};
+  CallResult result;
+  LibvirtError error = LastLibvirtError();
+  result.error_code = error.code;
+  if (IsNoDomain(error.code) || error.code == VIR_ERR_INVALID_ARG) {
+    result.status = Status::Error("unknown domain " + uuid);
+  } else {
+    result.status =
+        Status::Error("looking up domain " + uuid + ": " + error.message);
+  }
+  return result;
+}
+
 std::string Ms(std::chrono::milliseconds ms) {
   return std::to_string(ms.count()) + " ms";
 }
 
 }  // namespace
 
-StatusOr<DomainHandle> LibvirtHypervisor::Impl::LookUp(const DomainKey& uuid) {
-  Status connected = EnsureConnected();
-  if (!connected.ok()) return connected;
-  DomainHandle dom(virDomainLookupByUUIDString(conn.get(), uuid.c_str()));
-  if (dom == nullptr) {
-    LibvirtError error = LastLibvirtError();
-    CheckConnectionAfterFailure(error.code);
-    if (IsNoDomain(error.code) || error.code == VIR_ERR_INVALID_ARG) {
-      return Status::Error("unknown domain " + uuid);
-    }
-    return Status::Error("looking up domain " + uuid + ": " + error.message);
-  }
-  return dom;
+std::shared_ptr<ConnectionHandle> LibvirtHypervisor::Impl::SharedConnection(
+    const ConnectionHandle& which) {
+  virConnectRef(which.get());
+  return std::make_shared<ConnectionHandle>(which.get());
 }
 
 int LibvirtHypervisor::Impl::HostWidth() {
@@ -246,175 +324,274 @@ int LibvirtHypervisor::Impl::HostWidth() {
   return present;
 }
 
-Status LibvirtHypervisor::Impl::ReadHost(Sample* sample) {
-  StatusOr<HostSample> host = host_reader.Read(conn.get(), &failures);
-  if (!host.ok()) {
-    CheckConnectionAfterFailure(LastLibvirtError().code);
-    return host.status();
+Status LibvirtHypervisor::Impl::ReadHost(Clock::time_point deadline,
+                                         Sample* sample) {
+  auto result = std::make_shared<HostRead>();
+  std::shared_ptr<ConnectionHandle> connection = SharedConnection(conn);
+  std::shared_ptr<HostState> state = host;
+  auto ticket = pool->Submit(kHostKey, [result, connection, state] {
+    if (state->reset.exchange(false)) state->reader.Reset();
+    result->host = state->reader.Read(connection->get(), &state->failures);
+    if (!result->host.ok()) result->error_code = LastLibvirtError().code;
+  });
+  if (ticket == nullptr) {
+    return Status::Error("host figures: " + BusyReason(kHostKey));
   }
-  sample->host = std::move(host).value();
+  pool->WaitUntil({ticket}, deadline);
+  if (!ticket->done()) {
+    return Status::Error("host figures: libvirt did not answer within " +
+                         Ms(sample_deadline));
+  }
+  if (!result->host.ok()) {
+    CheckConnectionAfterFailure(result->error_code);
+    return result->host.status();
+  }
+  sample->host = std::move(result->host).value();
   last_pcpu_count = sample->host.pcpu_count;
   return Status::Ok();
 }
 
 StatusOr<std::vector<DomainSlot>> LibvirtHypervisor::Impl::ListDomains(
-    StatsRecordList* records) {
-  virDomainStatsRecordPtr* raw = nullptr;
-  const int count =
-      virConnectGetAllDomainStats(conn.get(), kListingGroups, &raw,
-                                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
-  records->reset(raw);
-  if (count < 0) {
-    Status error = ErrorFromLibvirt("virConnectGetAllDomainStats");
-    CheckConnectionAfterFailure(LastLibvirtError().code);
-    return error;
+    Clock::time_point deadline) {
+  auto listing = std::make_shared<Listing>();
+  std::shared_ptr<ConnectionHandle> connection = SharedConnection(conn);
+  auto ticket = pool->Submit(kListingKey, [listing, connection] {
+    virDomainStatsRecordPtr* raw = nullptr;
+    listing->count =
+        virConnectGetAllDomainStats(connection->get(), kListingGroups, &raw,
+                                    VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+    listing->records.reset(raw);
+    if (listing->count < 0) listing->error = LastLibvirtError();
+  });
+  if (ticket == nullptr) {
+    return Status::Error("listing domains: " + BusyReason(kListingKey));
   }
-  std::vector<DomainSlot> slots(count);
-  for (int i = 0; i < count; ++i) {
-    virDomainPtr dom = (*records)[i]->dom;
-    if (virDomainRef(dom) == 0) {
-      slots[i].dom = std::make_shared<DomainHandle>(dom);
-    }
-    char uuid[VIR_UUID_STRING_BUFLEN] = "";
-    virDomainGetUUIDString(dom, uuid);  // cached in the handle: no round trip
-    slots[i].uuid = uuid;
-    slots[i].instance =
-        slots[i].uuid + "#" + std::to_string(virDomainGetID(dom));
+  pool->WaitUntil({ticket}, deadline);
+  if (!ticket->done()) {
+    return Status::Error("listing domains: libvirt did not answer within " +
+                         Ms(sample_deadline));
+  }
+  if (listing->count < 0) {
+    CheckConnectionAfterFailure(listing->error.code);
+    return Status::Error("virConnectGetAllDomainStats: " +
+                         listing->error.message);
+  }
+  std::vector<DomainSlot> slots(listing->count);
+  for (int i = 0; i < listing->count; ++i) {
+    FillSlot(*listing->records[i], &slots[i]);
   }
   return slots;
 }
 
-std::string LibvirtHypervisor::Impl::BusyReason(const DomainKey& uuid) {
-  std::optional<Clock::duration> pending = pool->PendingFor(uuid);
+void LibvirtHypervisor::Impl::FillSlot(const virDomainStatsRecord& record,
+                                       DomainSlot* slot) {
+  virDomainPtr dom = record.dom;
+  if (virDomainRef(dom) == 0) {
+    slot->dom = std::make_shared<DomainHandle>(dom);
+  }
+  // Cached in the handle: no round trip.
+  char uuid[VIR_UUID_STRING_BUFLEN] = "";
+  virDomainGetUUIDString(dom, uuid);
+  slot->uuid = uuid;
+  const char* name = virDomainGetName(dom);
+  const unsigned int id = virDomainGetID(dom);
+  slot->identity.uuid = slot->uuid;
+  slot->identity.name = name != nullptr ? name : "";
+  slot->identity.id =
+      id == static_cast<unsigned int>(-1) ? -1 : static_cast<int>(id);
+  slot->instance = slot->uuid + "#" + std::to_string(slot->identity.id);
+  DomainStatsParams stats =
+      ParseDomainStatsParams(record.params, record.nparams);
+  if (stats.state) slot->identity.state = DomainStateFromLibvirt(*stats.state);
+}
+
+std::string LibvirtHypervisor::Impl::BusyReason(const std::string& key) {
+  std::optional<Clock::duration> pending = pool->PendingFor(key);
   if (!pending) return "";
   return "previous call still pending for " + Seconds(*pending);
 }
 
-void LibvirtHypervisor::Impl::StartMonitorReads(
-    std::vector<DomainSlot>* slots) {
+void LibvirtHypervisor::Impl::StartCounters(int pcpu_count, DomainSlot* slot) {
+  slot->counters_busy = BusyReason(slot->uuid);
+  if (!slot->counters_busy.empty()) return;
+  auto result = std::make_shared<CountersRead>();
+  std::shared_ptr<DomainHandle> dom = slot->dom;
+  slot->counters_ticket = pool->Submit(slot->uuid, [result, dom, pcpu_count] {
+    // No params: the state and vCPU count come from virDomainGetInfo.
+    const virDomainStatsRecord record{dom->get(), nullptr, 0};
+    result->start = Clock::now();
+    result->read =
+        ReadDomainRecord(record, nullptr, pcpu_count, &result->sample);
+    result->end = Clock::now();
+  });
+  slot->counters = std::move(result);
+}
+
+void LibvirtHypervisor::Impl::StartQemuRead(DomainSlot* slot) {
+  // A domain whose lock is held would hold this call too.
+  slot->qemu_busy = BusyReason(QemuKey(slot->uuid));
+  if (slot->qemu_busy.empty() && !slot->counters_busy.empty()) {
+    slot->qemu_busy = "its vCPU read is still pending";
+  }
+  if (!slot->qemu_busy.empty()) return;
+  slot->period_requested =
+      stats_period_s > 0 && balloon_period_set.count(slot->instance) == 0;
+  auto result = std::make_shared<MonitorRead>();
+  std::shared_ptr<ConnectionHandle> connection = SharedConnection(qemu_conn);
+  const int period = slot->period_requested ? stats_period_s : 0;
+  slot->qemu_ticket = pool->Submit(
+      QemuKey(slot->uuid), [result, connection, uuid = slot->uuid, period] {
+        DomainHandle dom;
+        CallResult found = LookUpOnWorker(connection->get(), uuid, &dom);
+        if (!found.status.ok()) {
+          result->error = found.status.message();
+          result->error_code = found.error_code;
+          return;
+        }
+        *result = ReadMonitorStats(dom.get(), period);
+      });
+  slot->monitor = std::move(result);
+}
+
+void LibvirtHypervisor::Impl::StartDomainReads(int pcpu_count,
+                                               std::vector<DomainSlot>* slots) {
+  // All counters first: the pool runs calls in order, so every domain's
+  // vCPU times are read close together, before any call waits on QEMU.
   for (DomainSlot& slot : *slots) {
-    if (slot.dom == nullptr) continue;
-    slot.not_started = BusyReason(slot.uuid);
-    if (!slot.not_started.empty()) continue;
-    slot.period_requested =
-        stats_period_s > 0 && balloon_period_set.count(slot.instance) == 0;
-    auto result = std::make_shared<MonitorRead>();
-    std::shared_ptr<DomainHandle> dom = slot.dom;
-    const bool nowait = nowait_supported;
-    const int period = slot.period_requested ? stats_period_s : 0;
-    slot.ticket = pool->Submit(slot.uuid, [result, dom, nowait, period] {
-      *result = ReadMonitorStats(dom->get(), nowait, period);
-    });
-    slot.monitor = std::move(result);
+    if (slot.dom != nullptr) StartCounters(pcpu_count, &slot);
+  }
+  for (DomainSlot& slot : *slots) {
+    if (slot.dom != nullptr) StartQemuRead(&slot);
   }
 }
 
-void LibvirtHypervisor::Impl::ReadCounters(const StatsRecordList& records,
-                                           std::vector<DomainSlot>* slots,
-                                           Sample* sample) {
-  const auto start = Clock::now();
-  for (size_t i = 0; i < slots->size(); ++i) {
-    DomainSlot& slot = (*slots)[i];
-    RecordRead read = ReadDomainRecord(*records[i], /*balloon=*/nullptr,
-                                       sample->host.pcpu_count, &slot.sample);
-    const std::string key = "reading domain " + slot.uuid;
-    slot.counters_ok = read.ok;
-    if (read.ok) {
-      failures.Clear(key);
-      continue;
-    }
-    // Gone between list and read, or unreadable: skip it, keep the rest.
-    ++sample->errors;
-    if (read.vanished) {
-      LOG(WARNING) << "domain " << slot.sample.name << " (" << slot.uuid
-                   << ") vanished while being read: " << read.error;
-    } else {
-      failures.Fail(key, slot.sample.name + ": " + read.error);
-    }
-  }
-  const auto end = Clock::now();
-  sample->monotonic_ns = NanosSinceEpoch(start + (end - start) / 2);
-  sample->vcpu_read_span_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count();
-  sample->wall_time_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-}
-
-void LibvirtHypervisor::Impl::FinishMonitorReads(std::vector<DomainSlot>* slots,
-                                                 Clock::time_point deadline,
-                                                 Sample* sample) {
+void LibvirtHypervisor::Impl::FinishDomainReads(std::vector<DomainSlot>* slots,
+                                                Clock::time_point deadline,
+                                                Sample* sample) {
   std::vector<std::shared_ptr<DomainCallPool::Ticket>> tickets;
-  for (const DomainSlot& slot : *slots) tickets.push_back(slot.ticket);
+  for (const DomainSlot& slot : *slots) {
+    tickets.push_back(slot.counters_ticket);
+    tickets.push_back(slot.qemu_ticket);
+  }
   pool->WaitUntil(tickets, deadline);
   std::set<std::string> period_set_now;
   sample->domains.reserve(slots->size());
   for (DomainSlot& slot : *slots) {
-    if (!slot.counters_ok) continue;
     if (balloon_period_set.count(slot.instance) != 0 ||
-        (slot.period_requested && slot.ticket != nullptr &&
-         slot.ticket->started())) {
+        (slot.period_requested && slot.qemu_ticket != nullptr &&
+         slot.qemu_ticket->started())) {
       // Tried once per instance either way; a restart (new id) tries again.
       period_set_now.insert(slot.instance);
     }
-    ApplyMonitorRead(&slot, sample);
-    sample->domains.push_back(std::move(slot.sample));
+    std::optional<DomainSample> domain = Collect(&slot, sample);
+    if (domain) sample->domains.push_back(std::move(*domain));
   }
   balloon_period_set = std::move(period_set_now);
 }
 
-void LibvirtHypervisor::Impl::ApplyMonitorRead(DomainSlot* slot,
-                                               Sample* sample) {
-  if (slot->ticket == nullptr || !slot->ticket->done()) {
-    std::string why = slot->not_started;
-    if (slot->ticket != nullptr && slot->ticket->cancelled()) {
-      why = "no worker free: " + std::to_string(pool->outstanding()) +
-            " call(s) still waiting on guests";
-    } else if (slot->ticket != nullptr) {
-      why = "QEMU did not answer within " + Ms(sample_deadline);
-    } else if (why.empty()) {
-      why = "no domain reference for the QEMU call";
-    }
-    MarkTimedOut(why, slot, sample);
-    return;
+std::string LibvirtHypervisor::Impl::WhyNotDone(
+    const std::shared_ptr<DomainCallPool::Ticket>& ticket,
+    const std::string& busy) {
+  if (ticket == nullptr) return busy.empty() ? "no domain reference" : busy;
+  if (ticket->cancelled()) {
+    return "no worker free: " + std::to_string(pool->outstanding()) +
+           " call(s) still waiting on libvirt";
   }
-  const std::string key = "QEMU stats of " + slot->uuid;
-  failures.Clear("QEMU of " + slot->uuid);
+  return "no answer within " + Ms(sample_deadline);
+}
+
+std::optional<DomainSample> LibvirtHypervisor::Impl::Collect(DomainSlot* slot,
+                                                             Sample* sample) {
+  if (slot->counters_ticket == nullptr || !slot->counters_ticket->done()) {
+    // Only what the listing said: never figures from an earlier tick.
+    DomainSample domain = slot->identity;
+    MarkTimedOut("vCPU figures: " +
+                     WhyNotDone(slot->counters_ticket, slot->counters_busy),
+                 &domain, sample);
+    return domain;
+  }
+  if (!CountersUsable(*slot, sample)) return std::nullopt;
+  DomainSample domain = std::move(slot->counters->sample);
+  StampCounters(*slot->counters, sample);
+  if (slot->qemu_ticket == nullptr || !slot->qemu_ticket->done()) {
+    MarkTimedOut("balloon and vCPU delay figures: " +
+                     WhyNotDone(slot->qemu_ticket, slot->qemu_busy),
+                 &domain, sample);
+    return domain;
+  }
+  failures.Clear("QEMU of " + domain.uuid);
   const MonitorRead& read = *slot->monitor;
-  if (read.nowait_refused) nowait_supported = false;
+  const std::string key = "QEMU stats of " + domain.uuid;
   if (!read.ok) {
     // Not a hang: the call failed (domain gone, no balloon support). The
     // CPU figures are good; the balloon stays empty, which the memory
     // policy treats as missing.
     CheckConnectionAfterFailure(read.error_code);
-    failures.Fail(key, slot->sample.name + ": " + read.error);
-    return;
+    failures.Fail(key, domain.name + ": " + read.error);
+    return domain;
   }
   failures.Clear(key);
-  MergeMonitorStats(read.stats, &slot->sample);
+  MergeMonitorStats(read.stats, &domain);
+  return domain;
+}
+
+bool LibvirtHypervisor::Impl::CountersUsable(const DomainSlot& slot,
+                                             Sample* sample) {
+  const RecordRead& read = slot.counters->read;
+  const std::string key = "reading domain " + slot.uuid;
+  if (read.ok) {
+    failures.Clear(key);
+    return true;
+  }
+  // Gone between list and read, or unreadable: skip it, keep the rest.
+  ++sample->errors;
+  if (read.vanished) {
+    LOG(WARNING) << "domain " << slot.identity.name << " (" << slot.uuid
+                 << ") vanished while being read: " << read.error;
+  } else {
+    failures.Fail(key, slot.identity.name + ": " + read.error);
+  }
+  return false;
+}
+
+void LibvirtHypervisor::Impl::StampCounters(const CountersRead& counters,
+                                            Sample* sample) {
+  // Widens the stamp's span to cover this domain's read.
+  const int64_t start = NanosSinceEpoch(counters.start);
+  const int64_t end = NanosSinceEpoch(counters.end);
+  if (sample->vcpu_read_span_ns < 0) {  // the first
+    sample->monotonic_ns = start;
+    sample->vcpu_read_span_ns = end - start;
+    return;
+  }
+  const int64_t first = std::min(sample->monotonic_ns, start);
+  const int64_t last =
+      std::max(sample->monotonic_ns + sample->vcpu_read_span_ns, end);
+  sample->monotonic_ns = first;
+  sample->vcpu_read_span_ns = last - first;
 }
 
 void LibvirtHypervisor::Impl::MarkTimedOut(const std::string& why,
-                                           DomainSlot* slot, Sample* sample) {
+                                           DomainSample* domain,
+                                           Sample* sample) {
   ++sample->errors;
-  slot->sample.read = DomainRead::kTimedOut;
-  slot->sample.read_error = why;
+  domain->read = DomainRead::kTimedOut;
+  domain->read_error = why;
   // Logged when the episode starts and when it ends, not every tick.
-  failures.Fail("QEMU of " + slot->uuid,
-                slot->sample.name + " (" + slot->uuid +
-                    "): balloon and vCPU delay figures missing: " + why);
+  failures.Fail("QEMU of " + domain->uuid,
+                domain->name + " (" + domain->uuid + "): " + why);
 }
 
 Status LibvirtHypervisor::Impl::RunWithDeadline(
-    const DomainKey& uuid, const std::string& what,
+    const std::string& key, const std::string& what,
     std::function<CallResult()> call) {
-  std::string busy = BusyReason(uuid);
+  std::string busy = BusyReason(key);
   if (!busy.empty()) {
     return Status::Error(what + ": domain busy, " + busy);
   }
   auto result = std::make_shared<CallResult>();
-  auto ticket = pool->Submit(
-      uuid, [result, call = std::move(call)] { *result = call(); });
+  auto ticket =
+      pool->Submit(key, [result, call = std::move(call)] { *result = call(); });
   if (ticket == nullptr) return Status::Error(what + ": domain busy");
   pool->WaitUntil({ticket}, Clock::now() + sample_deadline);
   if (ticket->done()) {
@@ -424,7 +601,7 @@ Status LibvirtHypervisor::Impl::RunWithDeadline(
   if (ticket->cancelled()) {
     return Status::Error(what + ": no worker free, " +
                          std::to_string(pool->outstanding()) +
-                         " call(s) still waiting on guests");
+                         " call(s) still waiting on libvirt");
   }
   return Status::Error(what + " timed out after " + Ms(sample_deadline) +
                        "; domain marked busy");
@@ -457,15 +634,20 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
   Status connected = impl.EnsureConnected();
   if (!connected.ok()) return connected;
   Sample sample;
-  Status host = impl.ReadHost(&sample);
+  Status host = impl.ReadHost(deadline, &sample);
   if (!host.ok()) return host;
-  StatsRecordList records;
-  StatusOr<std::vector<DomainSlot>> slots = impl.ListDomains(&records);
+  StatusOr<std::vector<DomainSlot>> slots = impl.ListDomains(deadline);
   if (!slots.ok()) return slots.status();
-  // Workers ask QEMU while this thread reads the counters (no QEMU involved).
-  impl.StartMonitorReads(&*slots);
-  impl.ReadCounters(records, &*slots, &sample);
-  impl.FinishMonitorReads(&*slots, deadline, &sample);
+  impl.StartDomainReads(sample.host.pcpu_count, &*slots);
+  sample.monotonic_ns = NanosSinceEpoch(Clock::now());
+  sample.vcpu_read_span_ns = -1;  // until a domain's counters widen it
+  impl.FinishDomainReads(&*slots, deadline, &sample);
+  if (sample.vcpu_read_span_ns < 0) sample.vcpu_read_span_ns = 0;
+  // The middle of the span in which every domain's counters were read.
+  sample.monotonic_ns += sample.vcpu_read_span_ns / 2;
+  sample.wall_time_s = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
   std::sort(sample.domains.begin(), sample.domains.end(),
             [](const DomainSample& a, const DomainSample& b) {
               return a.uuid < b.uuid;
@@ -475,8 +657,8 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
 
 Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
                                   const CpuSet& pcpus) {
-  StatusOr<DomainHandle> dom = impl_->LookUp(uuid);
-  if (!dom.ok()) return dom.status();
+  Status connected = impl_->EnsureConnected();
+  if (!connected.ok()) return connected;
   if (vcpu < 0) return Status::Error("invalid vCPU " + std::to_string(vcpu));
   int width = impl_->HostWidth();
   if (width <= 0) return ErrorFromLibvirt("virNodeGetCPUMap");
@@ -488,31 +670,40 @@ Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
   }
   const std::string what = "pinning vCPU " + std::to_string(vcpu) + " of " +
                            uuid + " to " + pcpus.ToString();
-  auto handle = std::make_shared<DomainHandle>(std::move(dom).value());
+  auto connection = impl_->SharedConnection(impl_->qemu_conn);
   auto cpumap =
       std::make_shared<std::vector<unsigned char>>(pcpus.ToCpumap(width));
-  return impl_->RunWithDeadline(uuid, what, [handle, vcpu, cpumap, what] {
-    if (PinLive(handle->get(), vcpu, cpumap.get()) < 0) {
-      return FailedCall(what);
-    }
-    return CallResult{};
-  });
+  // The job takes the domain's job in libvirt: the QEMU key.
+  return impl_->RunWithDeadline(
+      QemuKey(uuid), what, [connection, uuid, vcpu, cpumap, what] {
+        DomainHandle dom;
+        CallResult looked_up = LookUpOnWorker(connection->get(), uuid, &dom);
+        if (!looked_up.status.ok()) return looked_up;
+        if (PinLive(dom.get(), vcpu, cpumap.get()) < 0) {
+          return FailedCall(what);
+        }
+        return CallResult{};
+      });
 }
 
 Status LibvirtHypervisor::SetMemory(const DomainKey& uuid,
                                     uint64_t memory_kib) {
-  StatusOr<DomainHandle> dom = impl_->LookUp(uuid);
-  if (!dom.ok()) return dom.status();
+  Status connected = impl_->EnsureConnected();
+  if (!connected.ok()) return connected;
   const std::string what = "setting memory of " + uuid + " to " +
                            std::to_string(memory_kib) + " KiB";
-  auto handle = std::make_shared<DomainHandle>(std::move(dom).value());
-  return impl_->RunWithDeadline(uuid, what, [handle, memory_kib, what] {
-    if (virDomainSetMemoryFlags(handle->get(), memory_kib,
-                                VIR_DOMAIN_AFFECT_LIVE) < 0) {
-      return FailedCall(what);
-    }
-    return CallResult{};
-  });
+  auto connection = impl_->SharedConnection(impl_->qemu_conn);
+  return impl_->RunWithDeadline(
+      QemuKey(uuid), what, [connection, uuid, memory_kib, what] {
+        DomainHandle dom;
+        CallResult looked_up = LookUpOnWorker(connection->get(), uuid, &dom);
+        if (!looked_up.status.ok()) return looked_up;
+        if (virDomainSetMemoryFlags(dom.get(), memory_kib,
+                                    VIR_DOMAIN_AFFECT_LIVE) < 0) {
+          return FailedCall(what);
+        }
+        return CallResult{};
+      });
 }
 
 std::string LibvirtHypervisor::Describe() const { return impl_->uri; }

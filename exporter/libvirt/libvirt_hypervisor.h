@@ -1,10 +1,10 @@
 // LibvirtHypervisor: the Hypervisor seam over a libvirt connection
 // (qemu:///system by default). Connects lazily and reconnects with backoff;
-// never throws or exits on a libvirt error. Calls that go through a guest's
-// QEMU monitor run on a few worker threads (DomainCallPool) and are abandoned
-// at a deadline, so a hung guest never holds the loop (see monitor_read.h for
-// which calls block). Not thread-safe itself: owned and called by one control
-// loop.
+// never throws or exits on a libvirt error. Every libvirt call after connect
+// runs on a few worker threads (DomainCallPool) and is abandoned at a
+// deadline, so neither a hung guest nor a libvirtd slowed by one holds the
+// loop (see monitor_read.h for which calls block). Not thread-safe itself:
+// owned and called by one control loop.
 #ifndef VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 #define VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 
@@ -26,24 +26,26 @@ class LibvirtHypervisor : public Hypervisor {
   LibvirtHypervisor(const LibvirtHypervisor&) = delete;
   LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
 
-  // Cost per call on qemu:///, on the loop's thread (none of these waits on
-  // a guest's QEMU): 1 virConnectGetAllDomainStats(state) listing the active
-  // domains; per domain 1 virDomainGetInfo and 1 virDomainGetVcpus (vCPU
-  // time, last pCPU, affinity), read one after another, timed and stamped at
-  // their middle (Sample::vcpu_read_span_ns); host calls: 1 virNodeGetCPUMap,
-  // 1 virNodeGetCPUStats per online pCPU, 1 virNodeGetMemoryStats; on a
-  // connection to this machine 1 read of /proc/meminfo (and 1
-  // virConnectGetURI per connection to decide that). Meanwhile, per domain on
-  // a worker: 1 virDomainListGetStats(vcpu, balloon; NOWAIT where the driver
-  // takes it), which asks QEMU (vcpu.N.delay, balloon.*), plus once per new
-  // domain instance 1 virDomainSetMemoryStatsPeriod. Returns by the sample
-  // deadline (set_sample_deadline) plus the loop's own calls: a domain whose
-  // worker call has not returned by then is kept with read = kTimedOut, its
-  // vCPUs from virDomainGetVcpus (no delays) and no balloon figures, counted
-  // in Sample::errors and logged once per episode; it gets no new call while
-  // its old one is outstanding. Fails while libvirt is unreachable (retrying
-  // with backoff) or the host's pCPU map cannot be read. Host memory comes
-  // from virNodeGetMemoryStats (free + buffers + cached), else
+  // Cost per call on qemu:///, each on a worker, all within the sample
+  // deadline (set_sample_deadline) from the start of the call: host calls
+  // (1 virNodeGetCPUMap, 1 virNodeGetCPUStats per online pCPU, 1
+  // virNodeGetMemoryStats; on a connection to this machine 1 read of
+  // /proc/meminfo, and 1 virConnectGetURI per connection to decide that);
+  // then 1 virConnectGetAllDomainStats(state) listing the active domains;
+  // then per domain 1 virDomainGetInfo + 1 virDomainGetVcpus (vCPU time,
+  // last pCPU, affinity; no job, no QEMU), all domains first, the stamp
+  // being the middle of the span they were read in
+  // (Sample::vcpu_read_span_ns); and per domain, on a second connection,
+  // 1 virDomainLookupByUUIDString + 1 virDomainListGetStats(vcpu, balloon),
+  // which asks QEMU (vcpu.N.delay, balloon.*), plus once per new domain
+  // instance 1 virDomainSetMemoryStatsPeriod. A domain whose calls have not
+  // returned by the deadline is kept with read = kTimedOut and only what
+  // came back (its vCPUs without delays, or nothing beyond name and state),
+  // counted in Sample::errors and logged once per episode; it gets no new
+  // call of a kind while the old one is outstanding. Fails while libvirt is
+  // unreachable (retrying with backoff), or when the host figures or the
+  // listing miss the deadline or the host's pCPU map cannot be read. Host
+  // memory comes from virNodeGetMemoryStats (free + buffers + cached), else
   // virNodeGetInfo + virNodeGetFreeMemory; HostSample::memory_source names
   // which, and is empty (figures 0) when neither answered.
   // HostSample::memory_available_kib (MemAvailable) is set only for this

@@ -6,13 +6,14 @@
 //   - Blocks (waits on the monitor, no timeout): stats groups vcpu and
 //     balloon, even with VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT when no
 //     other thread holds the domain's job (NOWAIT only skips the monitor
-//     part when the job is taken; then vcpu lacks nothing we use and balloon
-//     has only current/maximum); the bulk call walks domains one by one, so
-//     one hung guest stalls every guest after it. Also virDomainSetMemoryFlags,
-//     virDomainMemoryStats, virDomainSetMemoryStatsPeriod, and
-//     virDomainPinVcpuFlags while another call holds the domain's job (it
-//     waits up to 30 s for the job; with the job free it only touches cgroups
-//     and affinity and returns at once).
+//     part when the job is taken, e.g. by another client's call stuck on the
+//     same QEMU: then vcpu lacks nothing we use and balloon has only
+//     current/maximum); the bulk call walks
+//     domains one by one, so one hung guest stalls every guest after it. Also
+//     virDomainSetMemoryFlags, virDomainMemoryStats,
+//     virDomainSetMemoryStatsPeriod, and virDomainPinVcpuFlags while another
+//     call holds the domain's job (it waits up to 30 s for the job; with the
+//     job free it only touches cgroups and affinity and returns at once).
 //   - Returns at once (no job, no monitor: the domain definition and /proc):
 //     stats group state, virDomainGetInfo, virDomainGetVcpus (vCPU time, last
 //     pCPU, affinity; the same vCPU time vcpu.N.time reports),
@@ -32,17 +33,19 @@ namespace vmbalance {
 
 struct MonitorRead {
   bool ok = false;
-  std::string error;            // libvirt's message when not ok
-  int error_code = 0;           // virErrorNumber when not ok
-  bool nowait_refused = false;  // the driver rejected NOWAIT; retried without
+  std::string error;        // libvirt's message when not ok
+  int error_code = 0;       // virErrorNumber when not ok
   DomainStatsParams stats;  // vcpu.N.delay and balloon.* (vcpu times unused)
 };
 
-// One virDomainListGetStats(vcpu | balloon) for `dom` (NOWAIT when `nowait`,
-// so a job held by another client, e.g. a migration, is not waited for).
-// Then, when `stats_period_s` > 0, virDomainSetMemoryStatsPeriod (a failure
-// there is logged, not an error: no balloon driver leaves the figures empty).
-MonitorRead ReadMonitorStats(virDomainPtr dom, bool nowait, int stats_period_s);
+// One virDomainListGetStats(vcpu | balloon) for `dom`, without NOWAIT: with
+// it, a job held even briefly by another client's call makes libvirt answer
+// from its own bookkeeping (balloon current/maximum only) instead of asking
+// QEMU; seen on a healthy guest while another client's stats call held its
+// job. Waiting for the job is what the deadline is for. Then, when
+// `stats_period_s` > 0, virDomainSetMemoryStatsPeriod (a failure there is
+// logged, not an error: no balloon driver leaves the figures empty).
+MonitorRead ReadMonitorStats(virDomainPtr dom, int stats_period_s);
 
 }  // namespace vmbalance
 
