@@ -106,5 +106,5 @@ if want churn; then
 fi
 
 report_phases
-((failures == 0)) || fail "$failures phase(s) failed: ${failed_phases[*]} (see above and $OUT)"
+((failures == 0)) || fail "$failures assertion(s) failed, in phase(s): ${failed_phases[*]} (see above and $OUT)"
 note "PASS"
