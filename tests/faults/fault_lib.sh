@@ -252,7 +252,7 @@ churn_cycle() {
     local n
     n=$(series_ours "$OUT/churn_scrape.txt")
     ((n == host_series)) ||
-      soft_fail "cycle $i: $n host series after destroy, want $host_series"
+      soft_fail "cycle $i: $n host series after destroy, want $host_series ($(grep -m1 '^libvirt_up ' "$OUT/churn_scrape.txt"): a destroy failed the whole sample?)"
   else
     soft_fail "cycle $i: $g's series still in /metrics 8 s after destroy (stale)"
   fi
