@@ -52,9 +52,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
+# NA when the process is gone (libvirtd restarted by someone else).
 cpu_ticks() {
   # Field 2 (comm) may hold spaces: count fields after its closing ')'.
-  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+  sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' |
+    grep . || echo NA
 }
 
 # measure PID...: sleeps phase_s and prints each PID's CPU seconds per hour.
@@ -67,6 +69,10 @@ measure() {
   end=$(date +%s.%N)
   for pid in "$@"; do after+=("$(cpu_ticks "$pid")"); done
   for i in "${!before[@]}"; do
+    if [[ ${before[i]} == NA || ${after[i]} == NA ]]; then
+      echo -n "NA "
+      continue
+    fi
     awk -v d=$((after[i] - before[i])) -v hz="$hz" -v s="$start" -v e="$end" \
       'BEGIN { printf "%.1f ", d / hz * 3600 / (e - s) }'
   done
@@ -107,6 +113,7 @@ for interval in $intervals; do
   log "phase vmbalanced $interval (${phase_s}s after ${warmup}s warm-up)"
   read -r controller_sh[$interval] libvirtd_sh[$interval] \
     < <(measure "$controller_pid" "$(libvirtd_pid)")
+  log "vmbalanced $interval: ${controller_sh[$interval]} s/h, libvirtd ${libvirtd_sh[$interval]} s/h"
   kill -TERM "$controller_pid"
   wait "$controller_pid" || true
   controller_pid=""
@@ -122,7 +129,9 @@ done
 log "phase none again (${phase_s}s)"
 read -r base_after < <(measure "$(libvirtd_pid)")
 
-base=$(awk -v a="$base_before" -v b="$base_after" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+# NA figures (libvirtd restarted during the phase) are left out.
+base=$(echo "$base_before $base_after" | awk '{ for (i = 1; i <= NF; i++)
+  if ($i != "NA") { s += $i; n++ } } END { if (n) printf "%.1f", s / n; else print "NA" }')
 echo
 echo "vmbalanced ${flags[*]:-(no extra flags)}, ${phase_s} s per phase;" \
   "libvirtd with no controller: $base_before s/h before, $base_after s/h" \
@@ -132,6 +141,8 @@ printf '%-9s | %-19s | %-13s | %-24s | %s\n' interval "controller CPU s/h" \
 for interval in $intervals; do
   awk -v i="$interval" -v c="${controller_sh[$interval]}" \
     -v l="${libvirtd_sh[$interval]}" -v b="$base" -v n="${domains[$interval]}" \
-    'BEGIN { printf "%-9s | %-19.1f | %-13.3f | %-24.1f | %s\n",
-             i " s", c, c / 36, l - b, n }'
+    'BEGIN { extra = sprintf("%.1f", l - b)
+             if (l == "NA" || b == "NA") extra = "NA (libvirtd restarted)"
+             printf "%-9s | %-19.1f | %-13.3f | %-24s | %s\n",
+                    i " s", c, c / 36, extra, n }'
 done
