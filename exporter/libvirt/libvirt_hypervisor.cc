@@ -49,6 +49,8 @@ constexpr char kListingKey[] = "#listing";
 // (seen: virNodeGetCPUStats waiting with a guest stopped). So these run on a
 // worker too.
 constexpr char kHostKey[] = "#host";
+// The least the loop's own calls may wait (see Impl::LoopWait).
+constexpr std::chrono::milliseconds kLoopCallWait{2000};
 
 using Clock = std::chrono::steady_clock;
 
@@ -125,11 +127,19 @@ struct LibvirtHypervisor::Impl {
   explicit Impl(std::string uri_in)
       : uri(std::move(uri_in)),
         backoff(std::chrono::seconds(1), std::chrono::seconds(30)),
+        loop_pool(std::make_unique<DomainCallPool>()),
         pool(std::make_unique<DomainCallPool>()) {}
   ~Impl() {
-    detached_calls = pool->outstanding();
-    pool.reset();  // waits briefly for running calls, detaches stuck ones
+    detached_calls = Outstanding();
+    loop_pool.reset();  // each waits briefly for running calls and
+    pool.reset();       // detaches stuck ones
     CloseConnection();
+  }
+
+  // Calls submitted to either pool and not finished; 0 once they are gone.
+  int Outstanding() const {
+    if (pool == nullptr || loop_pool == nullptr) return detached_calls;
+    return pool->outstanding() + loop_pool->outstanding();
   }
 
   // Closes the connection, reporting handles still holding it: every
@@ -140,8 +150,8 @@ struct LibvirtHypervisor::Impl {
   // Opens the connection when it is missing or dead and the backoff allows.
   Status EnsureConnected();
   void DropConnection(const std::string& why);
-  // After a failed call: if the connection broke, drop it so the next call
-  // reconnects.
+  // After a failed call: notes a broken connection; the next call's
+  // EnsureConnected drops and reopens it.
   void CheckConnectionAfterFailure(int code);
 
   // A reference of its own to the connection, for a worker's call: the
@@ -174,7 +184,14 @@ struct LibvirtHypervisor::Impl {
                          std::function<CallResult()> call);
   // "previous call still pending for N s" while `key` has a call
   // outstanding, else empty.
-  std::string BusyReason(const std::string& key);
+  std::string BusyReason(const DomainCallPool& from, const std::string& key);
+  // How long the loop's own calls (host, listing) may wait: they ask no
+  // QEMU, but wait for libvirtd's locks, which a guest being started or
+  // destroyed holds for a while on a loaded host. Losing the whole sample
+  // costs more than a late one.
+  std::chrono::milliseconds LoopWait() const {
+    return std::max(sample_deadline, kLoopCallWait);
+  }
 
   std::string uri;
   ConnectionHandle conn;
@@ -192,8 +209,13 @@ struct LibvirtHypervisor::Impl {
   int last_pcpu_count = 0;  // from the last Take; 0 when unknown
   // "<uuid>#<id>" of domain instances whose balloon period was set.
   std::set<std::string> balloon_period_set;
-  std::unique_ptr<DomainCallPool> pool;
-  int detached_calls = 0;  // calls left stuck when the pool went
+  // Two pools, so that the loop's own calls (host figures, listing, vCPU
+  // counters: no QEMU involved) never queue behind QEMU-bound calls that are
+  // slow or stuck (seen: with 4 slow balloon queries in flight, every other
+  // listing missed its deadline and the whole sample failed).
+  std::unique_ptr<DomainCallPool> loop_pool;
+  std::unique_ptr<DomainCallPool> pool;  // QEMU-bound calls, on qemu_conn
+  int detached_calls = 0;                // calls left stuck when the pools went
 };
 
 Status LibvirtHypervisor::Impl::EnsureConnected() {
@@ -237,7 +259,7 @@ void LibvirtHypervisor::Impl::CloseConnection() {
     }
   }
   if (still_referenced == 0) return;
-  const int stuck = pool == nullptr ? detached_calls : pool->outstanding();
+  const int stuck = Outstanding();
   if (stuck > 0) {
     LOG(WARNING) << "libvirt connection to " << uri << " closed with " << stuck
                  << " call(s) still waiting on guests; their "
@@ -255,9 +277,13 @@ void LibvirtHypervisor::Impl::DropConnection(const std::string& why) {
 }
 
 void LibvirtHypervisor::Impl::CheckConnectionAfterFailure(int code) {
-  if (conn == nullptr) return;
-  if (IsConnectionError(code) && virConnectIsAlive(conn.get()) != 1) {
-    DropConnection("connection lost");
+  // Only noted here: the next call's EnsureConnected drops a dead
+  // connection. Closing it now, in the middle of a Take, would close it
+  // under the domain handles this Take still holds (and report them as
+  // leaked).
+  if (conn != nullptr && IsConnectionError(code) &&
+      virConnectIsAlive(conn.get()) != 1) {
+    failures.Fail(kConnectKey, uri + ": connection lost");
   }
 }
 
@@ -329,18 +355,18 @@ Status LibvirtHypervisor::Impl::ReadHost(Clock::time_point deadline,
   auto result = std::make_shared<HostRead>();
   std::shared_ptr<ConnectionHandle> connection = SharedConnection(conn);
   std::shared_ptr<HostState> state = host;
-  auto ticket = pool->Submit(kHostKey, [result, connection, state] {
+  auto ticket = loop_pool->Submit(kHostKey, [result, connection, state] {
     if (state->reset.exchange(false)) state->reader.Reset();
     result->host = state->reader.Read(connection->get(), &state->failures);
     if (!result->host.ok()) result->error_code = LastLibvirtError().code;
   });
   if (ticket == nullptr) {
-    return Status::Error("host figures: " + BusyReason(kHostKey));
+    return Status::Error("host figures: " + BusyReason(*loop_pool, kHostKey));
   }
-  pool->WaitUntil({ticket}, deadline);
+  loop_pool->WaitUntil({ticket}, deadline);
   if (!ticket->done()) {
     return Status::Error("host figures: libvirt did not answer within " +
-                         Ms(sample_deadline));
+                         Ms(LoopWait()));
   }
   if (!result->host.ok()) {
     CheckConnectionAfterFailure(result->error_code);
@@ -355,7 +381,7 @@ StatusOr<std::vector<DomainSlot>> LibvirtHypervisor::Impl::ListDomains(
     Clock::time_point deadline) {
   auto listing = std::make_shared<Listing>();
   std::shared_ptr<ConnectionHandle> connection = SharedConnection(conn);
-  auto ticket = pool->Submit(kListingKey, [listing, connection] {
+  auto ticket = loop_pool->Submit(kListingKey, [listing, connection] {
     virDomainStatsRecordPtr* raw = nullptr;
     listing->count =
         virConnectGetAllDomainStats(connection->get(), kListingGroups, &raw,
@@ -364,12 +390,13 @@ StatusOr<std::vector<DomainSlot>> LibvirtHypervisor::Impl::ListDomains(
     if (listing->count < 0) listing->error = LastLibvirtError();
   });
   if (ticket == nullptr) {
-    return Status::Error("listing domains: " + BusyReason(kListingKey));
+    return Status::Error("listing domains: " +
+                         BusyReason(*loop_pool, kListingKey));
   }
-  pool->WaitUntil({ticket}, deadline);
+  loop_pool->WaitUntil({ticket}, deadline);
   if (!ticket->done()) {
     return Status::Error("listing domains: libvirt did not answer within " +
-                         Ms(sample_deadline));
+                         Ms(LoopWait()));
   }
   if (listing->count < 0) {
     CheckConnectionAfterFailure(listing->error.code);
@@ -405,31 +432,33 @@ void LibvirtHypervisor::Impl::FillSlot(const virDomainStatsRecord& record,
   if (stats.state) slot->identity.state = DomainStateFromLibvirt(*stats.state);
 }
 
-std::string LibvirtHypervisor::Impl::BusyReason(const std::string& key) {
-  std::optional<Clock::duration> pending = pool->PendingFor(key);
+std::string LibvirtHypervisor::Impl::BusyReason(const DomainCallPool& from,
+                                                const std::string& key) {
+  std::optional<Clock::duration> pending = from.PendingFor(key);
   if (!pending) return "";
   return "previous call still pending for " + Seconds(*pending);
 }
 
 void LibvirtHypervisor::Impl::StartCounters(int pcpu_count, DomainSlot* slot) {
-  slot->counters_busy = BusyReason(slot->uuid);
+  slot->counters_busy = BusyReason(*loop_pool, slot->uuid);
   if (!slot->counters_busy.empty()) return;
   auto result = std::make_shared<CountersRead>();
   std::shared_ptr<DomainHandle> dom = slot->dom;
-  slot->counters_ticket = pool->Submit(slot->uuid, [result, dom, pcpu_count] {
-    // No params: the state and vCPU count come from virDomainGetInfo.
-    const virDomainStatsRecord record{dom->get(), nullptr, 0};
-    result->start = Clock::now();
-    result->read =
-        ReadDomainRecord(record, nullptr, pcpu_count, &result->sample);
-    result->end = Clock::now();
-  });
+  slot->counters_ticket =
+      loop_pool->Submit(slot->uuid, [result, dom, pcpu_count] {
+        // No params: the state and vCPU count come from virDomainGetInfo.
+        const virDomainStatsRecord record{dom->get(), nullptr, 0};
+        result->start = Clock::now();
+        result->read =
+            ReadDomainRecord(record, nullptr, pcpu_count, &result->sample);
+        result->end = Clock::now();
+      });
   slot->counters = std::move(result);
 }
 
 void LibvirtHypervisor::Impl::StartQemuRead(DomainSlot* slot) {
   // A domain whose lock is held would hold this call too.
-  slot->qemu_busy = BusyReason(QemuKey(slot->uuid));
+  slot->qemu_busy = BusyReason(*pool, QemuKey(slot->uuid));
   if (slot->qemu_busy.empty() && !slot->counters_busy.empty()) {
     slot->qemu_busy = "its vCPU read is still pending";
   }
@@ -468,12 +497,13 @@ void LibvirtHypervisor::Impl::StartDomainReads(int pcpu_count,
 void LibvirtHypervisor::Impl::FinishDomainReads(std::vector<DomainSlot>* slots,
                                                 Clock::time_point deadline,
                                                 Sample* sample) {
-  std::vector<std::shared_ptr<DomainCallPool::Ticket>> tickets;
+  std::vector<std::shared_ptr<DomainCallPool::Ticket>> counters, qemu;
   for (const DomainSlot& slot : *slots) {
-    tickets.push_back(slot.counters_ticket);
-    tickets.push_back(slot.qemu_ticket);
+    counters.push_back(slot.counters_ticket);
+    qemu.push_back(slot.qemu_ticket);
   }
-  pool->WaitUntil(tickets, deadline);
+  loop_pool->WaitUntil(counters, deadline);
+  pool->WaitUntil(qemu, deadline);
   std::set<std::string> period_set_now;
   sample->domains.reserve(slots->size());
   for (DomainSlot& slot : *slots) {
@@ -494,7 +524,7 @@ std::string LibvirtHypervisor::Impl::WhyNotDone(
     const std::string& busy) {
   if (ticket == nullptr) return busy.empty() ? "no domain reference" : busy;
   if (ticket->cancelled()) {
-    return "no worker free: " + std::to_string(pool->outstanding()) +
+    return "no worker free: " + std::to_string(Outstanding()) +
            " call(s) still waiting on libvirt";
   }
   return "no answer within " + Ms(sample_deadline);
@@ -585,7 +615,7 @@ void LibvirtHypervisor::Impl::MarkTimedOut(const std::string& why,
 Status LibvirtHypervisor::Impl::RunWithDeadline(
     const std::string& key, const std::string& what,
     std::function<CallResult()> call) {
-  std::string busy = BusyReason(key);
+  std::string busy = BusyReason(*pool, key);
   if (!busy.empty()) {
     return Status::Error(what + ": domain busy, " + busy);
   }
@@ -630,14 +660,16 @@ void LibvirtHypervisor::set_reconnect_backoff(std::chrono::milliseconds initial,
 
 StatusOr<Sample> LibvirtHypervisor::Take() {
   Impl& impl = *impl_;
-  const auto deadline = Clock::now() + impl.sample_deadline;
   Status connected = impl.EnsureConnected();
   if (!connected.ok()) return connected;
   Sample sample;
-  Status host = impl.ReadHost(deadline, &sample);
+  Status host = impl.ReadHost(Clock::now() + impl.LoopWait(), &sample);
   if (!host.ok()) return host;
-  StatusOr<std::vector<DomainSlot>> slots = impl.ListDomains(deadline);
+  StatusOr<std::vector<DomainSlot>> slots =
+      impl.ListDomains(Clock::now() + impl.LoopWait());
   if (!slots.ok()) return slots.status();
+  // Each domain's reads get the sample deadline from here on.
+  const auto deadline = Clock::now() + impl.sample_deadline;
   impl.StartDomainReads(sample.host.pcpu_count, &*slots);
   sample.monotonic_ns = NanosSinceEpoch(Clock::now());
   sample.vcpu_read_span_ns = -1;  // until a domain's counters widen it

@@ -19,11 +19,11 @@ TEST(SampleDeadlineTest, FloorWinsForShortIntervals) {
   EXPECT_EQ(*deadline, milliseconds(500));
 }
 
-TEST(SampleDeadlineTest, DefaultsGiveHalfTheIntervalWithA500MsFloor) {
+TEST(SampleDeadlineTest, DefaultsGiveHalfTheIntervalWithA1000MsFloor) {
   auto one_s = SampleDeadlineFromFlags(1.0);
   auto ten_s = SampleDeadlineFromFlags(10.0);
   ASSERT_TRUE(one_s.ok() && ten_s.ok());
-  EXPECT_EQ(*one_s, milliseconds(500));
+  EXPECT_EQ(*one_s, milliseconds(1000));
   EXPECT_EQ(*ten_s, milliseconds(5000));
 }
 
