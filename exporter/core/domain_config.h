@@ -17,8 +17,9 @@
 namespace vmbalance {
 
 // The namespace of vmbalance's metadata element. Set it with
-//   virsh metadata GUEST https://vmbalance.dev/xmlns/policy/1 \
+//   virsh metadata GUEST https://vmbalance.dev/xmlns/policy/1
 //     --key vmbalance --set '<policy cpu="off" memory="on"/>' --live --config
+// (one command line).
 inline constexpr char kPolicyNamespace[] =
     "https://vmbalance.dev/xmlns/policy/1";
 
