@@ -86,6 +86,10 @@ void MetricsServer::RegisterCollectable(
 }
 
 void MetricsServer::Prerender() {
+  // Snapshots whose page was read, in a row: scrapes keep up with them.
+  constexpr int kPrerenderStreak = 2;
+  served_streak_ = page_served_.exchange(false) ? served_streak_ + 1 : 0;
+  if (served_streak_ < kPrerenderStreak) return;  // render on demand
   const int64_t last = last_scrape_ns_.load();
   const int64_t now = NowNs();
   if (last == 0 || now - last > config_.prerender_while_scraped_s * 1e9) {
@@ -139,6 +143,7 @@ int MetricsServer::ServeMetrics(mg_connection* conn, bool head_only) {
   const bool gzip = AcceptsGzip(mg_get_header(conn, "Accept-Encoding"));
   if (gzip) gzip_wanted_.store(true);
   const std::shared_ptr<const Page> page = cache_.Get();
+  page_served_.store(true);
   const std::string head = stats_.Text();
   std::optional<std::vector<const DeflatedPart*>> parts;
   std::optional<DeflatedPart> head_part;

@@ -40,9 +40,11 @@ struct MetricsServerConfig {
   // A client that neither sends its request nor reads the reply for this
   // long is dropped (Prometheus' default scrape timeout is 10 s).
   int request_timeout_ms = 10000;
-  // New snapshots are rendered ahead only while someone scraped within this
-  // long: longer than any sensible scrape interval, so a scraper always finds
-  // its page ready, and a process nobody scrapes stops rendering.
+  // New snapshots are rendered ahead only while scrapes keep up with them
+  // (the pages of the last kPrerenderStreak snapshots were all read: with
+  // Prometheus every 15 s and an interval of 2 s, most pages rendered ahead
+  // would never be read, so a scrape renders its own, as before), and only
+  // while someone scraped within this long.
   double prerender_while_scraped_s = 300;
 };
 
@@ -79,6 +81,10 @@ class MetricsServer {
   ScrapeStats stats_;
   // steady_clock of the last scrape, in ns; 0: none yet.
   std::atomic<int64_t> last_scrape_ns_{0};
+  // Whether the newest page was served since the last snapshot, and (on the
+  // prerenderer's thread only) how many snapshots in a row were read.
+  std::atomic<bool> page_served_{false};
+  int served_streak_ = 0;
   std::atomic<bool> gzip_wanted_{false};  // a scraper accepted gzip
   // Last: its thread stops before the cache it renders into goes.
   Prerenderer prerenderer_{[this] { Prerender(); }};

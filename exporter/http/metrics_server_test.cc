@@ -138,13 +138,34 @@ TEST_F(MetricsServerTest, NothingIsRenderedBeforeTheFirstScrape) {
 }
 
 TEST_F(MetricsServerTest, ANewSnapshotIsRenderedBeforeTheNextScrape) {
+  // Two snapshots read in a row: scrapes keep up, so render ahead.
   EXPECT_EQ(Fetch(port_, "GET", "/metrics").code, 200);
-  ASSERT_EQ(server_->renders(), 1u);
   Publish(2);
-  ASSERT_TRUE(Eventually([this] { return server_->renders() == 2; }));
+  // Lets the prerenderer see this publish before the scrape.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(Fetch(port_, "GET", "/metrics").code, 200);
+  ASSERT_EQ(server_->renders(), 2u);
+  Publish(3);
+  ASSERT_TRUE(Eventually([this] { return server_->renders() == 3; }));
   const Response after = Fetch(port_, "GET", "/metrics");
-  EXPECT_NE(after.body.find("\ntest_value 2\n"), std::string::npos);
-  EXPECT_EQ(server_->renders(), 2u);
+  EXPECT_NE(after.body.find("\ntest_value 3\n"), std::string::npos);
+  EXPECT_EQ(server_->renders(), 3u);
+}
+
+TEST_F(MetricsServerTest, ScrapesRarerThanSnapshotsRenderOnDemand) {
+  EXPECT_EQ(Fetch(port_, "GET", "/metrics").code, 200);
+  for (int round = 0; round < 3; ++round) {
+    Publish(2 + 2 * round);  // two snapshots per scrape
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    Publish(3 + 2 * round);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(server_->renders(), 1u + round);  // nothing rendered ahead
+    const Response page = Fetch(port_, "GET", "/metrics");
+    EXPECT_NE(
+        page.body.find("\ntest_value " + std::to_string(3 + 2 * round) + "\n"),
+        std::string::npos);
+    EXPECT_EQ(server_->renders(), 2u + round);  // one render per scrape
+  }
 }
 
 TEST_F(MetricsServerTest, GzipWhenAcceptedInflatesToThePlainPage) {
