@@ -26,13 +26,15 @@ class LibvirtHypervisor : public Hypervisor {
   LibvirtHypervisor(const LibvirtHypervisor&) = delete;
   LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
 
-  // Cost per call on qemu:///, each on a worker, all within the sample
-  // deadline (set_sample_deadline) from the start of the call: host calls
+  // Cost per call on qemu:///, each on a worker (the loop's own calls and
+  // the QEMU-bound ones on separate pools and connections): host calls
   // (1 virNodeGetCPUMap, 1 virNodeGetCPUStats per online pCPU, 1
   // virNodeGetMemoryStats; on a connection to this machine 1 read of
   // /proc/meminfo, and 1 virConnectGetURI per connection to decide that);
-  // then 1 virConnectGetAllDomainStats(state) listing the active domains;
-  // then per domain 1 virDomainGetInfo + 1 virDomainGetVcpus (vCPU time,
+  // then 1 virConnectGetAllDomainStats(state) listing the active domains
+  // (these two wait up to max(sample deadline, 2 s): they ask no QEMU but
+  // wait for libvirtd's locks, held while a guest starts or stops); then,
+  // within the sample deadline from there, per domain 1 virDomainGetInfo + 1 virDomainGetVcpus (vCPU time,
   // last pCPU, affinity; no job, no QEMU), all domains first, the stamp
   // being the middle of the span they were read in
   // (Sample::vcpu_read_span_ns); and per domain, on a second connection,
@@ -44,7 +46,7 @@ class LibvirtHypervisor : public Hypervisor {
   // counted in Sample::errors and logged once per episode; it gets no new
   // call of a kind while the old one is outstanding. Fails while libvirt is
   // unreachable (retrying with backoff), or when the host figures or the
-  // listing miss the deadline or the host's pCPU map cannot be read. Host
+  // listing miss their wait or the host's pCPU map cannot be read. Host
   // memory comes from virNodeGetMemoryStats (free + buffers + cached), else
   // virNodeGetInfo + virNodeGetFreeMemory; HostSample::memory_source names
   // which, and is empty (figures 0) when neither answered.
@@ -70,12 +72,12 @@ class LibvirtHypervisor : public Hypervisor {
   // (new UUID, or same UUID with a new id). Default 1 s; 0 or less leaves the
   // domains' own setting alone.
   void set_stats_period_seconds(int seconds);
-  // Reconnect waits: `initial` after the first failure, doubling up to `max`.
-  // Defaults 1 s and 30 s.
   // How long Take(), PinVcpu and SetMemory wait for a call that goes
   // through a guest's QEMU monitor. Default 1 s; the binaries set it from
   // --sample_deadline_fraction and --sample_deadline_min_ms.
   void set_sample_deadline(std::chrono::milliseconds deadline);
+  // Reconnect waits: `initial` after the first failure, doubling up to `max`.
+  // Defaults 1 s and 30 s.
   void set_reconnect_backoff(std::chrono::milliseconds initial,
                              std::chrono::milliseconds max);
 
