@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "exporter/libvirt/domain_call_pool.h"
+#include "exporter/libvirt/domain_config_reader.h"
 #include "exporter/libvirt/domain_reader.h"
 #include "exporter/libvirt/domain_stats_params.h"
 #include "exporter/libvirt/failure_log.h"
@@ -23,6 +24,7 @@
 #include "exporter/libvirt/libvirt_host.h"
 #include "exporter/libvirt/monitor_read.h"
 #include "exporter/libvirt/reconnect_backoff.h"
+#include "exporter/libvirt/topology_reader.h"
 
 namespace vmbalance {
 namespace {
@@ -80,6 +82,7 @@ struct CountersRead {
 // host (it may be stuck in libvirt when the loop reconnects or exits).
 struct HostState {
   HostReader reader;
+  TopologyReader topology;  // capabilities: once per connection, on change
   FailureLog failures;
   std::atomic<bool> reset{false};  // forget the driver: a new connection
 };
@@ -114,6 +117,17 @@ struct DomainSlot {
 };
 
 std::string QemuKey(const std::string& uuid) { return uuid + "#qemu"; }
+
+std::vector<DomainConfigReader::Instance> ConfigInstances(
+    const std::vector<DomainSlot>& slots) {
+  std::vector<DomainConfigReader::Instance> instances;
+  instances.reserve(slots.size());
+  for (const DomainSlot& slot : slots) {
+    instances.push_back(
+        {slot.uuid, slot.identity.id, slot.identity.name, slot.dom});
+  }
+  return instances;
+}
 
 int64_t NanosSinceEpoch(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -215,7 +229,10 @@ struct LibvirtHypervisor::Impl {
   // listing missed its deadline and the whole sample failed).
   std::unique_ptr<DomainCallPool> loop_pool;
   std::unique_ptr<DomainCallPool> pool;  // QEMU-bound calls, on qemu_conn
-  int detached_calls = 0;                // calls left stuck when the pools went
+  // Each domain instance's DomainConfig, read now and then on the loop's
+  // pool: the definitions need no QEMU (measured; see the reader).
+  DomainConfigReader configs{loop_pool.get(), DomainConfigReader::Options{}};
+  int detached_calls = 0;  // calls left stuck when the pools went
 };
 
 Status LibvirtHypervisor::Impl::EnsureConnected() {
@@ -356,9 +373,18 @@ Status LibvirtHypervisor::Impl::ReadHost(Clock::time_point deadline,
   std::shared_ptr<ConnectionHandle> connection = SharedConnection(conn);
   std::shared_ptr<HostState> state = host;
   auto ticket = loop_pool->Submit(kHostKey, [result, connection, state] {
-    if (state->reset.exchange(false)) state->reader.Reset();
+    if (state->reset.exchange(false)) {
+      state->reader.Reset();
+      state->topology.Reset();
+    }
     result->host = state->reader.Read(connection->get(), &state->failures);
-    if (!result->host.ok()) result->error_code = LastLibvirtError().code;
+    if (!result->host.ok()) {
+      result->error_code = LastLibvirtError().code;
+      return;
+    }
+    result->host->topology =
+        state->topology.Read(connection->get(), result->host->online_pcpus,
+                             &state->failures, Clock::now());
   });
   if (ticket == nullptr) {
     return Status::Error("host figures: " + BusyReason(*loop_pool, kHostKey));
@@ -671,9 +697,11 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
   // Each domain's reads get the sample deadline from here on.
   const auto deadline = Clock::now() + impl.sample_deadline;
   impl.StartDomainReads(sample.host.pcpu_count, &*slots);
+  impl.configs.Start(ConfigInstances(*slots), Clock::now());
   sample.monotonic_ns = NanosSinceEpoch(Clock::now());
   sample.vcpu_read_span_ns = -1;  // until a domain's counters widen it
   impl.FinishDomainReads(&*slots, deadline, &sample);
+  impl.configs.Finish(deadline, &sample.domains);
   if (sample.vcpu_read_span_ns < 0) sample.vcpu_read_span_ns = 0;
   // The middle of the span in which every domain's counters were read.
   sample.monotonic_ns += sample.vcpu_read_span_ns / 2;

@@ -52,6 +52,12 @@ class LibvirtHypervisor : public Hypervisor {
   // which, and is empty (figures 0) when neither answered.
   // HostSample::memory_available_kib (MemAvailable) is set only for this
   // machine (see HostReader and local_host.h).
+  // Not every call: with the host figures, 1 virConnectGetCapabilities per
+  // connection and per change of the online pCPU set (TopologyReader, ~0.15
+  // s); on the loop's pool, per domain instance when first seen and then
+  // every 60 s, 1 virDomainIsPersistent + 2 virDomainGetXMLDesc (no job, no
+  // QEMU; DomainConfigReader), waited for up to the domains' deadline. The
+  // Sample carries the cached topology and each instance's cached config.
   StatusOr<Sample> Take() override;
   // Live only (virDomainPinVcpuFlags with VIR_DOMAIN_AFFECT_LIVE), with a
   // cpumap as wide as the host; refuses pCPUs the host does not have. Runs
