@@ -6,13 +6,21 @@
 #include <utility>
 
 #include "exporter/core/derive.h"
+#include "gflags/gflags.h"
 #include "glog/logging.h"
+
+DEFINE_bool(domain_metadata_labels, false,
+            "Export libvirt_domain_openstack_info{domain,uuid,instance_name,"
+            "flavor,project_name,project_uuid,user_name,user_uuid} for "
+            "domains whose XML carries OpenStack Nova metadata.");
 
 namespace vmbalance {
 
 Observer::Observer(Hypervisor* hypervisor,
                    std::shared_ptr<MetricsCollector> metrics)
-    : hypervisor_(hypervisor), metrics_(std::move(metrics)) {}
+    : hypervisor_(hypervisor),
+      metrics_(std::move(metrics)),
+      metadata_labels_(FLAGS_domain_metadata_labels) {}
 
 std::vector<DomainHealth> Observer::FollowDomains(const Sample& sample) {
   std::unordered_set<DomainKey> present;
@@ -58,6 +66,7 @@ Observer::Observation Observer::Tick() {
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->sample_duration_seconds = duration_s;
+  snapshot->domain_metadata_labels = metadata_labels_;
   Observation observation;
   if (!taken.ok()) {
     ++errors_total_;

@@ -54,6 +54,7 @@ class Observer {
 
   Hypervisor* hypervisor_;
   std::shared_ptr<MetricsCollector> metrics_;
+  bool metadata_labels_;  // --domain_metadata_labels when constructed
   std::shared_ptr<const Snapshot> last_good_;  // holds the previous sample
   uint64_t errors_total_ = 0;
   std::optional<bool> was_up_;  // for logging state changes only

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "exporter/metrics/metrics_collector.h"
 #include "exporter/topology/capabilities_xml.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -83,6 +84,28 @@ TEST(ConfigFamiliesTest, OpenstackInfoOnlyForDomainsWithNovaMetadata) {
                         "\"c4.dedicated\",project_name=\"payments\","
                         "project_uuid=\"1f2e\",user_name=\"alice\",user_uuid="
                         "\"9a0c\"} 1"));
+}
+
+// BuildMetricFamilies: the topology always, the Nova labels only when asked.
+TEST(ConfigFamiliesTest, OpenstackInfoIsOptIn) {
+  Snapshot snapshot;
+  snapshot.libvirt_up = true;
+  snapshot.sample = Sample{};
+  StatusOr<HostTopology> topology = ParseCapabilitiesTopology(kCapabilities);
+  ASSERT_TRUE(topology.ok());
+  snapshot.sample->host.topology = *topology;
+  DomainSample guest;
+  guest.name = "g";
+  guest.uuid = "u";
+  guest.config = DomainConfig{};
+  guest.config->nova = NovaInstance{"web-1", "m1", "p", "pu", "u", "uu"};
+  snapshot.sample->domains = {guest};
+  std::string text = Render(BuildMetricFamilies(snapshot));
+  EXPECT_THAT(text, HasSubstr("libvirt_node_pcpu_info{"));
+  EXPECT_THAT(text, Not(HasSubstr("libvirt_domain_openstack_info")));
+  snapshot.domain_metadata_labels = true;
+  text = Render(BuildMetricFamilies(snapshot));
+  EXPECT_THAT(text, HasSubstr("libvirt_domain_openstack_info{domain=\"g\""));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "exporter/metrics/config_families.h"
 #include "exporter/metrics/memory_families.h"
 #include "exporter/metrics/metric_family_builder.h"
 
@@ -166,6 +167,10 @@ Families BuildMetricFamilies(const Snapshot& snapshot) {
   if (snapshot.sample) {
     AddVcpuFacts(*snapshot.sample, &out);
     AppendMemoryFamilies(*snapshot.sample, &out);
+    AppendTopologyFamily(snapshot.sample->host, &out);
+    if (snapshot.domain_metadata_labels) {
+      AppendOpenstackInfoFamily(*snapshot.sample, &out);
+    }
     AddDomainHealth(snapshot.health, &out);
   }
   if (snapshot.usage) {

@@ -36,6 +36,9 @@ struct Snapshot {
   std::vector<DomainHealth> health;  // one per sample domain, in its order
   double sample_duration_seconds = 0;
   uint64_t sample_errors_total = 0;
+  // --domain_metadata_labels: libvirt_domain_openstack_info per domain
+  // with Nova metadata (opt-in: labels operators may not want exported).
+  bool domain_metadata_labels = false;
 };
 
 // The families for one snapshot, in base units (bytes, seconds, ratios).
