@@ -46,7 +46,9 @@ TEST(HungGuestCpuTest, OthersAreBalancedAroundItAndItIsNeverPinned) {
     }
   }
   for (const auto& [name, pcpus] : simulator.Assignment()) {
-    if (name.rfind("vm", 0) == 0) EXPECT_EQ(pcpus.size(), 1u) << name;
+    if (name.rfind("vm", 0) == 0) {
+      EXPECT_EQ(pcpus.size(), 1u) << name;
+    }
   }
 }
 
