@@ -156,6 +156,11 @@ struct LibvirtHypervisor::Impl {
     return pool->outstanding() + loop_pool->outstanding();
   }
 
+  // Replaces qemu_conn with a fresh connection when a call is stuck on it;
+  // the stuck call keeps its own reference, and the old connection closes
+  // when that call returns.
+  void RetireStuckQemuConnection();
+
   // Closes the connection, reporting handles still holding it: every
   // domain handle should have been freed by its RAII owner by now, except
   // those of calls still stuck on workers (freed when libvirt returns).
@@ -215,6 +220,11 @@ struct LibvirtHypervisor::Impl {
   // never on another connection. So the loop's own calls (host, listing,
   // counters) never share a connection with a call stuck on a guest.
   ConnectionHandle qemu_conn;
+  // A QEMU-bound call on qemu_conn missed its deadline and may still be
+  // stuck. Calls made on that connection after it can hang behind it (seen:
+  // a healthy guest's stats call waited until the stopped guest resumed), so
+  // the connection is retired before the next QEMU-bound call.
+  bool qemu_conn_stuck = false;
   ReconnectBackoff backoff;
   FailureLog failures;
   std::shared_ptr<HostState> host = std::make_shared<HostState>();
@@ -266,6 +276,19 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
   balloon_period_set.clear();
   if (!failures.Clear(kConnectKey)) LOG(INFO) << "connected to " << uri;
   return Status::Ok();
+}
+
+void LibvirtHypervisor::Impl::RetireStuckQemuConnection() {
+  if (!qemu_conn_stuck || conn == nullptr) return;
+  virConnectPtr fresh = virConnectOpen(uri.c_str());
+  if (fresh == nullptr) return;  // keep the old one; try again next time
+  SilenceLibvirtErrors(fresh);
+  virConnectClose(qemu_conn.release());  // stuck calls hold their own refs
+  qemu_conn.reset(fresh);
+  qemu_conn_stuck = false;
+  LOG(INFO) << "a call is stuck on a guest's QEMU: QEMU-bound calls move to "
+               "a new connection to "
+            << uri;
 }
 
 void LibvirtHypervisor::Impl::CloseConnection() {
@@ -515,6 +538,7 @@ void LibvirtHypervisor::Impl::StartDomainReads(int pcpu_count,
   for (DomainSlot& slot : *slots) {
     if (slot.dom != nullptr) StartCounters(pcpu_count, &slot);
   }
+  RetireStuckQemuConnection();
   for (DomainSlot& slot : *slots) {
     if (slot.dom != nullptr) StartQemuRead(&slot);
   }
@@ -530,6 +554,11 @@ void LibvirtHypervisor::Impl::FinishDomainReads(std::vector<DomainSlot>* slots,
   }
   loop_pool->WaitUntil(counters, deadline);
   pool->WaitUntil(qemu, deadline);
+  for (const auto& ticket : qemu) {
+    if (ticket != nullptr && ticket->started() && !ticket->done()) {
+      qemu_conn_stuck = true;
+    }
+  }
   std::set<std::string> period_set_now;
   sample->domains.reserve(slots->size());
   for (DomainSlot& slot : *slots) {
@@ -659,6 +688,7 @@ Status LibvirtHypervisor::Impl::RunWithDeadline(
                          std::to_string(pool->outstanding()) +
                          " call(s) still waiting on libvirt");
   }
+  qemu_conn_stuck = true;
   return Status::Error(what + " timed out after " + Ms(sample_deadline) +
                        "; domain marked busy");
 }
@@ -730,6 +760,7 @@ Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
   }
   const std::string what = "pinning vCPU " + std::to_string(vcpu) + " of " +
                            uuid + " to " + pcpus.ToString();
+  impl_->RetireStuckQemuConnection();
   auto connection = impl_->SharedConnection(impl_->qemu_conn);
   auto cpumap =
       std::make_shared<std::vector<unsigned char>>(pcpus.ToCpumap(width));
@@ -752,6 +783,7 @@ Status LibvirtHypervisor::SetMemory(const DomainKey& uuid,
   if (!connected.ok()) return connected;
   const std::string what = "setting memory of " + uuid + " to " +
                            std::to_string(memory_kib) + " KiB";
+  impl_->RetireStuckQemuConnection();
   auto connection = impl_->SharedConnection(impl_->qemu_conn);
   return impl_->RunWithDeadline(
       QemuKey(uuid), what, [connection, uuid, memory_kib, what] {
