@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <utility>
@@ -156,10 +157,13 @@ struct LibvirtHypervisor::Impl {
     return pool->outstanding() + loop_pool->outstanding();
   }
 
-  // Replaces qemu_conn with a fresh connection when a call is stuck on it;
-  // the stuck call keeps its own reference, and the old connection closes
-  // when that call returns.
-  void RetireStuckQemuConnection();
+  // A connection for one QEMU-bound call, used by no other call: a free one,
+  // else a new one; it returns to the free list when the call's last
+  // reference goes (a stuck call keeps its own). Null when libvirt cannot be
+  // reached.
+  std::shared_ptr<ConnectionHandle> LeaseQemuConnection();
+  // Closes the free QEMU connections; leased ones close when returned.
+  void ResetQemuConnections();
 
   // Closes the connection, reporting handles still holding it: every
   // domain handle should have been freed by its RAII owner by now, except
@@ -219,12 +223,20 @@ struct LibvirtHypervisor::Impl {
   // stopped QEMU, a virNodeGetCPUStats on the same connection can hang too,
   // never on another connection. So the loop's own calls (host, listing,
   // counters) never share a connection with a call stuck on a guest.
-  ConnectionHandle qemu_conn;
-  // A QEMU-bound call on qemu_conn missed its deadline and may still be
-  // stuck. Calls made on that connection after it can hang behind it (seen:
-  // a healthy guest's stats call waited until the stopped guest resumed), so
-  // the connection is retired before the next QEMU-bound call.
-  bool qemu_conn_stuck = false;
+  // Connections for the calls that ask QEMU (stats, resize, pin), one per
+  // call in flight. Measured on libvirt 9.0: while a call hangs on a stopped
+  // QEMU, other calls on the same connection can hang with it (a
+  // virNodeGetCPUStats; a healthy guest's stats call, issued beside it or
+  // after it), never calls on another connection. So no call shares a
+  // connection with another, and the loop's own calls (host, listing,
+  // counters) have `conn` to themselves.
+  struct QemuConnections {
+    std::mutex mu;
+    std::vector<virConnectPtr> free;
+    uint64_t generation = 0;  // bumped on reconnect: older ones are closed
+  };
+  std::shared_ptr<QemuConnections> qemu_conns =
+      std::make_shared<QemuConnections>();
   ReconnectBackoff backoff;
   FailureLog failures;
   std::shared_ptr<HostState> host = std::make_shared<HostState>();
@@ -238,7 +250,7 @@ struct LibvirtHypervisor::Impl {
   // slow or stuck (seen: with 4 slow balloon queries in flight, every other
   // listing missed its deadline and the whole sample failed).
   std::unique_ptr<DomainCallPool> loop_pool;
-  std::unique_ptr<DomainCallPool> pool;  // QEMU-bound calls, on qemu_conn
+  std::unique_ptr<DomainCallPool> pool;  // QEMU-bound calls, leased conns
   // Each domain instance's DomainConfig, read now and then on the loop's
   // pool: the definitions need no QEMU (measured; see the reader).
   DomainConfigReader configs{loop_pool.get(), DomainConfigReader::Options{}};
@@ -247,8 +259,7 @@ struct LibvirtHypervisor::Impl {
 
 Status LibvirtHypervisor::Impl::EnsureConnected() {
   if (conn != nullptr) {
-    if (virConnectIsAlive(conn.get()) == 1 &&
-        virConnectIsAlive(qemu_conn.get()) == 1) {
+    if (virConnectIsAlive(conn.get()) == 1) {
       return Status::Ok();
     }
     DropConnection("connection is no longer alive");
@@ -261,8 +272,7 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
                          std::to_string(wait.count()) + " ms");
   }
   conn.reset(virConnectOpen(uri.c_str()));
-  if (conn != nullptr) qemu_conn.reset(virConnectOpen(uri.c_str()));
-  if (conn == nullptr || qemu_conn == nullptr) {
+  if (conn == nullptr) {
     Status error = ErrorFromLibvirt("cannot connect to " + uri);
     CloseConnection();
     backoff.RecordFailure(now);
@@ -270,7 +280,7 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
     return error;
   }
   SilenceLibvirtErrors(conn.get());
-  SilenceLibvirtErrors(qemu_conn.get());
+  ResetQemuConnections();
   backoff.RecordSuccess();
   host->reset = true;  // by the next host read, on its worker
   balloon_period_set.clear();
@@ -278,25 +288,57 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
   return Status::Ok();
 }
 
-void LibvirtHypervisor::Impl::RetireStuckQemuConnection() {
-  if (!qemu_conn_stuck || conn == nullptr) return;
-  virConnectPtr fresh = virConnectOpen(uri.c_str());
-  if (fresh == nullptr) return;  // keep the old one; try again next time
-  SilenceLibvirtErrors(fresh);
-  virConnectClose(qemu_conn.release());  // stuck calls hold their own refs
-  qemu_conn.reset(fresh);
-  qemu_conn_stuck = false;
-  LOG(INFO) << "a call is stuck on a guest's QEMU: QEMU-bound calls move to "
-               "a new connection to "
-            << uri;
+std::shared_ptr<ConnectionHandle>
+LibvirtHypervisor::Impl::LeaseQemuConnection() {
+  // At most one free connection per worker: no more calls run at once.
+  constexpr size_t kMaxFree = 4;
+  virConnectPtr leased = nullptr;
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(qemu_conns->mu);
+    generation = qemu_conns->generation;
+    if (!qemu_conns->free.empty()) {
+      leased = qemu_conns->free.back();
+      qemu_conns->free.pop_back();
+    }
+  }
+  if (leased == nullptr) {
+    leased = virConnectOpen(uri.c_str());
+    if (leased == nullptr) return nullptr;
+    SilenceLibvirtErrors(leased);
+  }
+  std::shared_ptr<QemuConnections> state = qemu_conns;
+  return std::shared_ptr<ConnectionHandle>(
+      new ConnectionHandle(leased), [state, generation](ConnectionHandle* h) {
+        virConnectPtr back = h->release();
+        delete h;
+        {
+          std::lock_guard<std::mutex> lock(state->mu);
+          if (generation == state->generation &&
+              state->free.size() < kMaxFree && virConnectIsAlive(back) == 1) {
+            state->free.push_back(back);
+            return;
+          }
+        }
+        virConnectClose(back);
+      });
+}
+
+void LibvirtHypervisor::Impl::ResetQemuConnections() {
+  std::vector<virConnectPtr> to_close;
+  {
+    std::lock_guard<std::mutex> lock(qemu_conns->mu);
+    ++qemu_conns->generation;
+    to_close.swap(qemu_conns->free);
+  }
+  for (virConnectPtr c : to_close) virConnectClose(c);
 }
 
 void LibvirtHypervisor::Impl::CloseConnection() {
   int still_referenced = 0;
-  for (ConnectionHandle* handle : {&conn, &qemu_conn}) {
-    if (*handle != nullptr && virConnectClose(handle->release()) > 0) {
-      ++still_referenced;
-    }
+  ResetQemuConnections();
+  if (conn != nullptr && virConnectClose(conn.release()) > 0) {
+    ++still_referenced;
   }
   if (still_referenced == 0) return;
   const int stuck = Outstanding();
@@ -515,7 +557,11 @@ void LibvirtHypervisor::Impl::StartQemuRead(DomainSlot* slot) {
   slot->period_requested =
       stats_period_s > 0 && balloon_period_set.count(slot->instance) == 0;
   auto result = std::make_shared<MonitorRead>();
-  std::shared_ptr<ConnectionHandle> connection = SharedConnection(qemu_conn);
+  std::shared_ptr<ConnectionHandle> connection = LeaseQemuConnection();
+  if (connection == nullptr) {
+    slot->qemu_busy = "cannot open a connection to " + uri;
+    return;
+  }
   const int period = slot->period_requested ? stats_period_s : 0;
   slot->qemu_ticket = pool->Submit(
       QemuKey(slot->uuid), [result, connection, uuid = slot->uuid, period] {
@@ -538,7 +584,6 @@ void LibvirtHypervisor::Impl::StartDomainReads(int pcpu_count,
   for (DomainSlot& slot : *slots) {
     if (slot.dom != nullptr) StartCounters(pcpu_count, &slot);
   }
-  RetireStuckQemuConnection();
   for (DomainSlot& slot : *slots) {
     if (slot.dom != nullptr) StartQemuRead(&slot);
   }
@@ -554,11 +599,6 @@ void LibvirtHypervisor::Impl::FinishDomainReads(std::vector<DomainSlot>* slots,
   }
   loop_pool->WaitUntil(counters, deadline);
   pool->WaitUntil(qemu, deadline);
-  for (const auto& ticket : qemu) {
-    if (ticket != nullptr && ticket->started() && !ticket->done()) {
-      qemu_conn_stuck = true;
-    }
-  }
   std::set<std::string> period_set_now;
   sample->domains.reserve(slots->size());
   for (DomainSlot& slot : *slots) {
@@ -688,7 +728,6 @@ Status LibvirtHypervisor::Impl::RunWithDeadline(
                          std::to_string(pool->outstanding()) +
                          " call(s) still waiting on libvirt");
   }
-  qemu_conn_stuck = true;
   return Status::Error(what + " timed out after " + Ms(sample_deadline) +
                        "; domain marked busy");
 }
@@ -760,8 +799,10 @@ Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
   }
   const std::string what = "pinning vCPU " + std::to_string(vcpu) + " of " +
                            uuid + " to " + pcpus.ToString();
-  impl_->RetireStuckQemuConnection();
-  auto connection = impl_->SharedConnection(impl_->qemu_conn);
+  auto connection = impl_->LeaseQemuConnection();
+  if (connection == nullptr) {
+    return ErrorFromLibvirt("cannot connect to " + impl_->uri);
+  }
   auto cpumap =
       std::make_shared<std::vector<unsigned char>>(pcpus.ToCpumap(width));
   // The job takes the domain's job in libvirt: the QEMU key.
@@ -783,8 +824,10 @@ Status LibvirtHypervisor::SetMemory(const DomainKey& uuid,
   if (!connected.ok()) return connected;
   const std::string what = "setting memory of " + uuid + " to " +
                            std::to_string(memory_kib) + " KiB";
-  impl_->RetireStuckQemuConnection();
-  auto connection = impl_->SharedConnection(impl_->qemu_conn);
+  auto connection = impl_->LeaseQemuConnection();
+  if (connection == nullptr) {
+    return ErrorFromLibvirt("cannot connect to " + impl_->uri);
+  }
   return impl_->RunWithDeadline(
       QemuKey(uuid), what, [connection, uuid, memory_kib, what] {
         DomainHandle dom;
