@@ -37,7 +37,7 @@ class LibvirtHypervisor : public Hypervisor {
   // within the sample deadline from there, per domain 1 virDomainGetInfo + 1 virDomainGetVcpus (vCPU time,
   // last pCPU, affinity; no job, no QEMU), all domains first, the stamp
   // being the middle of the span they were read in
-  // (Sample::vcpu_read_span_ns); and per domain, on a second connection,
+  // (Sample::vcpu_read_span_ns); and per domain, each on a connection of its own,
   // 1 virDomainLookupByUUIDString + 1 virDomainListGetStats(vcpu, balloon),
   // which asks QEMU (vcpu.N.delay, balloon.*), plus once per new domain
   // instance 1 virDomainSetMemoryStatsPeriod. A domain whose calls have not
