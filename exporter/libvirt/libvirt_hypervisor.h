@@ -34,14 +34,14 @@ class LibvirtHypervisor : public Hypervisor {
   // then 1 virConnectGetAllDomainStats(state) listing the active domains
   // (these two wait up to max(sample deadline, 2 s): they ask no QEMU but
   // wait for libvirtd's locks, held while a guest starts or stops); then,
-  // within the sample deadline from there, per domain 1 virDomainGetInfo + 1 virDomainGetVcpus (vCPU time,
-  // last pCPU, affinity; no job, no QEMU), all domains first, the stamp
-  // being the middle of the span they were read in
-  // (Sample::vcpu_read_span_ns); and per domain, each on a connection of its own,
-  // 1 virDomainLookupByUUIDString + 1 virDomainListGetStats(vcpu, balloon),
-  // which asks QEMU (vcpu.N.delay, balloon.*), plus once per new domain
-  // instance 1 virDomainSetMemoryStatsPeriod. A domain whose calls have not
-  // returned by the deadline is kept with read = kTimedOut and only what
+  // within the sample deadline from there, per domain 1 virDomainGetInfo + 1
+  // virDomainGetVcpus (vCPU time, last pCPU, affinity; no job, no QEMU), all
+  // domains first, the stamp being the middle of the span they were read in
+  // (Sample::vcpu_read_span_ns); and per domain, each on a connection of its
+  // own, 1 virDomainLookupByUUIDString + 1 virDomainListGetStats(vcpu,
+  // balloon), which asks QEMU (vcpu.N.delay, balloon.*), plus once per new
+  // domain instance 1 virDomainSetMemoryStatsPeriod. A domain whose calls have
+  // not returned by the deadline is kept with read = kTimedOut and only what
   // came back (its vCPUs without delays, or nothing beyond name and state),
   // counted in Sample::errors and logged once per episode; it gets no new
   // call of a kind while the old one is outstanding. Fails while libvirt is
