@@ -15,6 +15,13 @@ readonly SUITE_STARTED=$SECONDS
 note() { echo "faults: [$((SECONDS - SUITE_STARTED))s] $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# Bazel reaps every process a test started, so a libvirtd that the fault
+# suite restarted dies with that test: start one from this tree's tools/
+# when none answers.
+if ! virsh -c "qemu:///system" list >/dev/null 2>&1; then
+  up=$(readlink -f "${BASH_SOURCE[0]}" | sed 's,/[^/]*/[^/]*/[^/]*$,/tools/libvirt_up.sh,')
+  if [[ -x $up ]]; then "$up" >/dev/null 2>&1 || true; fi
+fi
 virsh -c "${VMB_CONNECT:-qemu:///system}" list >/dev/null 2>&1 ||
   fail "libvirt does not answer: run tools/libvirt_up.sh as root first"
 
