@@ -18,9 +18,12 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # Bazel reaps every process a test started, so a libvirtd that the fault
 # suite restarted dies with that test: start one from this tree's tools/
 # when none answers.
+# This tree's tools/libvirt_up.sh, found beside this file's source.
+LIBVIRT_UP=$(readlink -f "${BASH_SOURCE[0]}" |
+  sed 's,/tests/faults/[^/]*$,/tools/libvirt_up.sh,')
+readonly LIBVIRT_UP
 if ! virsh -c "qemu:///system" list >/dev/null 2>&1; then
-  up=$(readlink -f "${BASH_SOURCE[0]}" | sed 's,/[^/]*/[^/]*/[^/]*$,/tools/libvirt_up.sh,')
-  if [[ -x $up ]]; then "$up" >/dev/null 2>&1 || true; fi
+  if [[ -x $LIBVIRT_UP ]]; then "$LIBVIRT_UP" >/dev/null 2>&1 || true; fi
 fi
 virsh -c "${VMB_CONNECT:-qemu:///system}" list >/dev/null 2>&1 ||
   fail "libvirt does not answer: run tools/libvirt_up.sh as root first"
@@ -175,15 +178,14 @@ libvirtd_pid() {
 # once the killed daemon's zombie is reaped (its "already running" check
 # would count the zombie); the same commands when it is not there.
 start_libvirtd() {
-  local up deadline=$((SECONDS + 5))
+  local deadline=$((SECONDS + 5))
   while [[ -z $(libvirtd_pid) ]] && pgrep -x libvirtd >/dev/null &&
     ((SECONDS < deadline)); do
     sleep 0.1
   done
-  up=$(readlink -f "$0" | sed 's,/tests/faults/[^/]*$,/tools/libvirt_up.sh,')
   if [[ -z $(libvirtd_pid) ]]; then
-    if [[ -x $up ]] && ! pgrep -x libvirtd >/dev/null; then
-      "$up" >/dev/null 2>&1 || true
+    if [[ -x $LIBVIRT_UP ]] && ! pgrep -x libvirtd >/dev/null; then
+      "$LIBVIRT_UP" >/dev/null 2>&1 || true
     else
       rm -f /run/libvirtd.pid
       libvirtd -d
