@@ -121,6 +121,7 @@ Usage Derive(const Sample* previous, const Sample& current) {
   }
 
   const HostSample& host = current.host;
+  usage.topology = host.topology;
   usage.online_pcpus = host.online_pcpus.Empty() && host.pcpu_count > 0
                            ? CpuSet::Range(0, host.pcpu_count - 1)
                            : host.online_pcpus;
@@ -143,6 +144,7 @@ Usage Derive(const Sample* previous, const Sample& current) {
     out.uuid = domain.uuid;
     out.name = domain.name;
     out.read = domain.read;
+    out.config = domain.config;
     const DomainSample* then = nullptr;
     auto it = before.find(domain.uuid);
     // A new id under the same UUID is a restart: its counters started over.

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "exporter/core/cpu_set.h"
+#include "exporter/core/domain_config.h"
+#include "exporter/core/host_topology.h"
 #include "exporter/core/sample.h"
 
 namespace vmbalance {
@@ -44,6 +46,9 @@ struct DomainUsage {
   // The Sample's DomainSample::read: when not kComplete, vcpus holds only
   // what was read in time (possibly nothing).
   DomainRead read = DomainRead::kComplete;
+  // DomainSample::config: the operator's placement and vmbalance's per-domain
+  // switch; nullopt when the source could not read the domain's XML.
+  std::optional<DomainConfig> config;
 };
 
 struct Usage {
@@ -74,6 +79,8 @@ struct Usage {
   // pCPU, indexed by pCPU number like pcpu_load; -1 where unknown (no host
   // figures, offline, counter reset). Includes non-guest work.
   std::vector<double> pcpu_busy_ratio;
+  // HostSample::topology: cells, cores and SMT siblings; empty when unknown.
+  HostTopology topology;
 };
 
 }  // namespace vmbalance
