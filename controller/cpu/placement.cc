@@ -5,6 +5,12 @@
 
 namespace vmbalance {
 
+bool MayPlace(const PlacementProblem& problem, int item, int bin) {
+  if (problem.allowed.empty()) return true;
+  const std::vector<int>& bins = problem.allowed[item];
+  return bins.empty() || std::binary_search(bins.begin(), bins.end(), bin);
+}
+
 std::vector<double> BinLoads(const PlacementProblem& problem,
                              const Assignment& assignment) {
   std::vector<double> loads = problem.base_load;

@@ -19,10 +19,21 @@ struct PlacementProblem {
   // Per item: which guest it belongs to, so siblings can be spread. Optional:
   // empty means every item is its own guest.
   std::vector<int> group;
+  // Per item: the bins it may be placed in, ascending (the operator's
+  // affinity narrowed to the usable pCPUs, the cell that holds the guest's
+  // memory). Empty overall, or an empty list for an item: any bin.
+  std::vector<std::vector<int>> allowed;
+  // Per bin: its core index (bins that share one are SMT siblings of one
+  // core) and its NUMA cell. Empty: every bin a core of its own, one cell.
+  std::vector<int> bin_core;
+  std::vector<int> bin_cell;
 
   int bins() const { return static_cast<int>(base_load.size()); }
   int items() const { return static_cast<int>(demand.size()); }
 };
+
+// Whether `item` may be placed in `bin` (see PlacementProblem::allowed).
+bool MayPlace(const PlacementProblem& problem, int item, int bin);
 
 // Std-devs within this of a threshold count as meeting it: loads are sums of
 // doubles, and ties with the threshold are common on round demands.

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "controller/cpu/topology_problem.h"
+
 namespace vmbalance {
 
 CpuSet UsablePcpus(const Usage& usage, const CpuSet& allowed) {
@@ -58,6 +60,7 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
       problem.items.push_back(ref);
     }
   }
+  AddTopology(usage, &problem);
   return problem;
 }
 

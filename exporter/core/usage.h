@@ -35,7 +35,7 @@ struct VcpuUsage {
   // counters' own window.
   double runnable = 0;
   bool has_delay = false;
-  int pcpu = -1;           // where its load is attributed
+  int pcpu = -1;  // where its load is attributed
   CpuSet affinity;
 };
 
@@ -52,7 +52,7 @@ struct DomainUsage {
 };
 
 struct Usage {
-  double interval_s = 0;          // Δwall between the two samples
+  double interval_s = 0;  // Δwall between the two samples
   // How far one vCPU's own window may be from interval_s, as a fraction of
   // it: each sample's counters were read over a span around its stamp
   // (Sample::vcpu_read_span_ns). Rates are off by up to this fraction.
