@@ -3,7 +3,8 @@
 # with an older revision (default 4d51305, the code before issue 13's work):
 # the sampling and metrics path, the two policies' decision times, /metrics
 # at 1000 simulated two-vCPU domains (latency, a scrape storm, process CPU
-# with 1 and 10 scrapers, RSS), then, for the current tree only, RSS over a
+# with 1 and 10 scrapers, RSS), one sample of 1000 guests of libvirtd's test
+# driver (round trips and time; needs a running libvirtd), then, for the current tree only, RSS over a
 # long run of domain churn and the closed-loop outcomes of every simulator
 # scenario (intervals to balance, pin changes, balloon changes, kills, and
 # "short": the longest run of intervals a guest spent below 100 MiB unused
@@ -35,9 +36,11 @@ done
 old_rev=$(git rev-parse --short "$old_rev^{commit}")
 mkdir -p "$out/old" "$out/new" "$out/scenarios"
 targets=(//exporter:derive_benchmark //controller/cpu:vcpu_policy_benchmark
-  //controller/memory:memory_policy_benchmark //controller:vmbalanced)
+  //controller/memory:memory_policy_benchmark //controller:vmbalanced
+  //exporter:libvirt_exporter)
 binaries=(exporter/derive_benchmark controller/cpu/vcpu_policy_benchmark
-  controller/memory/memory_policy_benchmark controller/vmbalanced)
+  controller/memory/memory_policy_benchmark controller/vmbalanced
+  exporter/libvirt_exporter)
 
 # Builds `targets` in $1 (a source tree) with Bazel args $2.. and copies the
 # binaries to $out/<side>, so later builds in the tree cannot swap them.
@@ -68,6 +71,13 @@ for side in old new; do
   echo "== $side: /metrics with 1000 simulated domains"
   python3 tools/bench/scrape_bench.py "$out/$side/vmbalanced" \
     "$out/scenarios/scale_1000x2.json" >"$out/$side/scrape.json"
+  if virsh -q -c test+unix:///default version >/dev/null 2>&1; then
+    echo "== $side: one sample of 1000 test-driver guests through libvirtd"
+    python3 tools/bench/sample_cost.py "$out/$side/libvirt_exporter" 1000 30 \
+      >"$out/$side/sample.json"
+  else
+    echo "== $side: no libvirtd (tools/libvirt_up.sh): sampling cost skipped"
+  fi
 done
 if ((churn_ticks > 0)); then
   echo "== new: RSS over $churn_ticks ticks of churn (1000 domains)"

@@ -4,7 +4,8 @@
 Reads OUT_DIR/{old,new}/*.json as bench.sh wrote them: Google Benchmark
 results (derive, vcpu, memory: CPU time per iteration, matched by benchmark
 name; a case only one side has shows "-"), scrape.json (scrape_bench.py)
-and, if present, new/churn.json (rss_churn.py). Ratio is old / new: above 1
+sample.json (sample_cost.py) and, if present, new/churn.json
+(rss_churn.py). Ratio is old / new: above 1
 the new code is faster (or smaller).
 
   compare.py OUT_DIR OLD_REV
@@ -78,6 +79,16 @@ def scrape_rows(old, new):
         f"{new.get('storm_ok', '-')}/200 | |")
 
 
+def sample_rows(old, new):
+  old, new = old or {}, new or {}
+  row("one sample, 1000 test-driver guests via libvirtd, median (wall)",
+      old.get("sample_seconds_median"), new.get("sample_seconds_median"), "s")
+  row("same, slowest sample of the run (wall)", old.get("sample_seconds_max"),
+      new.get("sample_seconds_max"), "s")
+  row("round trips to libvirtd per sample", old.get("rpcs_per_sample"),
+      new.get("rpcs_per_sample"), "")
+
+
 def main():
   out, rev = sys.argv[1], sys.argv[2]
   print(f"\n| case | old ({rev}) | new | ratio old/new |")
@@ -88,6 +99,7 @@ def main():
     for case in list(old) + [c for c in new if c not in old]:
       row(f"{label}: {case}", old.get(case), new.get(case))
   scrape_rows(load(f"{out}/old/scrape.json"), load(f"{out}/new/scrape.json"))
+  sample_rows(load(f"{out}/old/sample.json"), load(f"{out}/new/sample.json"))
   churn = load(f"{out}/new/churn.json")
   if churn:
     label = f"RSS over {churn['ticks']} ticks of churn (new code)"
