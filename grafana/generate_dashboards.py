@@ -269,11 +269,14 @@ def host_dashboard():
        ("max(vmbalance_memory_low_mark_bytes{%s})" % HOST, "low mark")],
       "bytes", width=24, height=9, minimum=0))
   p.append(timeseries(
-      lay, "Host free memory and reserve",
-      "Free host memory (virNodeGetMemoryStats) against the reserve the "
-      "coordinator never gives away. HostMemoryLow fires after 5 minutes "
-      "below it.",
-      [("max(libvirt_node_memory_free_bytes{%s})" % HOST, "free"),
+      lay, "Host available memory and reserve",
+      "Host available memory as the coordinator counts it (MemAvailable when "
+      "libvirt manages this very host, else libvirt's free figure) against "
+      "the reserve it never gives away; HostMemoryLow fires after 5 minutes "
+      "below it. libvirt's free figure (virNodeGetMemoryStats) for reference.",
+      [("max(vmbalance_host_memory_available_bytes{%s}) or "
+        "max(libvirt_node_memory_free_bytes{%s})" % (HOST, HOST), "available"),
+       ("max(libvirt_node_memory_free_bytes{%s})" % HOST, "libvirt free"),
        ("max(vmbalance_memory_host_reserve_bytes{%s})" % HOST, "reserve"),
        ("max(libvirt_node_memory_total_bytes{%s})" % HOST, "total")],
       "bytes", minimum=0))
@@ -364,16 +367,18 @@ def fleet_dashboard():
                     "short"]))
   p.append(table(
       lay, "Hosts by memory pressure",
-      "Worst first: guests below the coordinator's low mark, then host free "
-      "memory over its reserve (below 1 = short).",
+      "Worst first: guests below the coordinator's low mark, then host "
+      "available memory (MemAvailable, else libvirt's free figure) over its "
+      "reserve (below 1 = short).",
       [("sort_desc(instance:vmbalance_guests_below_low_mark:count{%s})" % sel,
         "guests below low mark"),
-       ("instance:libvirt_node_memory_free_over_reserve:ratio{%s}" % sel,
-        "free / reserve"),
+       ("instance:vmbalance_host_memory_available_over_reserve:ratio{%s}"
+        % sel, "available / reserve"),
        ("instance:libvirt_domain_memory_unused_bytes:min{%s}" % sel,
         "least unused in a guest"),
-       ("max by (instance) (libvirt_node_memory_free_bytes{%s})" % sel,
-        "host free"),
+       ("max by (instance) (vmbalance_host_memory_available_bytes{%s}) or "
+        "max by (instance) (libvirt_node_memory_free_bytes{%s})" % (sel, sel),
+        "host available"),
        ("60 * instance:vmbalance_balloon_changes:rate5m{%s}" % sel,
         "balloon changes/min")],
       "guests below low mark", ["short", "none", "bytes", "bytes", "short"]))
@@ -384,9 +389,10 @@ def fleet_dashboard():
         "{{instance}}")],
       "percentunit", minimum=0, threshold=IMBALANCE_BOUND))
   p.append(timeseries(
-      lay, "Bottom 10 hosts by free memory over reserve",
-      "Host free memory divided by its reserve; red below 1.",
-      [("bottomk(10, instance:libvirt_node_memory_free_over_reserve:ratio"
+      lay, "Bottom 10 hosts by available memory over reserve",
+      "Host available memory divided by its reserve; red below 1.",
+      [("bottomk(10, "
+        "instance:vmbalance_host_memory_available_over_reserve:ratio"
         "{%s})" % sel, "{{instance}}")],
       "none", minimum=0, threshold=1))
   p.append(timeseries(
