@@ -2,14 +2,16 @@
 // that vmbalance must honour or show: where its vCPUs may run and where its
 // memory lives (<vcpu cpuset>, <cputune><vcpupin>, <numatune>), vmbalance's
 // own per-domain switch (<vmbalance:policy cpu="off" memory="on"/> in the
-// domain's <metadata>), and OpenStack Nova's instance metadata. Plain values;
-// exporter/domain_xml reads them from the XML.
+// domain's <metadata>), OpenStack Nova's instance metadata, and the
+// metadata elements the operator named for labels (--domain_metadata). Plain
+// values; exporter/domain_xml reads them from the XML.
 #ifndef VMBALANCE_EXPORTER_CORE_DOMAIN_CONFIG_H_
 #define VMBALANCE_EXPORTER_CORE_DOMAIN_CONFIG_H_
 
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exporter/core/cpu_set.h"
@@ -49,7 +51,8 @@ struct OperatorPlacement {
 };
 
 // OpenStack Nova's <nova:instance> metadata (namespaces
-// http://openstack.org/xmlns/libvirt/nova/1.0, 1.1, 1.2, ...).
+// http://openstack.org/xmlns/libvirt/nova/1.0, 1.1, 1.2, ...). Values are
+// label-ready: whitespace collapsed, at most 128 bytes.
 struct NovaInstance {
   std::string name;
   std::string flavor;
@@ -63,6 +66,9 @@ struct DomainConfig {
   OperatorPlacement placement;
   DomainPolicy policy;
   std::optional<NovaInstance> nova;
+  // (label name, value) per --domain_metadata spec, in the flag's order;
+  // value "" where this domain's <metadata> lacks it. Empty without specs.
+  std::vector<std::pair<std::string, std::string>> metadata_labels;
   // Parts that could not be read, for the log. A vmbalance policy element
   // that cannot be read turns both switches off: when in doubt about what
   // the operator wanted, vmbalance leaves the guest alone.

@@ -76,13 +76,18 @@ std::optional<NovaInstance> ReadNova(const Element& metadata) {
   for (const Element& child : metadata.Children("instance")) {
     if (child.ns().rfind(kNovaNamespacePrefix, 0) != 0) continue;
     NovaInstance nova;
-    nova.name = child.Child("name").Text();
-    nova.flavor = child.Child("flavor").Attr("name").value_or("");
+    // Sanitised here: these become label values (a display name may be
+    // long or span lines).
+    nova.name = SanitizeLabelValue(child.Child("name").Text());
+    nova.flavor =
+        SanitizeLabelValue(child.Child("flavor").Attr("name").value_or(""));
     Element owner = child.Child("owner");
-    nova.project_name = owner.Child("project").Text();
-    nova.project_uuid = owner.Child("project").Attr("uuid").value_or("");
-    nova.user_name = owner.Child("user").Text();
-    nova.user_uuid = owner.Child("user").Attr("uuid").value_or("");
+    nova.project_name = SanitizeLabelValue(owner.Child("project").Text());
+    nova.project_uuid =
+        SanitizeLabelValue(owner.Child("project").Attr("uuid").value_or(""));
+    nova.user_name = SanitizeLabelValue(owner.Child("user").Text());
+    nova.user_uuid =
+        SanitizeLabelValue(owner.Child("user").Attr("uuid").value_or(""));
     return nova;
   }
   return std::nullopt;
@@ -115,7 +120,8 @@ std::optional<CpuSet> ParseLibvirtCpuset(std::string_view text) {
   return result;
 }
 
-StatusOr<DomainConfig> ParseDomainConfig(std::string_view text) {
+StatusOr<DomainConfig> ParseDomainConfig(
+    std::string_view text, const std::vector<MetadataLabelSpec>& labels) {
   StatusOr<xml::XmlDoc> doc = xml::XmlDoc::Parse(text);
   if (!doc.ok()) return Status::Error("domain XML: " + doc.status().message());
   Element domain = doc->root();
@@ -128,6 +134,7 @@ StatusOr<DomainConfig> ParseDomainConfig(std::string_view text) {
   Element metadata = domain.Child("metadata");
   config.policy = ReadPolicy(metadata, &config.problems);
   config.nova = ReadNova(metadata);
+  config.metadata_labels = ReadMetadataLabels(metadata, labels);
   return config;
 }
 

@@ -86,6 +86,31 @@ TEST(DomainConfigTest, MalformedPinsAreProblemsNotConstraints) {
   EXPECT_EQ(config.problems.size(), 4u);
 }
 
+// --domain_metadata specs are read from the same <metadata>; a Nova display
+// name spanning lines becomes one label-ready line.
+TEST(DomainConfigTest, OperatorNamedMetadataLabels) {
+  auto specs = ParseMetadataLabelSpecs(
+      "team={https://example.com/ops/1}owner/@team,"
+      "nova_vcpus={http://openstack.org/xmlns/libvirt/nova/1.1}instance/"
+      "flavor/vcpus");
+  ASSERT_TRUE(specs.ok()) << specs.status().message();
+  StatusOr<DomainConfig> config = ParseDomainConfig(
+      "<domain><metadata>"
+      "<o:owner xmlns:o='https://example.com/ops/1' team='infra'/>"
+      "<nova:instance xmlns:nova='http://openstack.org/xmlns/libvirt/nova/1.1'>"
+      "<nova:name>web\n  one</nova:name>"
+      "<nova:flavor name='m1'><nova:vcpus>4</nova:vcpus></nova:flavor>"
+      "</nova:instance></metadata></domain>",
+      *specs);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(config->metadata_labels,
+            (std::vector<Pair>{{"team", "infra"}, {"nova_vcpus", "4"}}));
+  ASSERT_TRUE(config->nova.has_value());
+  EXPECT_EQ(config->nova->name, "web one");
+  EXPECT_TRUE(Parsed(Fixture("nova_dedicated.xml")).metadata_labels.empty());
+}
+
 TEST(DomainConfigTest, NotADomain) {
   EXPECT_FALSE(ParseDomainConfig("").ok());
   EXPECT_FALSE(ParseDomainConfig("<capabilities/>").ok());

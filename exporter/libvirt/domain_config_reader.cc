@@ -17,14 +17,15 @@ namespace {
 using libvirt_internal::DomainHandle;
 using libvirt_internal::LastLibvirtError;
 
-StatusOr<DomainConfig> ReadDefinition(virDomainPtr dom, unsigned int flags,
-                                      const std::string& which) {
+StatusOr<DomainConfig> ReadDefinition(
+    virDomainPtr dom, unsigned int flags, const std::string& which,
+    const std::vector<MetadataLabelSpec>& labels = {}) {
   char* xml = virDomainGetXMLDesc(dom, flags);
   if (xml == nullptr) {
     return Status::Error("virDomainGetXMLDesc(" + which +
                          "): " + LastLibvirtError().message);
   }
-  StatusOr<DomainConfig> parsed = ParseDomainConfig(xml);
+  StatusOr<DomainConfig> parsed = ParseDomainConfig(xml, labels);
   std::free(xml);
   if (!parsed.ok()) {
     return Status::Error(which + " definition: " + parsed.status().message());
@@ -40,11 +41,12 @@ std::string PoolKey(const std::string& uuid) { return uuid + "#config"; }
 
 }  // namespace
 
-ConfigRead ReadDomainConfig(virDomainPtr dom) {
+ConfigRead ReadDomainConfig(virDomainPtr dom,
+                            const std::vector<MetadataLabelSpec>& labels) {
   ConfigRead read;
   StatusOr<DomainConfig> persistent =
       ReadDefinition(dom, VIR_DOMAIN_XML_INACTIVE, "persistent");
-  StatusOr<DomainConfig> live = ReadDefinition(dom, 0, "live");
+  StatusOr<DomainConfig> live = ReadDefinition(dom, 0, "live", labels);
   for (const auto* part : {&persistent, &live}) {
     if (!part->ok()) {
       read.error = part->status().message();
@@ -71,7 +73,10 @@ ConfigRead ReadDomainConfig(virDomainPtr dom) {
 }
 
 DomainConfigReader::DomainConfigReader(DomainCallPool* pool, Options options)
-    : pool_(pool), options_(options) {}
+    : pool_(pool),
+      options_(options),
+      labels_(std::make_shared<const std::vector<MetadataLabelSpec>>(
+          options_.metadata_labels)) {}
 
 void DomainConfigReader::Start(const std::vector<Instance>& instances,
                                Clock::time_point now) {
@@ -98,8 +103,11 @@ void DomainConfigReader::Start(const std::vector<Instance>& instances,
     if (entry.tried && now - entry.read_at < options_.refresh_every) continue;
     auto result = std::make_shared<ConfigRead>();
     std::shared_ptr<DomainHandle> dom = instance.dom;
-    entry.ticket = pool_->Submit(PoolKey(instance.uuid), [result, dom] {
-      *result = ReadDomainConfig(dom->get());
+    // Shared: a read stuck in libvirt may outlive the reader (its pool
+    // then detaches the worker).
+    std::shared_ptr<const std::vector<MetadataLabelSpec>> labels = labels_;
+    entry.ticket = pool_->Submit(PoolKey(instance.uuid), [result, dom, labels] {
+      *result = ReadDomainConfig(dom->get(), *labels);
     });
     entry.result = std::move(result);
     entry.started_at = now;

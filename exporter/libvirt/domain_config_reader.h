@@ -34,7 +34,9 @@
 
 #include "exporter/core/domain_config.h"
 #include "exporter/core/sample.h"
+#include "exporter/domain_xml/metadata_labels.h"
 #include "exporter/libvirt/domain_call_pool.h"
+#include "exporter/libvirt/domain_config_flags.h"
 #include "exporter/libvirt/failure_log.h"
 #include "exporter/libvirt/libvirt_handles.h"
 
@@ -45,20 +47,26 @@ struct ConfigRead {
   std::string error;                   // why, when it did
 };
 
-// Both definitions of `dom`, parsed and merged as the header says. Blocking
-// (3 calls: virDomainIsPersistent and 2 virDomainGetXMLDesc).
-ConfigRead ReadDomainConfig(virDomainPtr dom);
+// Both definitions of `dom`, parsed and merged as the header says, with the
+// `labels` read from the live one's metadata. Blocking (3 calls:
+// virDomainIsPersistent and 2 virDomainGetXMLDesc).
+ConfigRead ReadDomainConfig(virDomainPtr dom,
+                            const std::vector<MetadataLabelSpec>& labels = {});
 
 class DomainConfigReader {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // Default to the flags (domain_config_flags.h).
   struct Options {
     // Operators change a running guest's metadata (`virsh metadata --live`)
     // or its persistent pins at any time and libvirt tells nobody unless
     // one listens for events: an opt-out is seen within this long, for 3
     // calls per domain per period (0.05 calls/s per domain at 60 s).
-    std::chrono::seconds refresh_every{60};
+    std::chrono::seconds refresh_every = ConfigRefreshFromFlags();
+    // --domain_metadata: read into each DomainConfig::metadata_labels.
+    std::vector<MetadataLabelSpec> metadata_labels =
+        MetadataLabelSpecsFromFlags();
   };
 
   // One running domain instance as the listing saw it.
@@ -99,6 +107,7 @@ class DomainConfigReader {
 
   DomainCallPool* pool_;
   Options options_;
+  std::shared_ptr<const std::vector<MetadataLabelSpec>> labels_;
   std::map<std::string, Entry> entries_;  // by "<uuid>#<id>"
   FailureLog failures_;
 };

@@ -44,4 +44,21 @@ void AppendOpenstackInfoFamily(const Sample& sample,
   info.AppendTo(out);
 }
 
+void AppendMetadataInfoFamily(const Sample& sample,
+                              std::vector<prometheus::MetricFamily>* out) {
+  auto info = MetricFamilyBuilder::Gauge(
+      "libvirt_domain_metadata_info",
+      "The domain XML <metadata> values named by --domain_metadata, one "
+      "label each (absent when the domain lacks it); value always 1.");
+  for (const DomainSample& domain : sample.domains) {
+    if (!domain.config) continue;
+    MetricLabels labels = {{"domain", domain.name}, {"uuid", domain.uuid}};
+    for (const auto& [name, value] : domain.config->metadata_labels) {
+      if (!value.empty()) labels.push_back({name, value});
+    }
+    if (labels.size() > 2) info.Add(1, labels);
+  }
+  info.AppendTo(out);
+}
+
 }  // namespace vmbalance

@@ -1,8 +1,9 @@
 // Info series for what libvirt says about the host's layout and about the
 // guests' owners, from one Sample: where each online pCPU sits
-// (libvirt_node_pcpu_info, one per pCPU) and each domain's OpenStack Nova
-// metadata (libvirt_domain_openstack_info, opt-in). Value always 1; join on
-// `pcpu` or on `domain`/`uuid`. Pure.
+// (libvirt_node_pcpu_info, one per pCPU), each domain's OpenStack Nova
+// metadata (libvirt_domain_openstack_info, opt-in) and the metadata the
+// operator named (libvirt_domain_metadata_info, --domain_metadata). Value
+// always 1; join on `pcpu` or on `domain`/`uuid`. Pure.
 #ifndef VMBALANCE_EXPORTER_METRICS_CONFIG_FAMILIES_H_
 #define VMBALANCE_EXPORTER_METRICS_CONFIG_FAMILIES_H_
 
@@ -26,6 +27,13 @@ void AppendTopologyFamily(const HostSample& host,
 // one per domain: every label is fixed for an instance's life.
 void AppendOpenstackInfoFamily(const Sample& sample,
                                std::vector<prometheus::MetricFamily>* out);
+
+// libvirt_domain_metadata_info{domain,uuid,NAME...}: one series per domain
+// with at least one of the --domain_metadata values, carrying the non-empty
+// ones; none for the others (so none without the flag). Bounded: at most 8
+// names, values of at most 128 bytes, one series per domain.
+void AppendMetadataInfoFamily(const Sample& sample,
+                              std::vector<prometheus::MetricFamily>* out);
 
 }  // namespace vmbalance
 

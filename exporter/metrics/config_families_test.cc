@@ -108,5 +108,49 @@ TEST(ConfigFamiliesTest, OpenstackInfoIsOptIn) {
   EXPECT_THAT(text, HasSubstr("libvirt_domain_openstack_info{domain=\"g\""));
 }
 
+// One series per domain with any named metadata, carrying only the values it
+// has; nothing for a domain with none of them or with no config read.
+TEST(ConfigFamiliesTest, MetadataInfoOnlyForDomainsWithNamedMetadata) {
+  Sample sample;
+  DomainSample tagged;
+  tagged.name = "web-1";
+  tagged.uuid = "u1";
+  tagged.config = DomainConfig{};
+  tagged.config->metadata_labels = {{"team", "infra"}, {"tier", ""}};
+  DomainSample untagged = tagged;
+  untagged.name = "web-2";
+  untagged.config->metadata_labels = {{"team", ""}, {"tier", ""}};
+  DomainSample unread = tagged;
+  unread.name = "web-3";
+  unread.config.reset();
+  sample.domains = {tagged, untagged, unread};
+  std::vector<prometheus::MetricFamily> families;
+  AppendMetadataInfoFamily(sample, &families);
+  ASSERT_EQ(families.size(), 1u);
+  ASSERT_EQ(families[0].metric.size(), 1u);
+  const std::string text = Render(families);
+  EXPECT_THAT(text, HasSubstr("libvirt_domain_metadata_info{domain=\"web-1\","
+                              "uuid=\"u1\",team=\"infra\"} 1"));
+  EXPECT_THAT(text, Not(HasSubstr("tier=")));
+}
+
+// Without --domain_metadata no config carries labels: no family at all.
+TEST(ConfigFamiliesTest, NoMetadataSpecsNoMetadataFamily) {
+  Snapshot snapshot;
+  snapshot.libvirt_up = true;
+  snapshot.sample = Sample{};
+  DomainSample guest;
+  guest.name = "g";
+  guest.uuid = "u";
+  guest.config = DomainConfig{};
+  snapshot.sample->domains = {guest};
+  EXPECT_THAT(Render(BuildMetricFamilies(snapshot)),
+              Not(HasSubstr("libvirt_domain_metadata_info")));
+  snapshot.sample->domains[0].config->metadata_labels = {{"team", "a"}};
+  EXPECT_THAT(Render(BuildMetricFamilies(snapshot)),
+              HasSubstr("libvirt_domain_metadata_info{domain=\"g\",uuid=\"u\","
+                        "team=\"a\"} 1"));
+}
+
 }  // namespace
 }  // namespace vmbalance

@@ -171,6 +171,7 @@ Families BuildMetricFamilies(const Snapshot& snapshot) {
     if (snapshot.domain_metadata_labels) {
       AppendOpenstackInfoFamily(*snapshot.sample, &out);
     }
+    AppendMetadataInfoFamily(*snapshot.sample, &out);  // --domain_metadata
     AddDomainHealth(snapshot.health, &out);
   }
   if (snapshot.usage) {
