@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/libvirt/connection_opener.h"
 #include "exporter/libvirt/domain_call_pool.h"
 #include "exporter/libvirt/domain_config_reader.h"
 #include "exporter/libvirt/domain_reader.h"
@@ -52,6 +53,8 @@ constexpr char kListingKey[] = "#listing";
 // (seen: virNodeGetCPUStats waiting with a guest stopped). So these run on a
 // worker too.
 constexpr char kHostKey[] = "#host";
+// The host's pCPU count, asked for a pin before any Take.
+constexpr char kWidthKey[] = "#width";
 // The least the loop's own calls may wait (see Impl::LoopWait).
 constexpr std::chrono::milliseconds kLoopCallWait{2000};
 
@@ -119,6 +122,72 @@ struct DomainSlot {
 
 std::string QemuKey(const std::string& uuid) { return uuid + "#qemu"; }
 
+// The free connections of the QEMU-bound calls, shared with their leases (a
+// stuck call's lease may outlive a reconnect, or the hypervisor).
+struct QemuConnections {
+  std::mutex mu;
+  std::vector<virConnectPtr> free;
+  uint64_t generation = 0;  // bumped on reconnect: older ones are closed
+};
+
+// One QEMU-bound call's connection: a free one, else one that Get opens on
+// the worker making the call. When the lease goes, a live connection of the
+// current generation returns to the free list (at most one per worker: no
+// more calls run at once); any other closes.
+class QemuLease {
+ public:
+  QemuLease(std::shared_ptr<QemuConnections> conns, std::string uri)
+      : conns_(std::move(conns)), uri_(std::move(uri)) {
+    std::lock_guard<std::mutex> lock(conns_->mu);
+    generation_ = conns_->generation;
+    if (!conns_->free.empty()) {
+      conn_ = conns_->free.back();
+      conns_->free.pop_back();
+    }
+  }
+  ~QemuLease() {
+    if (conn_ == nullptr) return;
+    constexpr size_t kMaxFree = 4;
+    {
+      std::lock_guard<std::mutex> lock(conns_->mu);
+      if (generation_ == conns_->generation && conns_->free.size() < kMaxFree &&
+          virConnectIsAlive(conn_) == 1) {
+        conns_->free.push_back(conn_);
+        return;
+      }
+    }
+    virConnectClose(conn_);
+  }
+  QemuLease(const QemuLease&) = delete;
+  QemuLease& operator=(const QemuLease&) = delete;
+
+  // The connection; opened here when the lease has none (on a worker: a
+  // libvirtd that never answers holds this call, within its deadline, not
+  // the loop). Null when libvirt cannot be reached; error() says why.
+  virConnectPtr Get() {
+    if (conn_ != nullptr) return conn_;
+    conn_ = virConnectOpen(uri_.c_str());
+    if (conn_ == nullptr) {
+      const LibvirtError error = LastLibvirtError();
+      error_ = "cannot connect to " + uri_ + ": " + error.message;
+      error_code_ = error.code;
+    } else {
+      SilenceLibvirtErrors(conn_);
+    }
+    return conn_;
+  }
+  const std::string& error() const { return error_; }
+  int error_code() const { return error_code_; }
+
+ private:
+  std::shared_ptr<QemuConnections> conns_;
+  std::string uri_;
+  uint64_t generation_ = 0;
+  virConnectPtr conn_ = nullptr;
+  std::string error_;
+  int error_code_ = VIR_ERR_OK;
+};
+
 std::vector<DomainConfigReader::Instance> ConfigInstances(
     const std::vector<DomainSlot>& slots) {
   std::vector<DomainConfigReader::Instance> instances;
@@ -141,6 +210,7 @@ int64_t NanosSinceEpoch(std::chrono::steady_clock::time_point t) {
 struct LibvirtHypervisor::Impl {
   explicit Impl(std::string uri_in)
       : uri(std::move(uri_in)),
+        opener(uri),
         backoff(std::chrono::seconds(1), std::chrono::seconds(30)),
         loop_pool(std::make_unique<DomainCallPool>()),
         pool(std::make_unique<DomainCallPool>()) {}
@@ -158,10 +228,11 @@ struct LibvirtHypervisor::Impl {
   }
 
   // A connection for one QEMU-bound call, used by no other call: a free one,
-  // else a new one; it returns to the free list when the call's last
-  // reference goes (a stuck call keeps its own). Null when libvirt cannot be
-  // reached.
-  std::shared_ptr<ConnectionHandle> LeaseQemuConnection();
+  // else one opened on first use, on the worker (QemuLease::Get), so that
+  // a libvirtd that never answers holds that call, not the loop. It returns
+  // to the free list when the call's last reference goes (a stuck call keeps
+  // its own).
+  std::shared_ptr<QemuLease> LeaseQemuConnection();
   // Closes the free QEMU connections; leased ones close when returned.
   void ResetQemuConnections();
 
@@ -181,7 +252,9 @@ struct LibvirtHypervisor::Impl {
   // loop may drop and reopen the connection while the call is stuck.
   std::shared_ptr<ConnectionHandle> SharedConnection(
       const ConnectionHandle& which);
-  int HostWidth();
+  // The host's pCPU count for a cpumap: from the last Take, else asked on
+  // the loop's pool (virNodeGetCPUMap) within LoopWait.
+  StatusOr<int> HostWidth();
 
   // Take's steps, in order.
   Status ReadHost(Clock::time_point deadline, Sample* sample);
@@ -217,12 +290,9 @@ struct LibvirtHypervisor::Impl {
   }
 
   std::string uri;
+  // Opens `conn` on a thread of its own, waited for up to LoopWait.
+  ConnectionOpener opener;
   ConnectionHandle conn;
-  // A second connection for the calls that ask QEMU (stats, resize, pin).
-  // Measured on libvirt 9.0: while a vcpu+balloon stats call hangs on a
-  // stopped QEMU, a virNodeGetCPUStats on the same connection can hang too,
-  // never on another connection. So the loop's own calls (host, listing,
-  // counters) never share a connection with a call stuck on a guest.
   // Connections for the calls that ask QEMU (stats, resize, pin), one per
   // call in flight. Measured on libvirt 9.0: while a call hangs on a stopped
   // QEMU, other calls on the same connection can hang with it (a
@@ -230,11 +300,6 @@ struct LibvirtHypervisor::Impl {
   // after it), never calls on another connection. So no call shares a
   // connection with another, and the loop's own calls (host, listing,
   // counters) have `conn` to themselves.
-  struct QemuConnections {
-    std::mutex mu;
-    std::vector<virConnectPtr> free;
-    uint64_t generation = 0;  // bumped on reconnect: older ones are closed
-  };
   std::shared_ptr<QemuConnections> qemu_conns =
       std::make_shared<QemuConnections>();
   ReconnectBackoff backoff;
@@ -271,15 +336,15 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
     return Status::Error("not connected to " + uri + "; next attempt in " +
                          std::to_string(wait.count()) + " ms");
   }
-  conn.reset(virConnectOpen(uri.c_str()));
-  if (conn == nullptr) {
-    Status error = ErrorFromLibvirt("cannot connect to " + uri);
-    CloseConnection();
-    backoff.RecordFailure(now);
-    failures.Fail(kConnectKey, error.message());
-    return error;
+  // On the opener's thread: libvirt's open has no timeout, and a libvirtd
+  // that accepts but never answers would hold the loop for good.
+  StatusOr<ConnectionHandle> opened = opener.Open(now + LoopWait());
+  if (!opened.ok()) {
+    backoff.RecordFailure(Clock::now());
+    failures.Fail(kConnectKey, opened.status().message());
+    return opened.status();
   }
-  SilenceLibvirtErrors(conn.get());
+  conn = std::move(opened).value();
   ResetQemuConnections();
   backoff.RecordSuccess();
   host->reset = true;  // by the next host read, on its worker
@@ -288,40 +353,8 @@ Status LibvirtHypervisor::Impl::EnsureConnected() {
   return Status::Ok();
 }
 
-std::shared_ptr<ConnectionHandle>
-LibvirtHypervisor::Impl::LeaseQemuConnection() {
-  // At most one free connection per worker: no more calls run at once.
-  constexpr size_t kMaxFree = 4;
-  virConnectPtr leased = nullptr;
-  uint64_t generation = 0;
-  {
-    std::lock_guard<std::mutex> lock(qemu_conns->mu);
-    generation = qemu_conns->generation;
-    if (!qemu_conns->free.empty()) {
-      leased = qemu_conns->free.back();
-      qemu_conns->free.pop_back();
-    }
-  }
-  if (leased == nullptr) {
-    leased = virConnectOpen(uri.c_str());
-    if (leased == nullptr) return nullptr;
-    SilenceLibvirtErrors(leased);
-  }
-  std::shared_ptr<QemuConnections> state = qemu_conns;
-  return std::shared_ptr<ConnectionHandle>(
-      new ConnectionHandle(leased), [state, generation](ConnectionHandle* h) {
-        virConnectPtr back = h->release();
-        delete h;
-        {
-          std::lock_guard<std::mutex> lock(state->mu);
-          if (generation == state->generation &&
-              state->free.size() < kMaxFree && virConnectIsAlive(back) == 1) {
-            state->free.push_back(back);
-            return;
-          }
-        }
-        virConnectClose(back);
-      });
+std::shared_ptr<QemuLease> LibvirtHypervisor::Impl::LeaseQemuConnection() {
+  return std::make_shared<QemuLease>(qemu_conns, uri);
 }
 
 void LibvirtHypervisor::Impl::ResetQemuConnections() {
@@ -396,12 +429,19 @@ CallResult FailedCall(const std::string& what) {
   return result;
 }
 
-// virDomainLookupByUUIDString on a worker (it waits for the domain's lock).
-CallResult LookUpOnWorker(virConnectPtr conn, const std::string& uuid,
+// virDomainLookupByUUIDString on a worker (it waits for the domain's lock),
+// on the lease's connection, opened here if need be.
+CallResult LookUpOnWorker(QemuLease* lease, const std::string& uuid,
                           DomainHandle* dom) {
+  CallResult result;
+  virConnectPtr conn = lease->Get();
+  if (conn == nullptr) {
+    result.error_code = lease->error_code();
+    result.status = Status::Error(lease->error());
+    return result;
+  }
   dom->reset(virDomainLookupByUUIDString(conn, uuid.c_str()));
   if (*dom != nullptr) return CallResult{};
-  CallResult result;
   LibvirtError error = LastLibvirtError();
   result.error_code = error.code;
   if (IsNoDomain(error.code) || error.code == VIR_ERR_INVALID_ARG) {
@@ -425,11 +465,29 @@ std::shared_ptr<ConnectionHandle> LibvirtHypervisor::Impl::SharedConnection(
   return std::make_shared<ConnectionHandle>(which.get());
 }
 
-int LibvirtHypervisor::Impl::HostWidth() {
+StatusOr<int> LibvirtHypervisor::Impl::HostWidth() {
   if (last_pcpu_count > 0) return last_pcpu_count;
-  int present = virNodeGetCPUMap(conn.get(), nullptr, nullptr, 0);
-  if (present > 0) last_pcpu_count = present;
-  return present;
+  auto result = std::make_shared<CallResult>();
+  auto present = std::make_shared<int>(-1);
+  std::shared_ptr<ConnectionHandle> connection = SharedConnection(conn);
+  auto ticket = loop_pool->Submit(kWidthKey, [result, present, connection] {
+    *present = virNodeGetCPUMap(connection->get(), nullptr, nullptr, 0);
+    if (*present <= 0) *result = FailedCall("virNodeGetCPUMap");
+  });
+  if (ticket == nullptr) {
+    return Status::Error("host pCPUs: " + BusyReason(*loop_pool, kWidthKey));
+  }
+  loop_pool->WaitUntil({ticket}, Clock::now() + LoopWait());
+  if (!ticket->done()) {
+    return Status::Error("host pCPUs: libvirt did not answer within " +
+                         Ms(LoopWait()));
+  }
+  if (!result->status.ok()) {
+    CheckConnectionAfterFailure(result->error_code);
+    return result->status;
+  }
+  last_pcpu_count = *present;
+  return *present;
 }
 
 Status LibvirtHypervisor::Impl::ReadHost(Clock::time_point deadline,
@@ -557,16 +615,12 @@ void LibvirtHypervisor::Impl::StartQemuRead(DomainSlot* slot) {
   slot->period_requested =
       stats_period_s > 0 && balloon_period_set.count(slot->instance) == 0;
   auto result = std::make_shared<MonitorRead>();
-  std::shared_ptr<ConnectionHandle> connection = LeaseQemuConnection();
-  if (connection == nullptr) {
-    slot->qemu_busy = "cannot open a connection to " + uri;
-    return;
-  }
+  std::shared_ptr<QemuLease> connection = LeaseQemuConnection();
   const int period = slot->period_requested ? stats_period_s : 0;
   slot->qemu_ticket = pool->Submit(
       QemuKey(slot->uuid), [result, connection, uuid = slot->uuid, period] {
         DomainHandle dom;
-        CallResult found = LookUpOnWorker(connection->get(), uuid, &dom);
+        CallResult found = LookUpOnWorker(connection.get(), uuid, &dom);
         if (!found.status.ok()) {
           result->error = found.status.message();
           result->error_code = found.error_code;
@@ -789,8 +843,9 @@ Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
   Status connected = impl_->EnsureConnected();
   if (!connected.ok()) return connected;
   if (vcpu < 0) return Status::Error("invalid vCPU " + std::to_string(vcpu));
-  int width = impl_->HostWidth();
-  if (width <= 0) return ErrorFromLibvirt("virNodeGetCPUMap");
+  StatusOr<int> host_width = impl_->HostWidth();
+  if (!host_width.ok()) return host_width.status();
+  const int width = *host_width;
   if (pcpus.Empty()) return Status::Error("empty pCPU set for " + uuid);
   if (pcpus.Last() >= width) {
     return Status::Error("pCPU " + std::to_string(pcpus.Last()) +
@@ -800,16 +855,13 @@ Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
   const std::string what = "pinning vCPU " + std::to_string(vcpu) + " of " +
                            uuid + " to " + pcpus.ToString();
   auto connection = impl_->LeaseQemuConnection();
-  if (connection == nullptr) {
-    return ErrorFromLibvirt("cannot connect to " + impl_->uri);
-  }
   auto cpumap =
       std::make_shared<std::vector<unsigned char>>(pcpus.ToCpumap(width));
   // The job takes the domain's job in libvirt: the QEMU key.
   return impl_->RunWithDeadline(
       QemuKey(uuid), what, [connection, uuid, vcpu, cpumap, what] {
         DomainHandle dom;
-        CallResult looked_up = LookUpOnWorker(connection->get(), uuid, &dom);
+        CallResult looked_up = LookUpOnWorker(connection.get(), uuid, &dom);
         if (!looked_up.status.ok()) return looked_up;
         if (PinLive(dom.get(), vcpu, cpumap.get()) < 0) {
           return FailedCall(what);
@@ -825,13 +877,10 @@ Status LibvirtHypervisor::SetMemory(const DomainKey& uuid,
   const std::string what = "setting memory of " + uuid + " to " +
                            std::to_string(memory_kib) + " KiB";
   auto connection = impl_->LeaseQemuConnection();
-  if (connection == nullptr) {
-    return ErrorFromLibvirt("cannot connect to " + impl_->uri);
-  }
   return impl_->RunWithDeadline(
       QemuKey(uuid), what, [connection, uuid, memory_kib, what] {
         DomainHandle dom;
-        CallResult looked_up = LookUpOnWorker(connection->get(), uuid, &dom);
+        CallResult looked_up = LookUpOnWorker(connection.get(), uuid, &dom);
         if (!looked_up.status.ok()) return looked_up;
         if (virDomainSetMemoryFlags(dom.get(), memory_kib,
                                     VIR_DOMAIN_AFFECT_LIVE) < 0) {

@@ -1,10 +1,11 @@
 // LibvirtHypervisor: the Hypervisor seam over a libvirt connection
 // (qemu:///system by default). Connects lazily and reconnects with backoff;
-// never throws or exits on a libvirt error. Every libvirt call after connect
-// runs on a few worker threads (DomainCallPool) and is abandoned at a
-// deadline, so neither a hung guest nor a libvirtd slowed by one holds the
-// loop (see monitor_read.h for which calls block). Not thread-safe itself:
-// owned and called by one control loop.
+// never throws or exits on a libvirt error. Every libvirt call that talks to
+// libvirtd, opening a connection included (ConnectionOpener), runs on another
+// thread and is abandoned at a deadline, so neither a hung guest nor a
+// libvirtd slowed by one, nor one that never answers, holds the loop (see
+// monitor_read.h for which calls block). Not thread-safe itself: owned and
+// called by one control loop.
 #ifndef VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 #define VMBALANCE_EXPORTER_LIBVIRT_LIBVIRT_HYPERVISOR_H_
 
@@ -26,6 +27,10 @@ class LibvirtHypervisor : public Hypervisor {
   LibvirtHypervisor(const LibvirtHypervisor&) = delete;
   LibvirtHypervisor& operator=(const LibvirtHypervisor&) = delete;
 
+  // Connecting (at the first call, and after a lost connection as the
+  // backoff allows) waits up to max(sample deadline, 2 s) for libvirtd's
+  // answer; an open that has not returned by then is left to finish in the
+  // background and its outcome taken by the next attempt.
   // Cost per call on qemu:///, each on a worker (the loop's own calls and
   // the QEMU-bound ones on separate pools and connections): host calls
   // (1 virNodeGetCPUMap, 1 virNodeGetCPUStats per online pCPU, 1
