@@ -25,6 +25,7 @@ class Walker {
     }
     const double d = problem_.demand[item];
     for (int bin = 0; bin < problem_.bins(); ++bin) {
+      if (!MayPlace(problem_, item, bin)) continue;
       loads_[bin] += d;
       Walk(item + 1, changes + (bin != problem_.current[item] ? 1 : 0));
       loads_[bin] -= d;

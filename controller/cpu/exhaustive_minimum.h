@@ -1,5 +1,6 @@
 // ExhaustiveMinimum: the true optimum of a small PlacementProblem, found by
-// trying every assignment (bins^items of them). A yardstick for tests and the
+// trying every assignment that puts each item in a bin it may use (at most
+// bins^items of them). A yardstick for tests and the
 // benchmark, not for production: keep it to ~10 items and ~4 bins. Pure.
 #ifndef VMBALANCE_CONTROLLER_CPU_EXHAUSTIVE_MINIMUM_H_
 #define VMBALANCE_CONTROLLER_CPU_EXHAUSTIVE_MINIMUM_H_

@@ -68,7 +68,7 @@ class Enumerator {
       const int from = problem_.current[item];
       const double d = problem_.demand[item];
       for (int to = 0; to < problem_.bins(); ++to) {
-        if (to == from) continue;
+        if (to == from || !MayPlace(problem_, item, to)) continue;
         // Restored, not shifted back: rounding then never drifts, and every
         // assignment's std-dev is the same whatever was tried before it.
         const double from_load = loads_[from], to_load = loads_[to];
@@ -99,11 +99,26 @@ class Enumerator {
   Assignment best_;
 };
 
-// How many assignments level k holds: C(items, k) x (bins - 1)^k, as a
-// double (it only has to be compared with a budget).
-double LevelSize(int items, int bins, int k) {
-  double size = 1;
-  for (int j = 0; j < k; ++j) size *= (bins - 1.0) * (items - j) / (j + 1);
+// How many assignments each level k <= max_level holds, as doubles (they
+// only have to be compared with a budget): C(items, k) x (bins - 1)^k, or
+// with items restricted to some bins, the sum over sets of k items of the
+// product of their other bins (an elementary symmetric polynomial).
+std::vector<double> LevelSizes(const PlacementProblem& problem, int max_level) {
+  std::vector<double> size(max_level + 1, 0.0);
+  size[0] = 1;
+  if (!Constrained(problem)) {
+    for (int k = 1; k <= max_level; ++k) {
+      size[k] =
+          size[k - 1] * (problem.bins() - 1.0) * (problem.items() - k + 1) / k;
+    }
+    return size;
+  }
+  for (int i = 0; i < problem.items(); ++i) {
+    const std::vector<int>& bins = problem.allowed[i];
+    const double others =
+        bins.empty() ? problem.bins() - 1.0 : bins.size() - 1.0;
+    for (int k = max_level; k >= 1; --k) size[k] += size[k - 1] * others;
+  }
   return size;
 }
 
@@ -145,25 +160,27 @@ class LevelBound {
 std::optional<Assignment> FewestChanges(const PlacementProblem& problem,
                                         const FewChangesOptions& options) {
   if (problem.bins() < 2) return std::nullopt;
-  for (int current : problem.current) {
-    if (current < 0) return std::nullopt;
+  for (int i = 0; i < problem.items(); ++i) {
+    if (!CurrentAllowed(problem, i)) return std::nullopt;
   }
   Enumerator enumerator(problem, options.threshold, options.budget);
   const int max_changes = std::min(options.max_changes, problem.items());
   // Levels past the first one bigger than what is left of the budget are
-  // never reached.
+  // never reached; sizes only grow while the budget lasts, so a few suffice.
+  std::vector<double> sizes;
   int levels = 0;
   for (double left = static_cast<double>(options.budget);
        levels < max_changes && left >= 0;) {
     ++levels;
-    left -= LevelSize(problem.items(), problem.bins(), levels);
+    if (levels >= static_cast<int>(sizes.size())) {
+      sizes = LevelSizes(problem, std::min(max_changes, 2 * levels + 2));
+    }
+    left -= sizes[levels];
   }
   const LevelBound bound(problem, options.threshold, levels);
   for (int k = 1; k <= levels; ++k) {
     const bool complete =
-        bound.Unreachable(k)
-            ? enumerator.Skip(LevelSize(problem.items(), problem.bins(), k))
-            : enumerator.Level(k);
+        bound.Unreachable(k) ? enumerator.Skip(sizes[k]) : enumerator.Level(k);
     if (enumerator.found()) return enumerator.best();
     if (!complete) break;
   }

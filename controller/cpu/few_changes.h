@@ -18,8 +18,10 @@ struct FewChangesOptions {
 };
 
 // The lowest-std-dev assignment among those with the fewest changes (<=
-// max_changes) at or below the threshold; nullopt if none was found within
-// the budget, or when some item is in no bin (current < 0).
+// max_changes) at or below the threshold, every item in a bin it may use;
+// nullopt if none was found within the budget, or when some item is in no
+// bin or in one it may not use (a plan must then move it: the heuristics
+// do).
 std::optional<Assignment> FewestChanges(const PlacementProblem& problem,
                                         const FewChangesOptions& options);
 

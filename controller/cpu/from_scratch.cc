@@ -49,9 +49,12 @@ class Filler {
     if (track_siblings_) ++siblings_[Key(bin, item)];
   }
 
-  // The least-loaded bin; among (near) equal ones, the fewest siblings, then
-  // the lowest number.
+  // The least-loaded bin `item` may use; among (near) equal ones, the fewest
+  // siblings, then the lowest number.
   int LeastLoaded(int item) {
+    if (!problem_.allowed.empty() && !problem_.allowed[item].empty()) {
+      return LeastLoadedOf(item, problem_.allowed[item]);
+    }
     const double limit = loads_[heap_[0]] + kTie;
     int best = -1;
     int best_siblings = 0;
@@ -78,6 +81,24 @@ class Filler {
   bool Less(int x, int y) const {
     return loads_[x] < loads_[y] || (loads_[x] == loads_[y] && x < y);
   }
+  // LeastLoaded among `bins` (an item's allowed list): a scan, as the heap
+  // orders every bin.
+  int LeastLoadedOf(int item, const std::vector<int>& bins) const {
+    double least = loads_[bins[0]];
+    for (int b : bins) least = std::min(least, loads_[b]);
+    int best = -1;
+    int best_siblings = 0;
+    for (int b : bins) {  // ascending, so the first of a tie is the lowest
+      if (loads_[b] > least + kTie) continue;
+      const int siblings = Siblings(b, item);
+      if (best < 0 || siblings < best_siblings) {
+        best = b;
+        best_siblings = siblings;
+      }
+    }
+    return best;
+  }
+
   // Loads only grow, so a bin only ever moves down.
   void SiftDown(size_t k) {
     for (;;) {
@@ -186,7 +207,8 @@ std::vector<int> KeptItems(const PlacementProblem& problem,
 ScratchPlacer::ScratchPlacer(const PlacementProblem& problem)
     : problem_(problem),
       order_(problem.items()),
-      siblings_(HasSiblings(problem)) {
+      siblings_(HasSiblings(problem)),
+      constrained_(Constrained(problem)) {
   std::iota(order_.begin(), order_.end(), 0);
   std::sort(order_.begin(), order_.end(), [&](int a, int b) {
     if (problem.demand[a] != problem.demand[b]) {
@@ -196,16 +218,36 @@ ScratchPlacer::ScratchPlacer(const PlacementProblem& problem)
   });
 }
 
-Assignment ScratchPlacer::Lpt() const {
+Assignment ScratchPlacer::Lpt() const { return LptIn(order_); }
+
+Assignment ScratchPlacer::LptRestrictedFirst() const {
+  // Fewest allowed bins first: an item that may use any bin can still go
+  // where a restricted one cannot, not the other way round.
+  std::vector<int> order = order_;
+  auto width = [&](int item) {
+    return problem_.allowed.empty() || problem_.allowed[item].empty()
+               ? problem_.bins()
+               : static_cast<int>(problem_.allowed[item].size());
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return width(a) < width(b); });
+  return LptIn(order);
+}
+
+Assignment ScratchPlacer::LptIn(const std::vector<int>& order) const {
   Assignment assignment(problem_.items(), -1);
   if (problem_.bins() == 0) return assignment;
   Filler filler(problem_, siblings_);
-  for (int item : order_) {
+  for (int item : order) {
     const int bin = filler.LeastLoaded(item);
     filler.Put(item, bin);
     assignment[item] = bin;
   }
-  return EqualBaseLoads(problem_) ? Relabel(problem_, assignment) : assignment;
+  // Relabelling treats bins as interchangeable, which they are not for an
+  // item restricted to some of them.
+  return EqualBaseLoads(problem_) && !constrained_
+             ? Relabel(problem_, assignment)
+             : assignment;
 }
 
 Assignment ScratchPlacer::Sticky(double cap) const {
@@ -215,7 +257,7 @@ Assignment ScratchPlacer::Sticky(double cap) const {
   for (int item : order_) {
     const int current = problem_.current[item];
     int bin = current;
-    if (current < 0 ||
+    if (!CurrentAllowed(problem_, item) ||
         filler.load(current) + problem_.demand[item] > cap + kTie) {
       bin = filler.LeastLoaded(item);
     }
@@ -231,7 +273,7 @@ Assignment ScratchPlacer::Keep(double cap) const {
   // Per bin, its items smallest first.
   std::vector<std::vector<int>> members(problem_.bins());
   for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
-    if (problem_.current[*it] >= 0) {
+    if (CurrentAllowed(problem_, *it)) {
       members[problem_.current[*it]].push_back(*it);
     }
   }

@@ -2,7 +2,9 @@
 // LPT (longest processing time first), a "sticky" LPT that keeps items in
 // place while their bin has room, and a "keep" placement that keeps the most
 // items in place. Pure functions over a PlacementProblem; each costs
-// O(items log items + items log bins).
+// O(items log items + items log bins), plus a scan of an item's allowed
+// bins for each item restricted to some (PlacementProblem::allowed): no
+// placement puts an item in a bin it may not use.
 #ifndef VMBALANCE_CONTROLLER_CPU_FROM_SCRATCH_H_
 #define VMBALANCE_CONTROLLER_CPU_FROM_SCRATCH_H_
 
@@ -18,15 +20,21 @@ class ScratchPlacer {
  public:
   explicit ScratchPlacer(const PlacementProblem& problem);
   Assignment Lpt() const;
+  // LPT with the items restricted to the fewest bins placed first (then by
+  // decreasing demand): for constrained problems.
+  Assignment LptRestrictedFirst() const;
   Assignment Sticky(double cap) const;
   Assignment Keep(double cap) const;
   // Every item by increasing demand, then index.
   std::vector<int> Ascending() const;
 
  private:
+  Assignment LptIn(const std::vector<int>& order) const;
+
   const PlacementProblem& problem_;
-  std::vector<int> order_;  // by decreasing demand, then index
-  bool siblings_ = false;   // HasSiblings(problem)
+  std::vector<int> order_;    // by decreasing demand, then index
+  bool siblings_ = false;     // HasSiblings(problem)
+  bool constrained_ = false;  // Constrained(problem)
 };
 
 // LPT: items by decreasing demand, each to the least-loaded bin (siblings

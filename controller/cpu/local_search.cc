@@ -60,7 +60,8 @@ class Searcher {
         loads_(BinLoads(problem, start)),
         members_(problem.bins()),
         away_(problem.bins(), 0),
-        track_siblings_(HasSiblings(problem)) {
+        track_siblings_(HasSiblings(problem)),
+        constrained_(Constrained(problem)) {
     for (int b = 0; b < problem.bins(); ++b) by_load_.insert({loads_[b], b});
     for (int i = 0; i < problem.items(); ++i) {
       members_[assignment_[i]].push_back({problem.demand[i], i});
@@ -80,11 +81,21 @@ class Searcher {
     PickBins(std::max(1, options_.candidate_bins), &sources_, &dests_);
     Candidate best;
     for (int p : sources_) {
-      for (int q : dests_) {
-        if (loads_[p] - loads_[q] <= kMinImprovement) continue;
-        ConsiderMoves(p, q, &best);
-        ConsiderSwaps(p, q, &best);
+      for (int q : dests_) ConsiderPair(p, q, &best);
+    }
+    if (!constrained_) return best;
+    // Items restricted to some bins may find none of them among the least
+    // loaded: each source also tries the least-loaded bin each of its items
+    // may use. When even that finds nothing (the most loaded bins hold only
+    // items that cannot go anywhere lighter), every bin is a source.
+    ConsiderOwnDestinations(sources_, &best);
+    if (!best.found && static_cast<int>(sources_.size()) < problem_.bins()) {
+      std::vector<int> all(problem_.bins());
+      for (int b = 0; b < problem_.bins(); ++b) all[b] = b;
+      for (int p : all) {
+        for (int q : dests_) ConsiderPair(p, q, &best);
       }
+      ConsiderOwnDestinations(all, &best);
     }
     return best;
   }
@@ -131,6 +142,39 @@ class Searcher {
     return assignment_[item] == bin ? count - 1 : count;
   }
 
+  void ConsiderPair(int p, int q, Candidate* best) {
+    if (loads_[p] - loads_[q] <= kMinImprovement) return;
+    ConsiderMoves(p, q, best);
+    ConsiderSwaps(p, q, best);
+  }
+
+  // For each source p: the pairs (p, q) where q is the least-loaded bin some
+  // item on p may use, q not already among the destinations.
+  void ConsiderOwnDestinations(const std::vector<int>& sources,
+                               Candidate* best) {
+    for (int p : sources) {
+      extra_.clear();
+      for (const auto& entry : members_[p]) {
+        const std::vector<int>& bins = problem_.allowed[entry.second];
+        if (bins.empty()) continue;
+        int least = bins[0];
+        for (int b : bins) {
+          if (loads_[b] < loads_[least]) least = b;
+        }
+        if (std::find(dests_.begin(), dests_.end(), least) == dests_.end() &&
+            std::find(extra_.begin(), extra_.end(), least) == extra_.end()) {
+          extra_.push_back(least);
+        }
+      }
+      for (int q : extra_) ConsiderPair(p, q, best);
+    }
+  }
+
+  // Whether `item` may go to `bin` (always, on an unconstrained problem).
+  bool May(int item, int bin) const {
+    return !constrained_ || MayPlace(problem_, item, bin);
+  }
+
   void PickBins(int candidate_bins, std::vector<int>* sources,
                 std::vector<int>* dests) const {
     const int bins = problem_.bins();
@@ -162,29 +206,39 @@ class Searcher {
     if (c.BetterThan(*best)) *best = c;
   }
 
-  // Items of `set` worth trying when the ideal demand is `ideal`, into `out`.
-  void Near(const BinSet& set, double ideal, std::vector<int>* out) const {
+  // Items of `set` worth trying when the ideal demand is `ideal` and they
+  // would go to bin `to`, into `out`: only items that may go there.
+  void Near(const BinSet& set, double ideal, int to,
+            std::vector<int>* out) const {
     out->clear();
     const int neighbours = options_.neighbours;
     if (static_cast<int>(set.size()) <= options_.full_scan) {
-      for (const auto& entry : set) out->push_back(entry.second);
+      for (const auto& entry : set) {
+        if (May(entry.second, to)) out->push_back(entry.second);
+      }
       return;
     }
     auto it = std::lower_bound(set.begin(), set.end(),
                                std::pair<double, int>{ideal, -1});
     auto back = it;
-    for (int k = 0; k < neighbours && back != set.begin(); ++k) {
+    for (int k = 0; k < neighbours && back != set.begin();) {
       --back;
-      out->push_back(back->second);
+      if (May(back->second, to)) {
+        out->push_back(back->second);
+        ++k;
+      }
     }
-    for (int k = 0; k < neighbours && it != set.end(); ++k, ++it) {
-      out->push_back(it->second);
+    for (int k = 0; k < neighbours && it != set.end(); ++it) {
+      if (May(it->second, to)) {
+        out->push_back(it->second);
+        ++k;
+      }
     }
   }
 
   void ConsiderMoves(int p, int q, Candidate* best) {
     const double gap = loads_[p] - loads_[q];
-    Near(members_[p], gap / 2, &near_);
+    Near(members_[p], gap / 2, q, &near_);
     for (int item : near_) {
       const double d = problem_.demand[item];
       const double sibling_gain = SiblingsOn(item, p) - SiblingsOn(item, q);
@@ -229,6 +283,7 @@ class Searcher {
         std::max<int>(1, scanned.size() / std::max(1, options_.swap_samples));
     for (size_t index = 0; index < scanned.size(); index += stride) {
       const auto& entry = scanned[index];
+      if (!May(entry.second, scan_high ? q : p)) continue;
       // Ideal: demand(high item) - demand(low item) = gap / 2.
       const double ideal =
           scan_high ? entry.first - gap / 2 : entry.first + gap / 2;
@@ -238,7 +293,7 @@ class Searcher {
                    max_delta, gap, *best)) {
         continue;
       }
-      Near(searched, ideal, &partners_);
+      Near(searched, ideal, scan_high ? p : q, &partners_);
       for (int other : partners_) {
         if (scan_high) {
           OfferSwap(entry.second, p, other, q, gap, best);
@@ -257,10 +312,11 @@ class Searcher {
   std::vector<int> away_;  // per bin: items on it that are off their origin
   std::set<std::pair<double, int>> by_load_;  // (load, bin), kept in step
   const bool track_siblings_;
+  const bool constrained_;  // some item may use only some bins
   std::unordered_map<int64_t, int> siblings_;  // Key(bin, group) -> items
   int changes_ = 0;
   // Scratch space reused by every step.
-  std::vector<int> sources_, dests_, near_, partners_;
+  std::vector<int> sources_, dests_, near_, partners_, extra_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Local search over a PlacementProblem: greedy moves and swaps from a starting
 // assignment, each step taking the largest drop in the sum of squared loads
-// per pin change (steps that add no change first).
+// per pin change (steps that add no change first). Moves and swaps only put
+// items in bins they may use (PlacementProblem::allowed); the start must.
 // The whole trajectory is kept so a caller can stop at the first step that is
 // good enough. Pure; safe to call from any thread.
 #ifndef VMBALANCE_CONTROLLER_CPU_LOCAL_SEARCH_H_

@@ -11,6 +11,22 @@ bool MayPlace(const PlacementProblem& problem, int item, int bin) {
   return bins.empty() || std::binary_search(bins.begin(), bins.end(), bin);
 }
 
+bool Constrained(const PlacementProblem& problem) {
+  for (const std::vector<int>& bins : problem.allowed) {
+    if (!bins.empty()) return true;
+  }
+  return false;
+}
+
+bool Respects(const PlacementProblem& problem, const Assignment& assignment) {
+  for (int i = 0; i < problem.items(); ++i) {
+    if (assignment[i] < 0 || !MayPlace(problem, i, assignment[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<double> BinLoads(const PlacementProblem& problem,
                              const Assignment& assignment) {
   std::vector<double> loads = problem.base_load;

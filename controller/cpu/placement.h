@@ -32,8 +32,24 @@ struct PlacementProblem {
   int items() const { return static_cast<int>(demand.size()); }
 };
 
+// Per item: its bin.
+using Assignment = std::vector<int>;
+
 // Whether `item` may be placed in `bin` (see PlacementProblem::allowed).
 bool MayPlace(const PlacementProblem& problem, int item, int bin);
+
+// True when some item has a list of allowed bins: the searches then check
+// MayPlace; without, they take their unconstrained fast paths.
+bool Constrained(const PlacementProblem& problem);
+
+// Whether every item of `assignment` is in a bin it may use (bin -1 fails).
+bool Respects(const PlacementProblem& problem, const Assignment& assignment);
+
+// Whether `item`'s current bin is one a plan may keep it in.
+inline bool CurrentAllowed(const PlacementProblem& problem, int item) {
+  return problem.current[item] >= 0 &&
+         MayPlace(problem, item, problem.current[item]);
+}
 
 // Std-devs within this of a threshold count as meeting it: loads are sums of
 // doubles, and ties with the threshold are common on round demands.
@@ -41,9 +57,6 @@ inline constexpr double kStddevEpsilon = 1e-9;
 inline bool AtOrBelow(double stddev, double threshold) {
   return stddev <= threshold + kStddevEpsilon;
 }
-
-// Per item: its bin.
-using Assignment = std::vector<int>;
 
 // Loads per bin under `assignment` (items with bin -1 count nowhere).
 std::vector<double> BinLoads(const PlacementProblem& problem,

@@ -13,21 +13,38 @@
 namespace vmbalance {
 namespace {
 
-// The current placement, with items that are in no bin put in the
-// least-loaded bins (largest first): they must go somewhere.
+// The least-loaded of the bins `item` may use (the lowest on ties).
+int LeastLoadedFor(const PlacementProblem& problem,
+                   const std::vector<double>& loads, int item) {
+  if (problem.allowed.empty() || problem.allowed[item].empty()) {
+    return static_cast<int>(std::min_element(loads.begin(), loads.end()) -
+                            loads.begin());
+  }
+  int best = -1;
+  for (int bin : problem.allowed[item]) {
+    if (best < 0 || loads[bin] < loads[best]) best = bin;
+  }
+  return best;
+}
+
+// The current placement, with items that are in no bin, or in one they may
+// not use, put in the least-loaded bins they may use (largest first): they
+// must go somewhere.
 Assignment PlaceUnplaced(const PlacementProblem& problem) {
   Assignment assignment = problem.current;
-  std::vector<double> loads = BinLoads(problem, assignment);
   std::vector<int> unplaced;
   for (int i = 0; i < problem.items(); ++i) {
-    if (assignment[i] < 0) unplaced.push_back(i);
+    if (!CurrentAllowed(problem, i)) {
+      unplaced.push_back(i);
+      assignment[i] = -1;
+    }
   }
+  std::vector<double> loads = BinLoads(problem, assignment);
   std::stable_sort(unplaced.begin(), unplaced.end(), [&](int a, int b) {
     return problem.demand[a] > problem.demand[b];
   });
   for (int item : unplaced) {
-    const int bin = static_cast<int>(
-        std::min_element(loads.begin(), loads.end()) - loads.begin());
+    const int bin = LeastLoadedFor(problem, loads, item);
     assignment[item] = bin;
     loads[bin] += problem.demand[item];
   }
@@ -52,7 +69,8 @@ void UndoNeedlessChanges(const PlacementProblem& problem,
                          Plan* plan) {
   std::vector<int> moved;
   for (int i : ascending) {
-    if (problem.current[i] >= 0 && plan->assignment[i] != problem.current[i]) {
+    if (CurrentAllowed(problem, i) &&
+        plan->assignment[i] != problem.current[i]) {
       moved.push_back(i);
     }
   }
@@ -103,6 +121,9 @@ std::vector<Plan> FromScratchPlans(const PlacementProblem& problem,
   };
   std::vector<Plan> lpt, sticky, keep;
   if (affordable()) lpt.push_back(MakePlan(problem, placer.Lpt(), "lpt"));
+  if (Constrained(problem) && affordable()) {
+    lpt.push_back(MakePlan(problem, placer.LptRestrictedFirst(), "lpt"));
+  }
   for (double slack : options.sticky_slacks) {
     if (!affordable()) break;
     keep.push_back(MakePlan(
