@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "exporter/core/cpu_set.h"
+#include "exporter/core/memory_backing.h"
 
 namespace vmbalance {
 
@@ -66,6 +67,8 @@ struct DomainConfig {
   OperatorPlacement placement;
   DomainPolicy policy;
   std::optional<NovaInstance> nova;
+  // <memoryBacking> (and shared NUMA cells); nullopt: plain anonymous memory.
+  std::optional<MemoryBacking> memory_backing;
   // (label name, value) per --domain_metadata spec, in the flag's order;
   // value "" where this domain's <metadata> lacks it. Empty without specs.
   std::vector<std::pair<std::string, std::string>> metadata_labels;
