@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "exporter/domain_xml/memory_backing.h"
 #include "exporter/xml/xml_doc.h"
 
 namespace vmbalance {
@@ -134,6 +135,7 @@ StatusOr<DomainConfig> ParseDomainConfig(
   Element metadata = domain.Child("metadata");
   config.policy = ReadPolicy(metadata, &config.problems);
   config.nova = ReadNova(metadata);
+  config.memory_backing = ReadMemoryBacking(domain, &config.problems);
   config.metadata_labels = ReadMetadataLabels(metadata, labels);
   return config;
 }
