@@ -81,11 +81,20 @@ void DescribeCurrent(const Usage& usage, VcpuAssessment* now) {
   now->stddev = StddevOf(loads);
 }
 
+// Every vCPU floats and the guests feel it fair: the kernel balances them
+// within milliseconds, where they are attributed is only where each last
+// ran, and pins would take that balancing away for no gain.
+bool KernelServesFairly(const GuestFairness& guests) {
+  return guests.known && guests.fair && guests.pinned == 0 &&
+         guests.floating > 0;
+}
+
 }  // namespace
 
 VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
                       const SmoothedDemand& smoothed,
-                      const std::vector<double>& held_pcpu_demand) {
+                      const std::vector<double>& held_pcpu_demand,
+                      const FairnessConfig& fairness) {
   VcpuAssessment now;
   now.problem = BuildVcpuProblem(
       usage, UsablePcpus(usage, config.allowed_pcpus), smoothed.demand);
@@ -95,6 +104,7 @@ VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
   now.pcpu_noise = PcpuNoiseStddev(now.problem, smoothed.noise_variance);
   now.window_margin = WindowMargin(usage, now.problem, smoothed.demand,
                                    config.max_window_amplification);
+  now.guests = JudgeGuests(fairness, usage, now.problem);
   return now;
 }
 
@@ -136,6 +146,15 @@ std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
         true, false,
         FormatReason("within noise: std-dev %.3f <= target + noise %.3f",
                      now.stddev, limits.noise_ceiling)};
+  }
+  if (KernelServesFairly(now.guests)) {
+    return VcpuVerdict{
+        true, true,
+        FormatReason("floating and served fairly: std-dev %.3f, yet every "
+                     "busy vCPU ran >= %.2f of its fair due",
+                     now.stddev, now.guests.min_served) +
+            " (" + std::to_string(now.guests.floating) +
+            " unpinned, the kernel balances them): no pins"};
   }
   if (now.placed_mean < config.idle_mean) {
     return VcpuVerdict{true, true,

@@ -1,6 +1,7 @@
 // Phase 2 of a vCPU decision, assess: the current placement seen through the
-// smoothed demand (per-pCPU demand, mean, std-dev, measured noise), and
-// whether it can be judged and already is good enough. Pure.
+// smoothed demand (per-pCPU demand, mean, std-dev, measured noise) and from
+// the guests' side (guest_fairness.h), and whether it can be judged and
+// already is good enough. Pure.
 #ifndef VMBALANCE_CONTROLLER_CPU_VCPU_ASSESSMENT_H_
 #define VMBALANCE_CONTROLLER_CPU_VCPU_ASSESSMENT_H_
 
@@ -8,6 +9,8 @@
 #include <vector>
 
 #include "controller/cpu/demand_smoother.h"
+#include "controller/cpu/fairness_config.h"
+#include "controller/cpu/guest_fairness.h"
 #include "controller/cpu/vcpu_policy_config.h"
 #include "controller/cpu/vcpu_problem.h"
 #include "controller/cpu/vcpu_thresholds.h"
@@ -29,14 +32,19 @@ struct VcpuAssessment {
   // How far this interval's pCPU demands are likely off because each
   // domain's read window differs from the interval (Usage::window_skew).
   double window_margin = 0;
+  // The same placement as the guests feel it this interval (raw readings:
+  // run time, wait and the host's idle time are one window's facts).
+  GuestFairness guests;
 };
 
 // `held_pcpu_demand` (indexed by pCPU, may be empty) is load that sits on
 // its pCPU and cannot move (HeldVcpus in reading_trust.h): it counts in the
-// pCPU demand and the balance, and the plan works around it.
+// pCPU demand and the balance, and the plan works around it. `fairness`
+// sets the guests'-side judgement.
 VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
                       const SmoothedDemand& smoothed,
-                      const std::vector<double>& held_pcpu_demand = {});
+                      const std::vector<double>& held_pcpu_demand = {},
+                      const FairnessConfig& fairness = FairnessConfig());
 
 // The thresholds for this assessment (ComputeThresholds on its figures).
 VcpuThresholds ThresholdsFor(const VcpuPolicyConfig& config,
@@ -48,8 +56,10 @@ std::optional<VcpuVerdict> Unjudgeable(const VcpuPolicyConfig& config,
                                        const VcpuProblem& problem);
 
 // Whether the current placement is good enough without a plan: within the
-// target, within noise of it, or an idle host. nullopt when it is not (or a
-// vCPU sits outside the usable pCPUs and must be placed).
+// target, within noise of it, every vCPU floating and the kernel serving
+// them fairly (do no harm: their per-pCPU sums only say where each last
+// ran, and a pin cannot serve them better), or an idle host. nullopt when
+// it is not (or a vCPU sits outside the usable pCPUs and must be placed).
 std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
                                         const VcpuThresholds& limits,
                                         const VcpuAssessment& now);

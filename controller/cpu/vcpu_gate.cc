@@ -3,6 +3,17 @@
 #include "controller/cpu/format.h"
 
 namespace vmbalance {
+namespace {
+
+// An imbalance far above the target counts as urgent only when the guests'
+// side confirms it (capacity idles while pinned vCPUs wait) or cannot say:
+// host load stealing CPU makes single readings look urgent too.
+bool Urgent(const VcpuThresholds& limits, const VcpuAssessment& now) {
+  if (now.stddev <= limits.urgent_stddev) return false;
+  return !now.guests.known || now.guests.stranded;
+}
+
+}  // namespace
 
 std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
                                          const VcpuAssessment& now,
@@ -45,8 +56,7 @@ std::optional<std::string> WaitBeforeActing(const VcpuPolicyConfig& config,
            " vCPU(s) have no reading yet: waiting for them";
   }
   ++state->imbalanced_streak;
-  const bool urgent =
-      now.problem.unplaced > 0 || now.stddev > limits.urgent_stddev;
+  const bool urgent = now.problem.unplaced > 0 || Urgent(limits, now);
   if (!urgent && state->imbalanced_streak < config.imbalanced_intervals) {
     return FormatReason(
         "imbalanced (std-dev %.3f > %.3f), waiting to see it "

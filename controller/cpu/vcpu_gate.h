@@ -1,7 +1,9 @@
 // Phase 4 of a vCPU decision, gate: is the plan worth its pins (its gain
 // against what noise can explain), and is now the time (cooldown after
 // applied pins, vCPUs still unread, a second imbalanced reading unless the
-// imbalance is urgent). Pure but for the imbalanced streak it counts.
+// imbalance is urgent: far above the target and, where the guests' side is
+// known, capacity idling while pinned vCPUs wait). Pure but for the
+// imbalanced streak it counts.
 #ifndef VMBALANCE_CONTROLLER_CPU_VCPU_GATE_H_
 #define VMBALANCE_CONTROLLER_CPU_VCPU_GATE_H_
 

@@ -1,0 +1,51 @@
+// GuestFairness: one interval's placement as the guests feel it. Each
+// CPU-bound vCPU's run time against its max-min fair due of what the guests
+// could have had, and whether capacity idles while pinned vCPUs wait. The
+// vCPU policy uses it to leave vCPUs the kernel already serves fairly where
+// they are, and to act at once only on stranded capacity. Pure.
+#ifndef VMBALANCE_CONTROLLER_CPU_GUEST_FAIRNESS_H_
+#define VMBALANCE_CONTROLLER_CPU_GUEST_FAIRNESS_H_
+
+#include <string>
+#include <vector>
+
+#include "controller/cpu/fairness_config.h"
+#include "controller/cpu/vcpu_problem.h"
+#include "exporter/core/usage.h"
+
+namespace vmbalance {
+
+struct GuestFairness {
+  // Every figure was there: a delay figure for each judged vCPU and the
+  // host's busy ratio on every usable pCPU (without it idle capacity and
+  // other work cannot be told apart). Unknown means "no opinion": the
+  // per-pCPU rules decide alone.
+  bool known = false;
+  int floating = 0;  // valid managed vCPUs the kernel may move between pCPUs
+  int pinned = 0;    // valid managed vCPUs pinned to one usable pCPU
+  double idle = 0;   // idle time of the usable pCPUs, in pCPUs
+  // What the managed vCPUs could have had: their run time plus `idle`
+  // (what other work took is not theirs to have), at most one per pCPU.
+  double capacity = 0;
+  double pinned_wait = 0;  // summed wait of the pinned vCPUs, in pCPUs
+  int busy = 0;            // CPU-bound vCPUs (judged)
+  double min_served = 1;   // the least run / due among them (1 if none)
+  std::string worst;       // "domain/vcpu" of that one, for the log
+  // known, and every CPU-bound vCPU got at least min_served_ratio of its
+  // due (trivially so with none).
+  bool fair = false;
+  // known, and capacity idles while pinned vCPUs wait (FairnessConfig).
+  bool stranded = false;
+};
+
+// The max-min fair split of `capacity` over `wants` (each capped at one
+// pCPU): the smallest wants are met first, the rest share what is left.
+std::vector<double> FairDues(const std::vector<double>& wants, double capacity);
+
+// The guests' side of the current placement of `problem`'s vCPUs.
+GuestFairness JudgeGuests(const FairnessConfig& config, const Usage& usage,
+                          const VcpuProblem& problem);
+
+}  // namespace vmbalance
+
+#endif  // VMBALANCE_CONTROLLER_CPU_GUEST_FAIRNESS_H_
