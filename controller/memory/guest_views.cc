@@ -4,6 +4,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "controller/memory/backing_rule.h"
+
 namespace vmbalance {
 namespace {
 
@@ -43,6 +45,17 @@ GuestView ViewOf(const MemoryThresholds& limits, const DomainSample& domain,
   return v;
 }
 
+// What the guest may still touch and its in-flight target, into the sums.
+void AddCommitments(const GuestObservation& seen, ObservedGuests* out) {
+  out->unbacked_kib += seen.unbacked_kib;
+  if (!seen.target_kib) return;
+  if (*seen.target_kib > seen.actual_kib) {
+    out->pending_grow_kib += *seen.target_kib - seen.actual_kib;
+  } else {
+    out->pending_shrink_kib += seen.actual_kib - *seen.target_kib;
+  }
+}
+
 }  // namespace
 
 ObservedGuests ObserveGuests(const MemoryPolicyConfig& config,
@@ -57,14 +70,15 @@ ObservedGuests ObserveGuests(const MemoryPolicyConfig& config,
     GuestMemoryHistory& history = (*guests)[d.uuid];
     GuestObservation seen =
         ObserveGuest(config, d, sample.wall_time_s, tick, &history);
-    out.unbacked_kib += seen.unbacked_kib;
-    if (seen.target_kib) {
-      if (*seen.target_kib > seen.actual_kib) {
-        out.pending_grow_kib += *seen.target_kib - seen.actual_kib;
-      } else {
-        out.pending_shrink_kib += seen.actual_kib - *seen.target_kib;
-      }
+    const BackingRule rule = BackingRuleFor(d);
+    if (!rule.leave_alone.empty() && seen.usable) {
+      seen.usable = false;
+      seen.why_skipped = rule.leave_alone;
     }
+    if (rule.host_page_cache) {
+      out.host_page_cache_kib += history.backed_kib.value_or(seen.actual_kib);
+    }
+    if (rule.counts_against_available) AddCommitments(seen, &out);
     if (seen.usable) {
       out.views.push_back(ViewOf(limits, d, seen, history));
       out.views.back().domain_index = i;

@@ -41,13 +41,18 @@ struct ObservedGuests {
   // Over every guest (stale ones too: they can still touch what they were
   // given): what the guests may still touch at the host's cost, and their
   // in-flight targets against actual.
+  // Hugepage-backed guests are left out of these three (BackingRule).
   uint64_t unbacked_kib = 0;
   uint64_t pending_grow_kib = 0;
   uint64_t pending_shrink_kib = 0;
+  // What the host backs of file-backed guests: host page cache that
+  // MemAvailable counts as available (BackingRule::host_page_cache).
+  uint64_t host_page_cache_kib = 0;
 };
 
 // Forgets domains no longer in the sample, observes the others (decision
-// number `tick`).
+// number `tick`). A guest whose memory backing makes ballooning useless
+// (backing_rule.h) gets no view; its why_skipped says why (not stale).
 ObservedGuests ObserveGuests(const MemoryPolicyConfig& config,
                              const MemoryThresholds& limits,
                              const Sample& sample, int64_t tick,

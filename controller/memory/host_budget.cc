@@ -7,7 +7,9 @@ HostBudget AssessHost(const MemoryPolicyConfig& config,
                       const GuestCommitments& guests) {
   HostBudget b;
   const uint64_t reserve = limits.host_reserve_kib;
-  b.free_kib = host.memory_available_kib.value_or(host.memory_free_kib);
+  b.host_page_cache_kib = guests.host_page_cache_kib;
+  b.free_kib = SatSub(host.memory_available_kib.value_or(host.memory_free_kib),
+                      guests.host_page_cache_kib);
   b.unbacked_kib = guests.unbacked_kib;
   b.pending_grow_kib = guests.pending_grow_kib;
   b.pending_shrink_kib = guests.pending_shrink_kib;

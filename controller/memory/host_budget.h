@@ -15,8 +15,10 @@ namespace vmbalance {
 
 struct HostBudget {
   // Host available memory in the sample: MemAvailable when the sample has
-  // it, else free (+ buffers + cached).
+  // it, else free (+ buffers + cached); less the host page cache that holds
+  // file-backed guests' RAM (host_page_cache_kib).
   uint64_t free_kib = 0;
+  uint64_t host_page_cache_kib = 0;
   uint64_t unbacked_kib = 0;        // Σ unbacked grants, every guest
   uint64_t pending_grow_kib = 0;    // in-flight grows not reached yet
   uint64_t pending_shrink_kib = 0;  // in-flight shrinks not reached yet
@@ -37,6 +39,9 @@ struct GuestCommitments {
   uint64_t unbacked_kib = 0;
   uint64_t pending_grow_kib = 0;
   uint64_t pending_shrink_kib = 0;
+  // File-backed guests' RAM in the host's page cache: counted as available
+  // by the host, though it is guest memory (see backing_rule.h).
+  uint64_t host_page_cache_kib = 0;
 };
 
 HostBudget AssessHost(const MemoryPolicyConfig& config,

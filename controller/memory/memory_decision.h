@@ -21,8 +21,10 @@ struct BalloonChange {
 struct GuestMemoryStatus {
   DomainKey uuid;
   std::string domain;
-  bool stale = false;       // stats missing or stale: not acted on
-  std::string why_skipped;  // non-empty when not acted on
+  bool stale = false;  // stats missing or stale: not acted on
+  // Non-empty when not acted on: stale figures (stale), or a memory
+  // backing that ballooning cannot help (hugepages, locked; not stale).
+  std::string why_skipped;
   uint64_t target_kib = 0;  // target this decision wants (actual if none)
   uint64_t actual_kib = 0;
   uint64_t unused_kib = 0;

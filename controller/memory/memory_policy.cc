@@ -63,9 +63,13 @@ std::string Reason(const MemoryThresholds& limits, const HostBudget& host,
          << host.unbacked_kib / 1024 << " MiB, reserve "
          << limits.host_reserve_kib / 1024 << " MiB, in flight +"
          << host.pending_grow_kib / 1024 << "/-"
-         << host.pending_shrink_kib / 1024 << " MiB; granted "
-         << granted_kib / 1024 << " MiB, reclaimed " << reclaimed_kib / 1024
-         << " MiB";
+         << host.pending_shrink_kib / 1024 << " MiB";
+  if (host.host_page_cache_kib > 0) {
+    reason << ", file-backed guest RAM in host page cache "
+           << host.host_page_cache_kib / 1024 << " MiB (not available)";
+  }
+  reason << "; granted " << granted_kib / 1024 << " MiB, reclaimed "
+         << reclaimed_kib / 1024 << " MiB";
   if (unmet_kib > 0) reason << ", unmet " << unmet_kib / 1024 << " MiB";
   return reason.str();
 }
@@ -83,7 +87,7 @@ MemoryDecision DecideBalloons(const MemoryPolicyConfig& config,
   const HostBudget host =
       AssessHost(config, limits, sample.host,
                  {observed.unbacked_kib, observed.pending_grow_kib,
-                  observed.pending_shrink_kib});
+                  observed.pending_shrink_kib, observed.host_page_cache_kib});
 
   GrantResult grants =
       GrantMemory(config, limits, views, host, StartPlan(views));
