@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "controller/sim/cpu_model.h"
 #include "controller/sim/units.h"
@@ -16,8 +17,72 @@ void KeepMin(int64_t value, std::optional<int64_t>* min) {
 
 }  // namespace
 
-Referee::Referee(RefereeRules rules, std::vector<int> online_pcpus)
-    : rules_(rules), online_(std::move(online_pcpus)) {}
+Referee::Referee(RefereeRules rules, std::vector<int> online_pcpus,
+                 std::vector<int> core_of)
+    : rules_(rules),
+      online_(std::move(online_pcpus)),
+      core_of_(std::move(core_of)) {}
+
+void Referee::NotePinCall(bool opted_out, bool outside_operator_set) {
+  opted_out_pin_calls_ += opted_out;
+  pending_opted_out_ += opted_out;
+  operator_set_violations_ += outside_operator_set;
+  pending_violations_ += outside_operator_set;
+}
+
+int Referee::CoreOf(int pcpu) const {
+  if (pcpu >= 0 && pcpu < static_cast<int>(core_of_.size())) {
+    return core_of_[pcpu];
+  }
+  return core_of_.empty() ? pcpu : -1;
+}
+
+void Referee::JudgeFairness(const TickTruth& truth, TickRecord* record) const {
+  double sum = 0, squares = 0;
+  int n = 0;
+  for (const VcpuTruth& v : truth.vcpus) {
+    if (v.want < rules_.fair_min_want) continue;
+    const double served = std::min(1.0, v.work / v.want);
+    record->min_served = n == 0 ? served : std::min(record->min_served, served);
+    sum += served;
+    squares += served * served;
+    ++n;
+    // Waiting per unit of wanted run time: what the guest feels as delay.
+    record->max_wait_per_want =
+        std::max(record->max_wait_per_want, v.wait / v.want);
+  }
+  if (n == 0) return;
+  record->mean_served = sum / n;
+  record->jain_served = squares > 0 ? sum * sum / (n * squares) : 1;
+}
+
+void Referee::JudgeCores(const TickTruth& truth, TickRecord* record) const {
+  std::map<int, double> core_load;
+  for (int p : online_) {
+    core_load[CoreOf(p)] +=
+        truth.pcpu_host_load.empty() ? 0.0 : truth.pcpu_host_load[p];
+  }
+  std::map<int, std::vector<const VcpuTruth*>> busy_on;
+  for (const VcpuTruth& v : truth.vcpus) {
+    if (v.pcpu < 0) continue;
+    core_load[CoreOf(v.pcpu)] += v.nominal;
+    if (v.nominal >= rules_.busy_want) busy_on[CoreOf(v.pcpu)].push_back(&v);
+  }
+  std::vector<int> idle_pcpus;  // online pCPUs of idle cores
+  for (int p : online_) {
+    if (core_load[CoreOf(p)] < rules_.idle_core_load) idle_pcpus.push_back(p);
+  }
+  if (idle_pcpus.empty()) return;
+  for (const auto& [core, busy] : busy_on) {
+    if (busy.size() < 2) continue;
+    bool could_move = false;
+    for (const VcpuTruth* v : busy) {
+      for (int p : idle_pcpus)
+        could_move = could_move || v->allowed.Contains(p);
+    }
+    record->crowded_cores += could_move;
+  }
+}
 
 void Referee::NotePinChange() {
   ++pin_changes_;
@@ -40,7 +105,13 @@ void Referee::Judge(int64_t tick, const TickTruth& truth) {
   record.running_domains = truth.running_domains;
   guest_oom_kills_ += truth.guest_oom_kills;
   workload_alloc_failures_ += truth.workload_alloc_failures;
+  record.opted_out_pin_calls = pending_opted_out_;
+  record.operator_set_violations = pending_violations_;
+  pending_opted_out_ = 0;
+  pending_violations_ = 0;
   JudgeCpu(truth, &record);
+  JudgeFairness(truth, &record);
+  JudgeCores(truth, &record);
   JudgeMemory(truth, &record);
   records_.push_back(std::move(record));
 }

@@ -35,6 +35,15 @@ struct RefereeRules {
   // SPEC: keep at least 100 MiB unused in every guest; below it a guest
   // that could still grow is waiting for the coordinator.
   int64_t low_mark_mib = 100;
+  // Fairness from the guests' side: a vCPU's "served" share is the work it
+  // got done over the work it wanted; judged over vCPUs wanting at least
+  // this much (an idle vCPU's ratio is noise).
+  double fair_min_want = 0.05;
+  // A core fault: two vCPUs wanting at least busy_want share one core
+  // while a core they may use carries less than idle_core_load (vCPUs and
+  // host load together).
+  double busy_want = 0.5;
+  double idle_core_load = 0.1;
 };
 
 // The ground truth of one tick, as judged.
@@ -67,15 +76,35 @@ struct TickRecord {
   std::optional<int64_t> min_guest_unused_below_max_mib;
   // Guests whose balloon statistics in this tick's sample were frozen.
   std::vector<std::string> frozen_stats;
+  // From the guests' side, over vCPUs wanting at least fair_min_want (1
+  // when there are none): the least and the mean served share, and Jain's
+  // index of the served shares (1: all equal; 1/n: one gets everything).
+  double min_served = 1;
+  double mean_served = 1;
+  double jain_served = 1;
+  // The most any such vCPU waited per unit of time it wanted to run.
+  double max_wait_per_want = 0;
+  // Cores holding two or more busy vCPUs while a core one of them may use
+  // idles (see RefereeRules::busy_want).
+  int crowded_cores = 0;
+  // Pin calls since the previous Take() on guests opted out of the CPU
+  // policy, and pins that left the operator's set (vcpupin or cpuset).
+  int opted_out_pin_calls = 0;
+  int operator_set_violations = 0;
 };
 
 class Referee {
  public:
-  Referee(RefereeRules rules, std::vector<int> online_pcpus);
+  // `cores`: which pCPUs share a core (empty: each pCPU its own).
+  Referee(RefereeRules rules, std::vector<int> online_pcpus,
+          std::vector<int> core_of = {});
 
   // Calls that changed the world; they count toward the next tick judged.
   void NotePinChange();
   void NoteBalloonChange(const std::string& domain);
+  // Every PinVcpu call: on a guest opted out of the CPU policy, and/or to a
+  // set outside the operator's; they count toward the next tick judged.
+  void NotePinCall(bool opted_out, bool outside_operator_set);
   // Judges one tick from what the World reports of it.
   void Judge(int64_t tick, const TickTruth& truth);
   // The Sensor's frozen statistics, onto the tick last judged.
@@ -92,6 +121,8 @@ class Referee {
   // largest process: the host holder, or a guest's QEMU). The simulator
   // does not carry the kill out, so a run stays comparable; it counts it.
   int host_oom_kills() const { return host_oom_kills_; }
+  int opted_out_pin_calls() const { return opted_out_pin_calls_; }
+  int operator_set_violations() const { return operator_set_violations_; }
   // By domain name, for every domain that ever ran.
   const std::map<std::string, int>& balloon_changes_by_domain() const {
     return balloon_changes_by_domain_;
@@ -110,10 +141,14 @@ class Referee {
  private:
   void JudgeCpu(const TickTruth& truth, TickRecord* record);
   void JudgeMemory(const TickTruth& truth, TickRecord* record);
+  void JudgeFairness(const TickTruth& truth, TickRecord* record) const;
+  void JudgeCores(const TickTruth& truth, TickRecord* record) const;
+  int CoreOf(int pcpu) const;
   std::optional<double> BestReachable(std::vector<double> demands);
 
   RefereeRules rules_;
   std::vector<int> online_;
+  std::vector<int> core_of_;
   std::vector<TickRecord> records_;
   // BestReachableStddev by sorted demand vector: loads repeat tick to tick.
   std::map<std::vector<double>, std::optional<double>> best_cache_;
@@ -124,6 +159,10 @@ class Referee {
   int guest_oom_kills_ = 0;
   int workload_alloc_failures_ = 0;
   int host_oom_kills_ = 0;
+  int opted_out_pin_calls_ = 0;
+  int operator_set_violations_ = 0;
+  int pending_opted_out_ = 0;
+  int pending_violations_ = 0;
   std::map<std::string, int> balloon_changes_by_domain_;
   std::map<std::string, int64_t> max_actual_mib_;
   std::map<std::string, int64_t> stats_frozen_from_;

@@ -1,5 +1,6 @@
 #include "controller/sim/report.h"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 
@@ -44,6 +45,22 @@ void AddCpu(const World& world, const Referee& referee, json* j) {
                                       : json(nullptr);
   (*j)["final_stddev"] = records.empty() ? 0.0 : records.back().stddev;
   (*j)["final_mean"] = records.empty() ? 0.0 : records.back().mean;
+  // From the guests' side (TickRecord): means over the run's ticks.
+  double min_served = 0, mean_served = 0, jain = 0;
+  int crowded_ticks = 0;
+  for (const TickRecord& r : records) {
+    min_served += r.min_served;
+    mean_served += r.mean_served;
+    jain += r.jain_served;
+    crowded_ticks += r.crowded_cores > 0;
+  }
+  const double n = std::max<int64_t>(1, ticks);
+  (*j)["mean_min_served"] = min_served / n;
+  (*j)["mean_served"] = mean_served / n;
+  (*j)["mean_jain_served"] = jain / n;
+  (*j)["crowded_core_ticks"] = crowded_ticks;
+  (*j)["opted_out_pin_calls"] = referee.opted_out_pin_calls();
+  (*j)["operator_set_violations"] = referee.operator_set_violations();
   json assignment = json::object();
   for (const auto& [name, pcpus] : world.Assignment()) assignment[name] = pcpus;
   (*j)["final_assignment"] = assignment;

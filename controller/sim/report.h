@@ -19,7 +19,10 @@ namespace sim {
 // first_settled_tick (the first tick of the run that lasts to the end; null
 // if the last tick is not), best_reachable_stddev (final tick; null if not
 // computed), final_stddev, final_mean, final_assignment {name: [pcpu per
-// vCPU]};
+// vCPU]}; from the guests' side (TickRecord), means over ticks:
+// mean_min_served, mean_served, mean_jain_served; crowded_core_ticks (ticks
+// with two busy vCPUs on a core while a core they may use idles),
+// opted_out_pin_calls, operator_set_violations;
 // memory: balloon_changes, balloon_changes_by_domain {name: n},
 // guest_oom_kills, workload_alloc_failures, min_host_free_mib (host
 // available memory: touched guest pages, not balloon sizes, cost the host),

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "controller/sim/json_reader.h"
+#include "controller/sim/scenario_cpu.h"
 
 namespace vmbalance {
 namespace sim {
@@ -41,7 +42,17 @@ const std::set<std::string> kScenarioKeys = {"name",
                                              "qemu_overhead_mib",
                                              "host_holder_mib",
                                              "stats_period_s",
-                                             "lazy_backing"};
+                                             "lazy_backing",
+                                             "topology",
+                                             "topology_file",
+                                             "smt_yield",
+                                             "remote_memory_speed",
+                                             "host_load",
+                                             "balancer",
+                                             "linux_fairness",
+                                             "migration_cost_ms",
+                                             "rotation_period_ms",
+                                             "read_jitter_s"};
 const std::set<std::string> kDomainKeys = {"name",
                                            "uuid",
                                            "vcpus",
@@ -62,6 +73,11 @@ const std::set<std::string> kDomainKeys = {"name",
                                            "file_read_mib_per_s",
                                            "file_mib",
                                            "swap_mib",
+                                           "vcpupin",
+                                           "cpuset",
+                                           "numatune",
+                                           "policy",
+                                           "memory_cell",
                                            "description"};
 
 // Unknown keys are errors: a typo ("max_mem_mib") must not silently fall
@@ -203,6 +219,7 @@ void ParseDomain(JsonReader* r, const json& d, const std::string& path,
     }
   }
   ParseHang(r, d, p, out);
+  ParseDomainConfig(r, d, p, s, out);
 }
 
 }  // namespace
@@ -260,7 +277,8 @@ std::string DeterministicUuid(const std::string& name) {
   return out;
 }
 
-StatusOr<Scenario> ParseScenario(const std::string& json_text) {
+StatusOr<Scenario> ParseScenario(const std::string& json_text,
+                                 const std::string& base_dir) {
   json doc;
   try {
     doc = json::parse(json_text);
@@ -275,10 +293,11 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   CheckKeys(&r, doc, "", kScenarioKeys);
   r.String(doc, "", "name", &s.name);
   r.Integer(doc, "", "pcpus", 1, 1 << 16, &s.pcpus);
+  if (!r.failed()) ParseTopology(&r, doc, base_dir, doc.contains("pcpus"), &s);
   std::vector<int64_t> offline;
   if (!r.failed())
     r.IntList(doc, "", "offline_pcpus", 0, s.pcpus - 1, &offline);
-  s.offline_pcpus.assign(offline.begin(), offline.end());
+  s.offline_pcpus.insert(s.offline_pcpus.end(), offline.begin(), offline.end());
   std::sort(s.offline_pcpus.begin(), s.offline_pcpus.end());
   s.offline_pcpus.erase(
       std::unique(s.offline_pcpus.begin(), s.offline_pcpus.end()),
@@ -310,6 +329,7 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   }
   r.Number(doc, "", "stats_period_s", 0, 3600, &s.stats_period_s);
   r.Bool(doc, "", "lazy_backing", &s.lazy_backing);
+  if (!r.failed()) ParseHostCpu(&r, doc, &s);
   for (auto* list : {&s.fail_take_at, &s.fail_calls_at, &s.slow_read_at}) {
     std::sort(list->begin(), list->end());
   }
@@ -341,7 +361,9 @@ StatusOr<Scenario> LoadScenario(const std::string& path) {
   if (!in) return Status::Error("cannot open scenario file " + path);
   std::stringstream text;
   text << in.rdbuf();
-  StatusOr<Scenario> s = ParseScenario(text.str());
+  const size_t slash = path.find_last_of('/');
+  StatusOr<Scenario> s = ParseScenario(
+      text.str(), slash == std::string::npos ? "." : path.substr(0, slash));
   if (!s.ok()) return Status::Error(path + ": " + s.status().message());
   if (s->name.empty()) {
     std::string base = path.substr(path.find_last_of('/') + 1);

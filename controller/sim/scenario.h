@@ -21,7 +21,18 @@
 //      "mem_workload": "profile" | "grow", "grow_mib_per_s": 39.0625,
 //      "balloon_driver": true, "stats_stale_from": 20,
 //      "file_read_mib_per_s": 64, "file_mib": 1024, "swap_mib": 256,
-//      "start": 0, "stop": 100, "restart_at": [40] | 40}]}
+//      "start": 0, "stop": 100, "restart_at": [40] | 40,
+//      // the operator's word in the domain XML (DomainSample::config):
+//      "vcpupin": {"0": "0-3"}, "cpuset": "0-19",
+//      "numatune": {"mode": "strict", "nodeset": "0"},
+//      "policy": {"cpu": "off", "memory": "on"}, "memory_cell": 1}]}
+// Topology and host load (scenario_cpu.h): "topology": {"cells": 2,
+// "cores_per_cell": 4, "threads_per_core": 2} | "topology_file":
+// "exporter/topology/testdata/xeon_2socket_40core_smt.xml", "smt_yield":
+// 1.25, "remote_memory_speed": 0.85, "host_load": [{"pcpus": "0-1", "load":
+// 0.3 | [[0, 0.1], [20, 0.5]]}], "balancer": "sticky" | "linux",
+// "linux_fairness": 0.9, "migration_cost_ms": 0.5, "rotation_period_ms": 32,
+// "read_jitter_s": 0.1.
 #ifndef VMBALANCE_CONTROLLER_SIM_SCENARIO_H_
 #define VMBALANCE_CONTROLLER_SIM_SCENARIO_H_
 
@@ -30,6 +41,9 @@
 #include <string>
 #include <vector>
 
+#include "exporter/core/cpu_set.h"
+#include "exporter/core/domain_config.h"
+#include "exporter/core/host_topology.h"
 #include "exporter/core/status.h"
 
 namespace vmbalance {
@@ -100,6 +114,32 @@ struct DomainSpec {
   std::optional<int64_t> stop;      // first tick it is gone
   std::vector<int64_t> restart_at;  // ascending
   std::optional<HangSpec> hang;
+  // The operator's placement and vmbalance's policy switch, as the domain's
+  // XML would say them; a vcpupin or cpuset also sets the affinity each vCPU
+  // starts with (libvirt applies them at start). Always in the Sample.
+  DomainConfig config;
+  // The NUMA cell holding the guest's memory when numatune does not say:
+  // absent, the cell its vCPU 0 first runs in (Linux's first touch).
+  std::optional<int> memory_cell;
+};
+
+// Busy time on some pCPUs not from any guest's vCPUs (emulator and I/O
+// threads, host services), a step function of the tick, per pCPU listed.
+struct HostLoadSpec {
+  CpuSet pcpus;
+  std::vector<SeriesPoint> load;  // fraction of each pCPU's time
+};
+
+// How the simulated kernel places vCPUs allowed on several pCPUs.
+enum class Balancer {
+  // Scenarios written before issue 12: a vCPU stays where it started unless
+  // its pCPU carries migrate_threshold more load than another (a balancer
+  // far lazier than Linux; kept so those scenarios' figures stay).
+  kSticky,
+  // Linux as measured (cpu_balancer.h): idle cores first, each vCPU where it
+  // gets the most service, and vCPUs sharing an affinity set rotated to
+  // near-equal shares within the tick.
+  kLinux,
 };
 
 struct Scenario {
@@ -132,9 +172,13 @@ struct Scenario {
   // other allowed pCPU (it ran there for part of the interval), as real
   // hosts do. The placement itself does not change.
   double last_ran_jitter = 0;
-  // How fast a balloon moves. Not measured on a real host (the testbed
-  // notes have no figure): a round value that makes a 1 GiB move take 4 s.
-  double balloon_mib_per_s = 256;
+  // How fast a balloon moves, both ways. Measured with
+  // tools/balloon_speed.sh on real TCG guests: a guest under memory load
+  // inflated at a median 225 MiB/s (8 moves of 384-640 MiB, from the
+  // setmem call to `actual` at the target), an idle one ~430, and
+  // deflating was faster (330-1000). The slow case is the one the host
+  // waits for when it takes memory back.
+  double balloon_mib_per_s = 225;
   // Guests report their balloon statistics every this many seconds (the
   // virtio stats period); a sample shows the last report. 0: every sample
   // has a fresh report (the statistics never lag).
@@ -156,6 +200,38 @@ struct Scenario {
   double read_span_s = 0;
   std::vector<int64_t> slow_read_at;
   double slow_read_span_s = 0;
+  // Topology: cells, cores, SMT siblings (nullopt: none given, the Sample
+  // carries no topology and every pCPU is a core of its own). Given, it sets
+  // pcpus and the offline pCPUs.
+  std::optional<HostTopology> topology;
+  // Two busy threads of one core together do this many times one thread's
+  // work alone (the commonly cited SMT yield: Intel reported up to 30% more
+  // throughput from Hyper-Threading on server workloads; 1.2-1.3 is the
+  // usual range).
+  double smt_yield = 1.25;
+  // A vCPU running outside the cell that holds its guest's memory does this
+  // fraction of the work it would at home (remote accesses cost 1.6-2.1x
+  // local latency by the fixtures' SLIT distances; a modest round figure,
+  // since how memory-bound a guest is varies).
+  double remote_memory_speed = 0.85;
+  std::vector<HostLoadSpec> host_load;
+  Balancer balancer = Balancer::kSticky;
+  // kLinux: the fraction of the unfairness between vCPUs of one affinity
+  // set that the kernel's rotation removes within a tick (1: perfectly
+  // fair); the rest stays as the integral placement left it.
+  double linux_fairness = 0.9;
+  // kLinux: what a migration costs a vCPU (the kernel's own default for how
+  // long a task stays cache-hot, sysctl sched_migration_cost_ns = 0.5 ms),
+  // paid once per rotation period by vCPUs the kernel rotates: rotated
+  // vCPUs lose migration_cost_ms / rotation_period_ms of their work.
+  double migration_cost_ms = 0.5;
+  double rotation_period_ms = 32;
+  // Reading noise: each vCPU's counters are read up to this far (uniform,
+  // centred) from the sample's stamp, a fresh draw per vCPU and sample (a
+  // saturated host preempts libvirtd between reads). 0: exact. Calibrated
+  // against real hosts in the README (a saturated 2-pCPU host's per-pCPU
+  // demand scatters by 0.12-0.38 per second).
+  double read_jitter_s = 0;
   std::vector<DomainSpec> domains;
 };
 
@@ -164,7 +240,10 @@ std::string DeterministicUuid(const std::string& name);
 
 // Parses and validates a scenario. Errors name the offending field, e.g.
 // "domains[2].cpu[1]: expected [tick, value]".
-StatusOr<Scenario> ParseScenario(const std::string& json_text);
+// A relative "topology_file" is looked for from the working directory, then
+// from `base_dir` and each of its parents.
+StatusOr<Scenario> ParseScenario(const std::string& json_text,
+                                 const std::string& base_dir = "");
 StatusOr<Scenario> LoadScenario(const std::string& path);
 
 }  // namespace sim

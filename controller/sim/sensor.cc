@@ -15,7 +15,23 @@ constexpr int64_t kMonotonicBaseNs = 1000000000;  // virtual boot time: 1 s
 }  // namespace
 
 Sensor::Sensor(const Scenario* scenario)
-    : scenario_(scenario), last_reports_(scenario->domains.size()) {}
+    : scenario_(scenario),
+      last_reports_(scenario->domains.size()),
+      last_counters_(scenario->domains.size()) {}
+
+void Sensor::KeepMonotonic(const World& world, size_t domain,
+                           VcpuSample* v) const {
+  LastCounters& last = last_counters_[domain];
+  const DomainRuntime& d = world.domains()[domain];
+  if (last.process != d.process) {
+    last.process = d.process;
+    last.cpu_delay_ns.assign(d.vcpus.size(), {0, 0});
+  }
+  if (v->index >= static_cast<int>(last.cpu_delay_ns.size())) return;
+  auto& [cpu, delay] = last.cpu_delay_ns[v->index];
+  v->cpu_time_ns = cpu = std::max(cpu, v->cpu_time_ns);
+  if (v->delay_ns) v->delay_ns = delay = std::max(delay, *v->delay_ns);
+}
 
 HostSample Sensor::ReadHost(const World& world) const {
   HostSample host;
@@ -37,6 +53,7 @@ HostSample Sensor::ReadHost(const World& world) const {
       kKibPerMib;
   host.memory_available_kib = host.memory_free_kib;
   host.memory_source = "simulator";
+  if (scenario_->topology) host.topology = *scenario_->topology;
   return host;
 }
 
@@ -74,6 +91,7 @@ Sample Sensor::Read(const World& world, const Faults& faults, int64_t tick,
     ds.id = d.id;
     ds.state = DomainState::kRunning;
     ds.max_memory_kib = static_cast<uint64_t>(spec.max_memory_mib) * kKibPerMib;
+    ds.config = spec.config;
     if (faults.Hung(i, tick)) {
       ReadHung(world, i, tick, &ds);
       ++s.errors;
@@ -103,6 +121,12 @@ VcpuSample Sensor::ReadVcpu(const World& world, size_t domain, int vcpu,
   const VcpuState& vs = world.domains()[domain].vcpus[vcpu];
   VcpuSample sample;
   sample.index = vcpu;
+  if (scenario_->read_jitter_s > 0) {
+    // A draw of its own from the stateless hash, per vCPU and sample.
+    read_offset_ns +=
+        scenario_->read_jitter_s * 1e9 / 2 *
+        UnitNoise(scenario_->seed ^ 0x2545f491u, domain, vcpu, tick);
+  }
   double cpu = std::max(0.0, vs.cpu_time_ns + vs.run_share * read_offset_ns);
   const double quantum_ns = scenario_->cpu_quantum_ms * 1e6;
   if (quantum_ns > 0) cpu = std::floor(cpu / quantum_ns) * quantum_ns;
@@ -111,6 +135,7 @@ VcpuSample Sensor::ReadVcpu(const World& world, size_t domain, int vcpu,
       std::max(0.0, vs.delay_ns + vs.wait_share * read_offset_ns)));
   sample.pcpu = ReportedPcpu(world, domain, vcpu, tick);
   sample.affinity = vs.affinity;
+  if (scenario_->read_jitter_s > 0) KeepMonotonic(world, domain, &sample);
   return sample;
 }
 

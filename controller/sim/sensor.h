@@ -56,8 +56,17 @@ class Sensor {
   int ReportedPcpu(const World& world, size_t domain, int vcpu,
                    int64_t tick) const;
 
+  // Counters never go back: with read jitter a vCPU read late in one sample
+  // and early in the next would otherwise show less time than before.
+  struct LastCounters {
+    int64_t process = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> cpu_delay_ns;  // per vCPU
+  };
+  void KeepMonotonic(const World& world, size_t domain, VcpuSample* v) const;
+
   const Scenario* scenario_;
   std::vector<LastReport> last_reports_;  // parallel to scenario_->domains
+  mutable std::vector<LastCounters> last_counters_;  // parallel, too
 };
 
 }  // namespace sim

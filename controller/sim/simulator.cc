@@ -13,7 +13,7 @@ Simulator::Simulator(Scenario scenario, double interval_s, RefereeRules rules)
       faults_(&scenario_),
       world_(&scenario_, interval_s_),
       sensor_(&scenario_),
-      referee_(rules, world_.online().ToVector()) {}
+      referee_(rules, world_.online().ToVector(), world_.layout().core_of) {}
 
 std::string Simulator::Describe() const { return "sim:" + scenario_.name; }
 
@@ -45,6 +45,12 @@ Status Simulator::PinVcpu(const DomainKey& uuid, int vcpu,
     return Status::Error("simulated failure: PinVcpu refused");
   }
   if (Status hung = HungCall(uuid, "PinVcpu"); !hung.ok()) return hung;
+  if (const int index = world_.FindRunning(uuid); index >= 0) {
+    const std::optional<CpuSet> operator_set =
+        scenario_.domains[index].config.placement.AllowedFor(vcpu);
+    referee_.NotePinCall(world_.OptedOut(index),
+                         operator_set && !pcpus.IsSubsetOf(*operator_set));
+  }
   StatusOr<bool> changed = world_.Pin(uuid, vcpu, pcpus);
   if (!changed.ok()) return changed.status();
   if (*changed) referee_.NotePinChange();

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "controller/sim/cpu_balancer.h"
+#include "controller/sim/cpu_share.h"
 #include "controller/sim/noise.h"
 #include "controller/sim/units.h"
 
@@ -19,6 +21,7 @@ World::World(const Scenario* scenario, double interval_s)
       pcpu_busy_ns_(scenario->pcpus, 0.0),
       pcpu_idle_ns_(scenario->pcpus, 0.0) {
   online_ = all_pcpus_.Difference(CpuSet(scenario->offline_pcpus));
+  layout_ = CoreLayout::Of(*scenario, online_);
 }
 
 GuestMemoryParams World::MemoryParams(size_t index) const {
@@ -50,8 +53,18 @@ void World::Boot(size_t index, bool keep_balloon) {
   if (keep_balloon) return;
   ++d.process;
   d.vcpus.assign(spec.vcpus, VcpuState());
+  d.memory_cell = -1;
+  const OperatorPlacement& placement = spec.config.placement;
+  if (placement.memory_cells && scenario_->topology) {
+    d.memory_cell = placement.memory_cells->First();
+  } else if (spec.memory_cell && scenario_->topology) {
+    d.memory_cell = *spec.memory_cell;
+  }
   for (int v = 0; v < spec.vcpus; ++v) {
-    d.vcpus[v].affinity = spec.pin.empty() ? all_pcpus_ : CpuSet{spec.pin[v]};
+    // libvirt starts a vCPU with its vcpupin (else the domain's cpuset);
+    // "pin" is a live pin made after start.
+    d.vcpus[v].affinity = placement.AllowedFor(v).value_or(all_pcpus_);
+    if (!spec.pin.empty()) d.vcpus[v].affinity = CpuSet{spec.pin[v]};
   }
   d.memory = GuestMemory();
   d.memory.actual_kib = spec.memory_mib * kKibPerMib;
@@ -119,56 +132,95 @@ std::vector<PlacedVcpu> World::RunningVcpus(
   return placed;
 }
 
+void World::Place(int64_t tick, std::vector<PlacedVcpu>* placed,
+                  const std::vector<std::pair<size_t, int>>& owner) {
+  if (scenario_->balancer == Balancer::kSticky) {
+    PlaceVcpus(scenario_->pcpus, scenario_->migrate_threshold, placed);
+    return;
+  }
+  LinuxBalancerParams params;
+  params.smt_yield = scenario_->smt_yield;
+  params.remote_memory_speed = scenario_->remote_memory_speed;
+  std::vector<int> home;
+  for (const auto& [i, v] : owner) home.push_back(domains_[i].memory_cell);
+  PlaceLinux(layout_, params, HostLoad(tick), home, placed);
+}
+
+std::vector<double> World::HostLoad(int64_t tick) const {
+  std::vector<double> load(scenario_->pcpus, 0.0);
+  for (const HostLoadSpec& spec : scenario_->host_load) {
+    const double value = StepAt(spec.load, tick);
+    for (int p : spec.pcpus.ToVector())
+      load[p] = std::min(1.0, load[p] + value);
+  }
+  return load;
+}
+
+double World::MemorySpeed(size_t domain, int pcpu) const {
+  const int home = domains_[domain].memory_cell;
+  if (home < 0 || pcpu < 0 || layout_.cell_of[pcpu] == home) return 1.0;
+  return scenario_->remote_memory_speed;
+}
+
+CpuSet World::OperatorSet(size_t index, int vcpu) const {
+  if (OptedOut(index)) return domains_[index].vcpus[vcpu].affinity;
+  std::optional<CpuSet> set =
+      scenario_->domains[index].config.placement.AllowedFor(vcpu);
+  return set ? set->Intersection(online_) : online_;
+}
+
 void World::RunCpu(int64_t tick, TickTruth* truth) {
   // Place every running vCPU, Linux style, on what it wants now.
   std::vector<std::pair<size_t, int>> owner;
   std::vector<PlacedVcpu> placed = RunningVcpus(tick, &owner);
-  PlaceVcpus(scenario_->pcpus, scenario_->migrate_threshold, &placed);
-  std::vector<std::vector<size_t>> on_pcpu(scenario_->pcpus);
+  Place(tick, &placed, owner);
+  const std::vector<double> host_load = HostLoad(tick);
+  std::vector<ShareClaim> claims;
   for (size_t k = 0; k < placed.size(); ++k) {
     auto [i, v] = owner[k];
     domains_[i].vcpus[v].pcpu = placed[k].pcpu;
-    if (placed[k].pcpu >= 0) on_pcpu[placed[k].pcpu].push_back(k);
+    if (domains_[i].memory_cell < 0 && v == 0 && scenario_->topology &&
+        placed[k].pcpu >= 0) {
+      domains_[i].memory_cell = layout_.cell_of[placed[k].pcpu];  // first touch
+    }
+    claims.push_back(
+        {placed[k].pcpu, placed[k].demand, MemorySpeed(i, placed[k].pcpu)});
     truth->vcpu_demands.push_back(Demand(i, v, tick, false));
   }
-  truth->pcpu_demand.assign(scenario_->pcpus, 0.0);
-  for (int p = 0; p < scenario_->pcpus; ++p) {
-    if (online_.Contains(p)) {
-      ShareOnePcpu(p, on_pcpu[p], placed, owner, tick, truth);
-    }
+  std::vector<double> busy;
+  std::vector<ShareResult> shares =
+      ShareCpus(layout_, scenario_->smt_yield, host_load, claims, &busy);
+  if (scenario_->balancer == Balancer::kLinux) {
+    RotateGroups(placed, scenario_->linux_fairness,
+                 scenario_->migration_cost_ms / scenario_->rotation_period_ms,
+                 &shares);
   }
-}
-
-// Shares pCPU p among its vCPUs (max-min fair); a vCPU not granted all it
-// needs waits in the run queue, which is what vcpu.N.delay reports.
-void World::ShareOnePcpu(int p, const std::vector<size_t>& on_pcpu,
-                         const std::vector<PlacedVcpu>& placed,
-                         const std::vector<std::pair<size_t, int>>& owner,
-                         int64_t tick, TickTruth* truth) {
   const double interval_ns = static_cast<double>(interval_ns_);
-  std::vector<double> demands;
-  for (size_t k : on_pcpu) demands.push_back(placed[k].demand);
-  std::vector<double> granted = FairShare(demands);
-  double busy = 0;
-  for (size_t j = 0; j < on_pcpu.size(); ++j) {
-    auto [i, v] = owner[on_pcpu[j]];
+  truth->pcpu_demand = host_load;
+  truth->pcpu_host_load = host_load;
+  for (size_t k = 0; k < placed.size(); ++k) {
+    auto [i, v] = owner[k];
     VcpuState& vs = domains_[i].vcpus[v];
-    vs.cpu_time_ns += granted[j] * interval_ns;
-    vs.run_share = granted[j];
+    const ShareResult& r = shares[k];
     // A vCPU granted less than it needs stretches its work phases while
-    // its idle ones stay as they were: it runs `granted` and waits
-    // 1 - granted/demand of the interval, as real counters show (run time
+    // its idle ones stay as they were: it runs `time` and waits
+    // 1 - time/time_want of the interval, as real counters show (run time
     // over the time not waiting is the need, wherever it is placed).
-    const double waiting =
-        demands[j] > granted[j] ? 1.0 - granted[j] / demands[j] : 0.0;
-    vs.delay_ns += waiting * interval_ns;
-    vs.wait_share = waiting;
-    busy += granted[j];
-    truth->pcpu_demand[p] += Demand(i, v, tick, false);
+    vs.cpu_time_ns += r.time * interval_ns;
+    vs.run_share = r.time;
+    vs.delay_ns += r.wait * interval_ns;
+    vs.wait_share = r.wait;
+    if (placed[k].pcpu >= 0) {
+      truth->pcpu_demand[placed[k].pcpu] += truth->vcpu_demands[k];
+    }
+    truth->vcpus.push_back({i, v, placed[k].pcpu, truth->vcpu_demands[k],
+                            placed[k].demand, r.work, r.wait,
+                            OperatorSet(i, v)});
   }
-  busy = std::min(busy, 1.0);
-  pcpu_busy_ns_[p] += busy * interval_ns;
-  pcpu_idle_ns_[p] += (1.0 - busy) * interval_ns;
+  for (int p : online_.ToVector()) {
+    pcpu_busy_ns_[p] += busy[p] * interval_ns;
+    pcpu_idle_ns_[p] += (1.0 - busy[p]) * interval_ns;
+  }
 }
 
 void World::RunMemory(int64_t tick, TickTruth* truth) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "controller/sim/cpu_model.h"
+#include "controller/sim/cpu_share.h"
 #include "controller/sim/faults.h"
 #include "controller/sim/memory_model.h"
 #include "controller/sim/scenario.h"
@@ -41,6 +42,9 @@ struct DomainRuntime {
   // Counts qemu processes started: a restart forgets what the old process
   // reported, an OOM reboot inside the guest does not.
   int64_t process = 0;
+  // The NUMA cell holding its memory (numatune, memory_cell, else where
+  // vCPU 0 first ran); -1 before it first ran, or without a topology.
+  int memory_cell = -1;
   std::vector<VcpuState> vcpus;
   GuestMemory memory;
 };
@@ -54,11 +58,29 @@ struct GuestTruth {
   int64_t unused_kib = 0;  // TrueUnusedKib: negative when overcommitted
 };
 
+// One running vCPU in one tick, for judging fairness from the guest's side.
+struct VcpuTruth {
+  size_t domain = 0;  // index in the scenario
+  int vcpu = 0;
+  int pcpu = -1;       // where it ran (the integral placement)
+  double nominal = 0;  // the scenario's demand (noise-free)
+  double want = 0;     // what its workload wanted this tick (with noise)
+  double work = 0;     // what it got done, in want's units
+  double wait = 0;     // fraction of the tick it waited
+  // Where it may run by the operator's word: its vcpupin or cpuset, else
+  // every online pCPU; for a guest opted out of the CPU policy, its
+  // affinity (nobody may move it).
+  CpuSet allowed;
+};
+
 // What one tick did, noise-free where the referee judges.
 struct TickTruth {
-  std::vector<double> pcpu_demand;   // per pCPU number: nominal demand there
-  std::vector<double> vcpu_demands;  // nominal, each running vCPU
-  std::vector<GuestTruth> guests;    // running domains
+  // Per pCPU number: nominal demand there, host load included.
+  std::vector<double> pcpu_demand;
+  std::vector<double> pcpu_host_load;  // per pCPU number
+  std::vector<VcpuTruth> vcpus;        // running vCPUs
+  std::vector<double> vcpu_demands;    // nominal, each running vCPU
+  std::vector<GuestTruth> guests;      // running domains
   int running_domains = 0;
   // The host's available memory: total - host overhead - host holder -
   // what the guests' QEMU processes hold (touched guest pages + overhead).
@@ -106,6 +128,13 @@ class World {
 
   // Current pCPU of each vCPU, by domain name, of running domains.
   std::map<std::string, std::vector<int>> Assignment() const;
+  const CoreLayout& layout() const { return layout_; }
+  // Where vCPU `vcpu` of domain `index` may run by the operator's word (see
+  // VcpuTruth::allowed).
+  CpuSet OperatorSet(size_t index, int vcpu) const;
+  bool OptedOut(size_t index) const {
+    return scenario_->domains[index].config.policy.cpu == PolicySwitch::kOff;
+  }
   // Index of the running domain with this name or UUID; -1 when none.
   int FindRunningByName(const std::string& name) const;
   int FindRunning(const DomainKey& uuid) const;
@@ -117,10 +146,11 @@ class World {
   // Every running vCPU as the placer sees it; owner: (domain, vCPU) each.
   std::vector<PlacedVcpu> RunningVcpus(
       int64_t tick, std::vector<std::pair<size_t, int>>* owner) const;
-  void ShareOnePcpu(int p, const std::vector<size_t>& on_pcpu,
-                    const std::vector<PlacedVcpu>& placed,
-                    const std::vector<std::pair<size_t, int>>& owner,
-                    int64_t tick, TickTruth* truth);
+  void Place(int64_t tick, std::vector<PlacedVcpu>* placed,
+             const std::vector<std::pair<size_t, int>>& owner);
+  std::vector<double> HostLoad(int64_t tick) const;
+  // remote_memory_speed when the vCPU runs outside its memory's cell.
+  double MemorySpeed(size_t domain, int pcpu) const;
   void RunMemory(int64_t tick, TickTruth* truth);
   double Demand(size_t domain, int vcpu, int64_t tick, bool noisy) const;
 
@@ -129,6 +159,7 @@ class World {
   int64_t interval_ns_;
   CpuSet all_pcpus_;
   CpuSet online_;
+  CoreLayout layout_;
   std::vector<DomainRuntime> domains_;  // parallel to scenario_->domains
   std::vector<double> pcpu_busy_ns_;
   std::vector<double> pcpu_idle_ns_;
