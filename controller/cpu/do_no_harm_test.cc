@@ -91,6 +91,21 @@ TEST(DoNoHarmTest, AFloatingSetTheKernelServesUnfairlyIsStillPinned) {
   EXPECT_FALSE(decision.pins.empty()) << decision.reason;
 }
 
+TEST(DoNoHarmTest, MissingDelayFiguresMakeNothingUrgent) {
+  // Per-pCPU demand 7 | 1 by pins, but most vCPUs lost their delay figure
+  // this interval: wait for a second reading before pinning.
+  std::vector<VcpuSpec> vcpus(7, Pinned(1, 0));
+  vcpus.push_back(Pinned(1, 1));
+  Usage usage = MakeUsage(2, OneVcpuEach(vcpus));
+  for (int d = 0; d < 7; ++d) Felt(&usage, d, 0.14, 0.85);
+  Felt(&usage, 7, 0.97, 0.02);
+  for (int d = 0; d < 6; ++d) usage.domains[d].vcpus[0].has_delay = false;
+  HostBusy(&usage, {1, 1});
+  VcpuPolicyState state;
+  EXPECT_TRUE(DecideVcpuPins({}, usage, &state).pins.empty());
+  EXPECT_FALSE(DecideVcpuPins({}, usage, &state).pins.empty());
+}
+
 // 8 busy guests pinned 4|4 on 2 saturated pCPUs: the ideal placement.
 Usage RoundRobin() {
   std::vector<VcpuSpec> vcpus;

@@ -39,6 +39,7 @@ void JudgeServed(const FairnessConfig& config, const Usage& usage,
                  GuestFairness* view) {
   const std::vector<double> dues = FairDues(wants, view->capacity);
   for (size_t i = 0; i < problem.items.size(); ++i) {
+    if (!VcpuOf(usage, problem.items[i]).has_delay) continue;
     if (wants[i] < config.busy_want || dues[i] <= 0) continue;
     ++view->busy;
     const VcpuRef& ref = problem.items[i];
@@ -78,21 +79,21 @@ GuestFairness JudgeGuests(const FairnessConfig& config, const Usage& usage,
   const double idle = UsableIdle(usage, problem);
   if (idle < 0) return view;
   view.idle = idle;
+  view.host_known = true;
   std::vector<double> wants;
   double run = 0;
-  bool delays = true;
   for (const VcpuRef& ref : problem.items) {
     const VcpuUsage& vcpu = VcpuOf(usage, ref);
-    delays = delays && vcpu.has_delay;
+    if (!vcpu.has_delay) ++view.unjudged;
     (ref.pinned ? view.pinned : view.floating) += 1;
     if (ref.pinned) view.pinned_wait += WaitOf(vcpu);
     run += vcpu.utilization;
     wants.push_back(WantOf(vcpu));
   }
-  if (!delays) return GuestFairness{};
   view.capacity =
       std::min(static_cast<double>(problem.bin_pcpu.size()), run + view.idle);
-  view.known = true;
+  view.known = 2 * view.unjudged <= static_cast<int>(problem.items.size());
+  if (!view.known) return view;
   JudgeServed(config, usage, problem, wants, &view);
   view.stranded = view.idle >= config.stranded_idle &&
                   view.pinned_wait >= config.stranded_wait;

@@ -16,10 +16,16 @@
 namespace vmbalance {
 
 struct GuestFairness {
-  // Every figure was there: a delay figure for each judged vCPU and the
-  // host's busy ratio on every usable pCPU (without it idle capacity and
-  // other work cannot be told apart). Unknown means "no opinion": the
-  // per-pCPU rules decide alone.
+  // The host's busy ratio on every usable pCPU was there: without it idle
+  // capacity and other work cannot be told apart, and the per-pCPU rules
+  // decide alone, as before issue 12.
+  bool host_known = false;
+  // vCPUs without a delay figure this interval (e.g. their QEMU did not
+  // answer in the previous sample): their wait is unknown, so they are not
+  // judged; what they ran still counts in the capacity.
+  int unjudged = 0;
+  // host_known, and at least half the vCPUs have a delay figure: the
+  // verdicts below mean something. Unknown means "no opinion".
   bool known = false;
   int floating = 0;  // valid managed vCPUs the kernel may move between pCPUs
   int pinned = 0;    // valid managed vCPUs pinned to one usable pCPU
@@ -36,6 +42,10 @@ struct GuestFairness {
   bool fair = false;
   // known, and capacity idles while pinned vCPUs wait (FairnessConfig).
   bool stranded = false;
+  // host_known but not `known`: too few delay figures to tell a placement
+  // that makes guests wait from one that does not. Act only on what the
+  // per-pCPU rules see in consecutive readings, never at once.
+  bool AmbiguousWaits() const { return host_known && !known; }
 };
 
 // The max-min fair split of `capacity` over `wants` (each capped at one

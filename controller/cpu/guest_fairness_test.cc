@@ -97,14 +97,28 @@ TEST(JudgeGuestsTest, OtherWorkOnTheHostIsNotTheGuestsToHave) {
   EXPECT_TRUE(Judge(usage).fair);
 }
 
+TEST(JudgeGuestsTest, AVcpuWithoutADelayFigureIsNotJudged) {
+  // The least-served busy vCPU (vm4, 0.27) has no delay figure this time
+  // (its QEMU did not answer in the previous sample): the others decide.
+  Usage usage = FairFloating();
+  Felt(&usage, 4, 0.05, 0.9);
+  usage.domains[4].vcpus[0].has_delay = false;
+  const GuestFairness view = Judge(usage);
+  EXPECT_TRUE(view.known);
+  EXPECT_EQ(view.unjudged, 1);
+  EXPECT_EQ(view.busy, 3);
+  EXPECT_TRUE(view.fair);
+}
+
 TEST(JudgeGuestsTest, WithoutTheHostsFiguresItHasNoOpinion) {
   Usage usage = FairFloating();
   usage.pcpu_busy_ratio = {1, -1};
   EXPECT_FALSE(Judge(usage).known);
   EXPECT_FALSE(Judge(usage).fair);
   usage = FairFloating();
-  usage.domains[3].vcpus[0].has_delay = false;
+  for (int d : {0, 1, 2, 3, 5}) usage.domains[d].vcpus[0].has_delay = false;
   EXPECT_FALSE(Judge(usage).known);
+  EXPECT_TRUE(Judge(usage).AmbiguousWaits());
   FairnessConfig off;
   off.enabled = false;
   EXPECT_FALSE(Judge(FairFloating(), off).known);

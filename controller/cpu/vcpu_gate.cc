@@ -6,11 +6,13 @@ namespace vmbalance {
 namespace {
 
 // An imbalance far above the target counts as urgent only when the guests'
-// side confirms it (capacity idles while pinned vCPUs wait) or cannot say:
-// host load stealing CPU makes single readings look urgent too.
+// side confirms it (capacity idles while pinned vCPUs wait), or when it has
+// no host figures at all (the per-pCPU rules alone, as before): host load
+// stealing CPU makes single readings look urgent too. With host figures
+// but too few delay figures, nothing is unambiguous at once.
 bool Urgent(const VcpuThresholds& limits, const VcpuAssessment& now) {
   if (now.stddev <= limits.urgent_stddev) return false;
-  return !now.guests.known || now.guests.stranded;
+  return !now.guests.host_known || now.guests.stranded;
 }
 
 }  // namespace
