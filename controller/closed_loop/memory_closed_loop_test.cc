@@ -42,6 +42,13 @@ constexpr Coordinator kNone = Coordinator::kNone;
 constexpr int kTicks = 150;
 // Host free memory within this of the reserve counts as handed out.
 constexpr int64_t kSpareSlackMib = 100;
+// mem_2_all_consume since its guests are backed lazily: the coordinator
+// keeps the grants its four growers have not touched yet as spoken for, so
+// at its lowest the host still has 120 MiB above the reserve at a 1 s
+// interval and 159 at 2 s (it was at the reserve with eager backing, where
+// a grant was host memory at once). A real cost of host safety, not
+// measurement slack.
+constexpr int64_t kAllConsumeSpareSlackMib = 200;
 // Balloon statistics unchanged this long are stale (the SPEC's 10 s, in
 // 1 s ticks): a guest is not resized on them from then on.
 constexpr int64_t kStaleAfterTicks = 10;
@@ -94,9 +101,10 @@ std::vector<Row> LoneConsumer() {
       At1s(f, kFixed, {},
            {ResizeCallsAtMost(60), GuestReversalsAtMost("vm1", 1),
             GuestEndsAtMostMib("vm1", 364)}),
+      // With lazy backing MOM-like's oversized grants cost the host only
+      // what vm1 touches, so it now serves vm1 to its max as well.
       At1s(f, kMom, {},
-           {ResizeCallsAtMost(60), GuestReachesMib("vm1", 2048),
-            AllocFailuresAtMost(1), GuestEndsAtMostMib("vm2", 400)}),
+           {ResizeCallsAtMost(60), GuestEndsAtMostMib("vm2", 400)}),
       // --dry_run decides but never resizes: as good as doing nothing.
       At1s(f, Coordinator::kVmbalanceDryRun,
            {ResizeCallsAtMost(0), GuestEndsAtMostMib("vm1", 512)},
@@ -114,12 +122,12 @@ std::vector<Row> AllConsume() {
   const std::vector<Expectation> back =
       IdleEndAtMost({"vm1", "vm2", "vm3", "vm4"}, 400);
   return {
-      At1s(
-          f, kVmbalance,
-          Join(Join({NoGuestKilled(), HostReserveHeld(),
-                     HostSpareHandedOut(kSpareSlackMib), ResizeCallsAtMost(80)},
-                    served),
-               back)),
+      At1s(f, kVmbalance,
+           Join(Join({NoGuestKilled(), HostReserveHeld(),
+                      HostSpareHandedOut(kAllConsumeSpareSlackMib),
+                      ResizeCallsAtMost(80)},
+                     served),
+                back)),
       At1s(f, kNone, {},
            Join(Join({HostSpareHandedOut(kSpareSlackMib)}, served), back)),
       At1s(f, kFixed, {}, {HostReserveHeld(), ResizeCallsAtMost(80)}),
@@ -144,10 +152,10 @@ std::vector<Row> Redirect() {
            {GuestReachesMib("vm2", 2048), GuestAllocFailuresAtMost("vm1", 0),
             GuestReachesMib("vm1", 676), GuestEndsAtMostMib("vm3", 400),
             GuestEndsAtMostMib("vm4", 400)}),
-      At1s(f, kFixed, {}, {HostReserveHeld(), ResizeCallsAtMost(80)}),
-      At1s(f, kMom, {},
-           {HostReserveHeld(), GuestReachesMib("vm2", 2048),
-            ResizeCallsAtMost(80)}),
+      // With lazy backing the host has room for what vm2 touches: the
+      // baselines no longer break the reserve here, only the call budget.
+      At1s(f, kFixed, {}, {ResizeCallsAtMost(80)}),
+      At1s(f, kMom, {}, {ResizeCallsAtMost(80)}),
   };
 }
 
@@ -186,8 +194,9 @@ std::vector<Row> SmallHost() {
             HostSpareHandedOut(kSpareSlackMib), ResizeCallsAtMost(40)}),
       At1s(f, kNone, {}, {HostSpareHandedOut(kSpareSlackMib)}),
       At1s(f, kFixed, {}, {HostReserveHeld(), ResizeCallsAtMost(40)}),
-      At1s(f, kMom, {},
-           {NoGuestKilled(), HostReserveHeld(), ResizeCallsAtMost(40)}),
+      // (With eager backing MOM-like also got a guest killed; lazily backed,
+      // its guests survive.)
+      At1s(f, kMom, {}, {HostReserveHeld(), ResizeCallsAtMost(40)}),
   };
 }
 
@@ -208,7 +217,9 @@ std::vector<Row> Churn() {
       At1s(f, kFixed, {},
            {NoGuestKilled(), AllocFailuresAtMost(0), vm6_left_alone,
             ResizeCallsAtMost(40)}),
-      At1s(f, kMom, {}, {vm6_left_alone, ResizeCallsAtMost(40)}),
+      // MOM-like no longer resizes vm6 on frozen stats once lazily backed
+      // (its rule finds nothing to change there); its calls still break.
+      At1s(f, kMom, {}, {ResizeCallsAtMost(40)}),
   };
 }
 
@@ -277,7 +288,9 @@ std::vector<Row> InflightGrants() {
       At1s(f, kFixed, {},
            {NeedyGuestServedWithin(3), AllocFailuresAtMost(4),
             ResizeCallsAtMost(12)}),
-      At1s(f, kMom, {}, {NeedyGuestServedWithin(3), ResizeCallsAtMost(12)}),
+      // Lazily backed, the host has room for MOM-like's grants: it serves
+      // the needy in time, with ten times the calls.
+      At1s(f, kMom, {}, {ResizeCallsAtMost(12)}),
   };
 }
 
@@ -294,7 +307,9 @@ std::vector<Row> RefusedGrow() {
       At1s(f, kFixed, {},
            {NeedyGuestServedWithin(3), AllocFailuresAtMost(5),
             ResizeCallsAtMost(12)}),
-      At1s(f, kMom, {}, {NeedyGuestServedWithin(3), ResizeCallsAtMost(12)}),
+      // Lazily backed, the host has room for MOM-like's grants: it serves
+      // the needy in time, with ten times the calls.
+      At1s(f, kMom, {}, {ResizeCallsAtMost(12)}),
   };
 }
 
@@ -309,13 +324,14 @@ std::vector<Row> TwoSecondInterval() {
            safe_and(GuestReachesMib("vm1", 2048))),
       At2s("mem_1_lone_consumer.json", kNone, {},
            {GuestReachesMib("vm1", 2048)}),
-      At2s("mem_2_all_consume.json", kVmbalance, safe_and(spare)),
-      At2s("mem_2_all_consume.json", kNone, {}, {spare}),
+      At2s("mem_2_all_consume.json", kVmbalance,
+           safe_and(HostSpareHandedOut(kAllConsumeSpareSlackMib))),
+      At2s("mem_2_all_consume.json", kNone, {},
+           {HostSpareHandedOut(kAllConsumeSpareSlackMib)}),
       At2s("mem_2_all_consume.json", kFixed, {}, {HostReserveHeld()}),
       At2s("mem_3_redirect.json", kVmbalance,
            safe_and(GuestReachesMib("vm2", 1536))),
       At2s("mem_3_redirect.json", kNone, {}, {GuestReachesMib("vm2", 1536)}),
-      At2s("mem_3_redirect.json", kFixed, {}, {HostReserveHeld()}),
       At2s("mem_spike.json", kVmbalance, safe_and(NeedyGuestServedWithin(3))),
       At2s("mem_spike.json", kNone, {}, {NeedyGuestServedWithin(3)}),
       At2s("mem_small_host.json", kVmbalance, safe_and(spare)),
@@ -438,10 +454,21 @@ TEST_P(MemoryClosedLoopTest, MeetsAndBreaksItsExpectations) {
   for (const Expectation& e : row.fails) {
     EXPECT_NE(e.violation(run), "") << "must be broken: " << e.name;
   }
-  // The harness's own bookkeeping agrees with the simulator's.
-  int accepted = 0;
-  for (const BalloonCall& call : run.balloon_calls) accepted += call.ok;
-  EXPECT_EQ(accepted, run.summary["balloon_changes"].get<int>());
+  // The harness's own bookkeeping agrees with the simulator's, which counts
+  // only calls that changed a target: an accepted call repeating the
+  // guest's last accepted target changes nothing (a restart resets the
+  // target, so such a repeat may still count there: a range).
+  int accepted = 0, repeats = 0;
+  std::map<std::string, uint64_t> last_target;
+  for (const BalloonCall& call : run.balloon_calls) {
+    if (!call.ok) continue;
+    ++accepted;
+    auto it = last_target.find(call.domain);
+    repeats += it != last_target.end() && it->second == call.to_kib;
+    last_target[call.domain] = call.to_kib;
+  }
+  EXPECT_LE(run.summary["balloon_changes"].get<int>(), accepted);
+  EXPECT_GE(run.summary["balloon_changes"].get<int>(), accepted - repeats);
   int attributed = 0;
   for (const auto& [guest, failures] : run.guest_alloc_failures) {
     attributed += failures;
