@@ -5,6 +5,10 @@
                          [--min_balanced_fraction=F] [--min_mean_pct=P]
                          [--fair_tail_s=T --min_fair_ratio=R
                           --min_busy_guests=B]
+                         [--min_pins=K] [--max_pins=K] [--still GUEST:CPUS]...
+    check_run.py compare REFERENCE.csv CANDIDATE.csv [--smooth=N]
+                         [--tail_s=T] [--fair_ratio=R] [--min_tolerance=D]
+                         [--time_tolerance_s=S] [--min_busy_guests=B]
     check_run.py mem CSV --controller_log=LOG [--grow GUEST:MIB]...
                          [--reclaim GUEST:MIB] [--more GUEST:OTHER:MIB]
 
@@ -25,6 +29,17 @@ least B guests busy then (fewer: the workload did not run, nothing proved;
 more is possible: a light guest crowded with busy ones waits like them).
 fair_capacity_pct well under 100 x pCPUs means other work took the rest of
 the host: per-pCPU balance then reflects that work, not the scheduler.
+--min_pins=K / --max_pins=K: at least / at most K affinity changes.
+--still=G:CPUS: guest G's affinity (the monitor's G_cpus column) reads CPUS
+in every row: an opted-out guest is never moved.
+compare: two phases on the same guests, REFERENCE without a scheduler
+(Linux alone), CANDIDATE with vmbalance, judged from the guests' side only.
+Over each phase's last T (25) seconds, the least run / due of a busy guest
+(as --fair_tail_s); the candidate's must be at least the reference's minus
+the tolerance: max(D (0.05), twice the difference between the reference
+tail's two halves, the noise of the figure itself in this very run). Time
+to fair: the first time the N-row (5) rolling figure reaches R (0.75); the
+candidate's must be at most the reference's + S (10) seconds (-1: never).
 mem: every guest is present in every row; the host's free memory never falls
 to the coordinator's reserve (largest "reserve N MiB" in its log); --grow G:M:
 guest G's balloon reaches M MiB; --reclaim G:M: after its peak it falls to M
@@ -86,30 +101,42 @@ def column_mean(rows, column):
     return sum(values) / len(values) if values else None
 
 
-def check_fairness(rows, guests, tail_s, min_ratio, want_busy, c):
-    end = float(rows[-1]["time_s"])
-    tail = [r for r in rows if float(r["time_s"]) > end - tail_s]
-    run = {g: column_mean(tail, g + "_cpu_pct") for g in guests}
-    wait = {g: column_mean(tail, g + "_wait_pct") for g in guests}
-    idle = column_mean(tail, "host_idle_pct")
-    unknown = [g for g in guests if run[g] is None or wait[g] is None]
-    c.expect(not unknown and idle is not None,
-             f"no run/wait figures for {unknown or 'the host idle time'} in "
-             f"the last {tail_s} s: cannot judge fairness")
-    if unknown or idle is None:
-        return
+def served(rows, guests):
+    """The guests' side over `rows` (their means): per guest run, wait and
+    due, and for the busy ones (demand >= BUSY_PCT) run / due. None when a
+    run or wait figure, or the host's idle time, is missing."""
+    run = {g: column_mean(rows, g + "_cpu_pct") for g in guests}
+    wait = {g: column_mean(rows, g + "_wait_pct") for g in guests}
+    idle = column_mean(rows, "host_idle_pct")
+    if idle is None or any(run[g] is None or wait[g] is None for g in guests):
+        return None
     demand = {g: run[g] + wait[g] for g in guests}
     capacity = sum(run.values()) + idle
     due = fair_shares(demand, capacity)
-    c.figure("fair_capacity_pct", round(capacity, 1))
-    c.figure("fair_host_idle_pct", round(idle, 1))
-    ratios = {}
+    ratios = {g: (run[g] / due[g] if due[g] > 0 else 1.0)
+              for g in guests if demand[g] >= BUSY_PCT}
+    return {"run": run, "wait": wait, "due": due, "idle": idle,
+            "capacity": capacity, "ratios": ratios}
+
+
+def tail_of(rows, tail_s):
+    end = float(rows[-1]["time_s"])
+    return [r for r in rows if float(r["time_s"]) > end - tail_s]
+
+
+def check_fairness(rows, guests, tail_s, min_ratio, want_busy, c):
+    view = served(tail_of(rows, tail_s), guests)
+    c.expect(view is not None,
+             f"no run/wait figures for a guest or the host idle time in "
+             f"the last {tail_s} s: cannot judge fairness")
+    if view is None:
+        return
+    run, due, ratios = view["run"], view["due"], view["ratios"]
+    c.figure("fair_capacity_pct", round(view["capacity"], 1))
+    c.figure("fair_host_idle_pct", round(view["idle"], 1))
     for g in guests:
-        ratio = run[g] / due[g] if due[g] > 0 else 1.0
         c.figure(f"{g}_run_wait_due_pct",
-                 f"{run[g]:.1f}/{wait[g]:.1f}/{due[g]:.1f}")
-        if demand[g] >= BUSY_PCT:
-            ratios[g] = ratio
+                 f"{run[g]:.1f}/{view['wait'][g]:.1f}/{due[g]:.1f}")
     c.expect(ratios, f"no busy guest (demand >= {BUSY_PCT}%) in the last "
              f"{tail_s} s: fairness proves nothing")
     if not ratios:
@@ -129,9 +156,84 @@ def check_fairness(rows, guests, tail_s, min_ratio, want_busy, c):
              "wait while capacity goes elsewhere")
 
 
+def min_ratio_of(rows, guests):
+    """The least run / due of a busy guest over `rows`; None when unknown
+    or no guest is busy."""
+    view = served(rows, guests)
+    if view is None or not view["ratios"]:
+        return None
+    return min(view["ratios"].values())
+
+
+def time_to_fair(rows, guests, window, min_ratio):
+    """The first time the guests' side is fair on a `window`-row rolling
+    mean (every busy guest runs >= min_ratio of its due); -1 if never."""
+    for i in range(window - 1, len(rows)):
+        ratio = min_ratio_of(rows[i - window + 1:i + 1], guests)
+        if ratio is not None and ratio >= min_ratio:
+            return float(rows[i]["time_s"])
+    return -1.0
+
+
+def phase_figures(name, rows, flags, c):
+    """A phase's guests'-side figures: time to fair, tail fairness, and how
+    far the tail's two halves differ (the noise of the figure itself)."""
+    guests = guests_of(rows)
+    window = int(flags.get("smooth", 5))
+    min_ratio = float(flags.get("fair_ratio", 0.75))
+    tail = tail_of(rows, float(flags.get("tail_s", 25)))
+    half = len(tail) // 2
+    figures = {
+        "fair_s": time_to_fair(rows, guests, window, min_ratio),
+        "tail_ratio": min_ratio_of(tail, guests),
+        "halves": (min_ratio_of(tail[:half], guests),
+                   min_ratio_of(tail[half:], guests)),
+        "busy": len((served(tail, guests) or {"ratios": {}})["ratios"]),
+        "pins": sum(int(r["pin_changes"]) for r in rows),
+    }
+    c.figure(f"{name}_time_to_fair_s", figures["fair_s"])
+    c.figure(f"{name}_tail_min_fair_ratio", figures["tail_ratio"] and
+             round(figures["tail_ratio"], 3))
+    c.figure(f"{name}_busy_guests", figures["busy"])
+    c.figure(f"{name}_pin_changes", figures["pins"])
+    return figures
+
+
+def check_compare(reference_rows, candidate_rows, flags, c):
+    """The candidate (vmbalance) phase is at least as fair as the reference
+    (no scheduler) phase, within the reference's own noise, and fair no
+    later than it, within --time_tolerance_s."""
+    ref = phase_figures("reference", reference_rows, flags, c)
+    cand = phase_figures("candidate", candidate_rows, flags, c)
+    want_busy = int(flags.get("min_busy_guests", 1))
+    for name, f in (("reference", ref), ("candidate", cand)):
+        c.expect(f["busy"] >= want_busy and f["tail_ratio"] is not None,
+                 f"{name}: {f['busy']} busy guests, want >= {want_busy}: "
+                 "is the workload running?")
+    if ref["tail_ratio"] is None or cand["tail_ratio"] is None:
+        return
+    halves = [h for h in ref["halves"] if h is not None]
+    noise = abs(halves[0] - halves[1]) if len(halves) == 2 else 0.0
+    tolerance = max(float(flags.get("min_tolerance", 0.05)), 2 * noise)
+    c.figure("reference_half_to_half", round(noise, 3))
+    c.figure("fairness_tolerance", round(tolerance, 3))
+    c.expect(cand["tail_ratio"] >= ref["tail_ratio"] - tolerance,
+             f"with vmbalance the least-served busy guest ran "
+             f"{cand['tail_ratio']:.2f} of its due, without "
+             f"{ref['tail_ratio']:.2f} (tolerance {tolerance:.2f}): less "
+             "fair than Linux alone")
+    slack = float(flags.get("time_tolerance_s", 10))
+    never = float("inf")
+    ref_t = ref["fair_s"] if ref["fair_s"] >= 0 else never
+    cand_t = cand["fair_s"] if cand["fair_s"] >= 0 else never
+    c.expect(cand_t <= ref_t + slack,
+             f"fair from {cand['fair_s']} s with vmbalance, "
+             f"{ref['fair_s']} s without (-1: never; slack {slack} s)")
+
+
 def parse_flags(argv):
     flags = {}
-    lists = {"grow": [], "reclaim": [], "more": []}
+    lists = {"grow": [], "reclaim": [], "more": [], "still": []}
     positional = []
     i = 0
     while i < len(argv):
@@ -153,7 +255,7 @@ def parse_flags(argv):
     return positional, flags, lists
 
 
-def check_cpu(rows, flags, c):
+def check_cpu(rows, flags, lists, c):
     smooth = int(flags.get("smooth", 1))
     if smooth > 1:
         rows = csv_summary.smooth_balance(rows, smooth)
@@ -193,6 +295,21 @@ def check_cpu(rows, flags, c):
         c.expect(after and frac >= want,
                  f"balanced in {frac:.2f} of the rows after {bound} s, "
                  f"want >= {want}")
+    if "max_pins" in flags:
+        c.expect(sum(pins) <= int(flags["max_pins"]),
+                 f"{sum(pins)} pin changes, want <= {flags['max_pins']}")
+    if "min_pins" in flags:
+        c.expect(sum(pins) >= int(flags["min_pins"]),
+                 f"{sum(pins)} pin changes, want >= {flags['min_pins']}: "
+                 "did the scheduler act at all?")
+    for spec in lists["still"]:
+        guest, cpus = spec.split(":", 1)
+        seen = [r.get(guest + "_cpus") for r in rows]
+        moved = [(r["time_s"], a) for r, a in zip(rows, seen) if a != cpus]
+        c.figure(f"{guest}_affinity_checks", len(seen))
+        c.expect(rows and not moved,
+                 f"{guest} must stay on {cpus}; at (time_s, cpus) "
+                 f"{moved[:5]}")
     if "fair_tail_s" in flags:
         want_busy = flags.get("min_busy_guests")
         check_fairness(rows, guests_of(rows), float(flags["fair_tail_s"]),
@@ -249,20 +366,26 @@ def check_mem(rows, flags, lists, c):
 
 def main(argv):
     positional, flags, lists = parse_flags(argv[1:])
-    if len(positional) != 2 or positional[0] not in ("cpu", "mem"):
+    want = 3 if positional and positional[0] == "compare" else 2
+    if len(positional) != want or positional[0] not in ("cpu", "mem",
+                                                        "compare"):
         print(__doc__, file=sys.stderr)
         return 2
-    kind, path = positional
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
+    kind, paths = positional[0], positional[1:]
+    tables = []
+    for path in paths:
+        with open(path, newline="") as f:
+            tables.append(list(csv.DictReader(f)))
+        if not tables[-1]:
+            print(f"FAIL: {path} has no rows")
+            return 1
     c = Checker()
-    if not rows:
-        print(f"FAIL: {path} has no rows")
-        return 1
     if kind == "cpu":
-        check_cpu(rows, flags, c)
+        check_cpu(tables[0], flags, lists, c)
+    elif kind == "compare":
+        check_compare(tables[0], tables[1], flags, c)
     else:
-        check_mem(rows, flags, lists, c)
+        check_mem(tables[0], flags, lists, c)
     for failure in c.failures:
         print(f"FAIL: {failure}")
     return 1 if c.failures else 0

@@ -38,6 +38,8 @@ cpu_csv "$tmp/churn.csv" 8 25 40 55
 fails cpu "$tmp/churn.csv" --smooth=5 --balanced_by_s=20 --pins=4
 passes cpu "$tmp/good.csv" --pins=4
 fails cpu "$tmp/good.csv" --pins=0
+passes cpu "$tmp/good.csv" --max_pins=4
+fails cpu "$tmp/good.csv" --max_pins=3
 
 # Fairness from the guests' side: 8 guests on 2 saturated pCPUs. Each spec
 # is host idle %, then per guest run%/wait% ("-" for an unknown wait); the
@@ -85,6 +87,62 @@ fails cpu "$tmp/idle.csv" "${fair[@]}"
 fair_csv "$tmp/nowait.csv" 0 25/- 25/- 25/- 25/- 25/- 25/- 25/- 25/-
 fails cpu "$tmp/nowait.csv" "${fair[@]}"
 fails cpu "$tmp/good.csv" "${fair[@]}"  # a CSV from before the wait columns
+
+# Phases compared from the guests' side (compare), and a guest that must
+# never move (--still). Spec per guest: run%/wait%[/cpus]; rows 1-60.
+phase_csv() {  # FILE IDLE GUEST_SPEC... (env CROWDED_S, default 10)
+  python3 - "${CROWDED_S:-10}" "$@" <<'PY'
+import sys
+crowded, path, idle, guests = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+with open(path, "w") as f:
+    f.write("time_s,pcpu0_pct,pcpu1_pct,mean_pct,stddev_pct,balanced,"
+            "pin_changes,host_free_mib,host_idle_pct")
+    for i in range(len(guests)):
+        f.write(f",g{i}_cpu_pct,g{i}_wait_pct,g{i}_actual_mib,"
+                f"g{i}_unused_mib,g{i}_cpus")
+    f.write("\n")
+    for t in range(1, 61):
+        # Until CROWDED_S every guest is crowded on one pCPU: half its run,
+        # the other pCPU idle.
+        early = t <= crowded
+        f.write(f"{t},100,100,100,0,1,{1 if t == 5 else 0},20000,"
+                f"{100 if early else idle}")
+        for g in guests:
+            run, wait, *cpus = g.split("/")
+            run = float(run) / 2 if early else float(run)
+            f.write(f",{run},{wait},192,100,{cpus[0] if cpus else '0-1'}")
+        f.write("\n")
+PY
+}
+cmp=(--smooth=5 --tail_s=25 --min_busy_guests=4)
+phase_csv "$tmp/linux.csv" 0 30/68 20/30 30/68 20/30 30/68 20/30 30/68 20/30
+phase_csv "$tmp/same.csv" 0 29/69 20/30 31/67 20/30 30/68 20/30 30/68 20/30
+passes compare "$tmp/linux.csv" "$tmp/same.csv" "${cmp[@]}"
+# Everything pinned to pCPU 0, pCPU 1 idle: the busy guests run half.
+phase_csv "$tmp/all0.csv" 100 15/84 10/40 15/84 10/40 15/84 10/40 15/84 10/40
+fails compare "$tmp/linux.csv" "$tmp/all0.csv" "${cmp[@]}"
+# Two busy guests crowded together, two alone with a light one each.
+phase_csv "$tmp/lopsided.csv" 0 20/78 20/30 20/78 20/30 40/58 20/30 40/58 20/30
+fails compare "$tmp/linux.csv" "$tmp/lopsided.csv" "${cmp[@]}"
+# Fair in the end, but 25 s later than Linux alone: too slow.
+CROWDED_S=35 phase_csv "$tmp/late.csv" 0 29/69 20/30 31/67 20/30 30/68 20/30 30/68 20/30
+fails compare "$tmp/linux.csv" "$tmp/late.csv" "${cmp[@]}"
+fails compare "$tmp/linux.csv" "$tmp/same.csv" "${cmp[@]}" --min_busy_guests=5
+# The opted-out guest g0 stays on pCPU 0; moving it once fails.
+phase_csv "$tmp/still.csv" 0 30/68/0 20/30 30/68 20/30
+passes cpu "$tmp/still.csv" --still=g0:0 --min_pins=1
+fails cpu "$tmp/still.csv" --still=g0:0 --min_pins=2
+python3 - "$tmp/still.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+rows[29]["g0_cpus"] = "1"
+with open(sys.argv[1], "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=rows[0].keys())
+    w.writeheader()
+    w.writerows(rows)
+PY
+fails cpu "$tmp/still.csv" --still=g0:0 --min_pins=1
+fails cpu "$tmp/good.csv" --still=g:0  # no affinity column: not "never moved"
 
 # mem CSV: guest a grows to 1500 then is reclaimed to 600; b stays at 512.
 python3 - "$tmp/mem.csv" <<'PY'

@@ -4,7 +4,8 @@
 // definition, and each guest's balloon size and unused memory. With --csv it
 // also writes one row per interval for plot.sh and for test assertions,
 // with the guests' side of fairness: each guest's run time and wait for a
-// pCPU (libvirt vcpu.N.time, vcpu.N.delay) and the host's idle time.
+// pCPU (libvirt vcpu.N.time, vcpu.N.delay) and the host's idle time, and
+// each guest's vCPU affinity (to see that an opted-out guest never moves).
 // Independent of the controllers' code on purpose: it is the referee.
 #include <gflags/gflags.h>
 #include <time.h>
@@ -73,6 +74,22 @@ double GuestWaitPercent(const HostReading& prev, const HostReading& cur,
   return sum;
 }
 
+// Where the guest's vCPUs may run, vCPU by vCPU ("0/0-1"), with spaces for
+// the commas of a list ("0 2"): the CSV's cells hold no commas.
+std::string GuestAffinity(const HostReading& cur, const std::string& uuid) {
+  std::string out;
+  for (const auto& [key, reading] : cur.vcpus) {
+    if (key.first != uuid) continue;
+    if (!out.empty()) out += "/";
+    std::string set = reading.affinity.ToString();
+    for (char& c : set) {
+      if (c == ',') c = ' ';
+    }
+    out += set;
+  }
+  return out;
+}
+
 // A percentage for the CSV; empty when unknown (< 0).
 std::string CsvPercent(double pct) {
   if (pct < 0) return "";
@@ -105,8 +122,9 @@ class CsvWriter {
       for (const GuestMemory& g : cur.guests) {
         const char* n = g.name.c_str();
         std::fprintf(file_,
-                     ",%s_cpu_pct,%s_wait_pct,%s_actual_mib,%s_unused_mib", n,
-                     n, n, n);
+                     ",%s_cpu_pct,%s_wait_pct,%s_actual_mib,%s_unused_mib,"
+                     "%s_cpus",
+                     n, n, n, n, n);
         columns_.push_back(g);
       }
       std::fprintf(file_, "\n");
@@ -129,13 +147,14 @@ class CsvWriter {
         if (c.uuid == col.uuid) g = &c;
       }
       if (g == nullptr) {
-        std::fprintf(file_, ",,,,");  // gone
+        std::fprintf(file_, ",,,,,");  // gone
         continue;
       }
-      std::fprintf(file_, ",%.2f,%s,%.1f,%.1f",
+      std::fprintf(file_, ",%.2f,%s,%.1f,%.1f,%s",
                    GuestCpuPercent(prev, cur, g->uuid),
                    CsvPercent(GuestWaitPercent(prev, cur, g->uuid)).c_str(),
-                   Mib(g->actual_kib), Mib(g->unused_kib));
+                   Mib(g->actual_kib), Mib(g->unused_kib),
+                   GuestAffinity(cur, g->uuid).c_str());
     }
     std::fprintf(file_, "\n");
     std::fflush(file_);  // a killed monitor still leaves its rows
