@@ -10,6 +10,7 @@ BackingRule BackingRuleFor(const DomainSample& domain) {
     rule.leave_alone =
         "hugepage-backed: its memory comes from the host's hugepage pool, "
         "which ballooning does not return to MemAvailable";
+    rule.kind = "hugepages";
     rule.counts_against_available = false;
     return rule;
   }
@@ -17,6 +18,7 @@ BackingRule BackingRuleFor(const DomainSample& domain) {
     rule.leave_alone =
         "memory locked (<locked/>): a balloon would take memory from the "
         "guest and free nothing on the host";
+    rule.kind = "locked";
     return rule;
   }
   rule.host_page_cache = backing.FileBacked();

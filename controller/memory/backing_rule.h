@@ -28,8 +28,10 @@
 namespace vmbalance {
 
 struct BackingRule {
-  // Non-empty: the coordinator leaves the balloon alone, and this says why.
+  // Non-empty: the coordinator leaves the balloon alone, and this says why;
+  // `kind` names the backing for a label ("hugepages", "locked").
   std::string leave_alone;
+  std::string kind;
   // False: its memory is not in MemAvailable (hugepages): its grants,
   // in-flight targets and untouched memory are left out of the host budget.
   bool counts_against_available = true;

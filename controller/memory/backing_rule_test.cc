@@ -106,6 +106,7 @@ TEST(BackingRuleTest, HugepageGuestIsLeftAloneWithItsReason) {
     EXPECT_FALSE(StatusOf(d, name).stale);
     EXPECT_NE(StatusOf(d, name).why_skipped.find("hugepage"),
               std::string::npos);
+    EXPECT_EQ(StatusOf(d, name).left_alone_backing, "hugepages");
   }
 }
 
@@ -135,6 +136,8 @@ TEST(BackingRuleTest, LockedGuestIsNotShrunk) {
   EXPECT_TRUE(Changed(d, "plain"));
   EXPECT_NE(StatusOf(d, "locked").why_skipped.find("locked"),
             std::string::npos);
+  EXPECT_EQ(StatusOf(d, "locked").left_alone_backing, "locked");
+  EXPECT_EQ(StatusOf(d, "plain").left_alone_backing, "");
 }
 
 // A file-backed guest's RAM is host page cache: MemAvailable counts it, but

@@ -25,6 +25,9 @@ struct GuestMemoryStatus {
   // Non-empty when not acted on: stale figures (stale), or a memory
   // backing that ballooning cannot help (hugepages, locked; not stale).
   std::string why_skipped;
+  // The memory backing that makes the coordinator leave this guest alone
+  // ("hugepages", "locked"; backing_rule.h), "" otherwise: for a metric label.
+  std::string left_alone_backing;
   uint64_t target_kib = 0;  // target this decision wants (actual if none)
   uint64_t actual_kib = 0;
   uint64_t unused_kib = 0;
