@@ -20,6 +20,8 @@
 #include "controller/sim/simulator.h"
 #include "controller/tick_printer.h"
 #include "exporter/cli.h"
+#include "exporter/http/readiness.h"
+#include "exporter/http/reload_watcher.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
 #include "exporter/libvirt/sample_deadline_flags.h"
 #include "exporter/metrics/metrics_collector.h"
@@ -148,15 +150,17 @@ int MakeHypervisor(const BinaryTraits& traits, double interval,
 // Serves both metric sets on --listen; logs the port(s).
 StatusOr<std::unique_ptr<MetricsServer>> ServeMetrics(
     const BinaryTraits& traits,
-    const std::vector<std::shared_ptr<prometheus::Collectable>>& metrics) {
-  StatusOr<std::unique_ptr<MetricsServer>> exposer =
-      StartExposer(FLAGS_listen);
+    const std::vector<std::shared_ptr<prometheus::Collectable>>& metrics,
+    const Readiness* readiness) {
+  StatusOr<std::unique_ptr<MetricsServer>> exposer = StartExposer(
+      FLAGS_listen, traits.name, [readiness] { return readiness->Check(); });
   if (!exposer.ok()) return exposer;
   for (const auto& collectable : metrics) {
     (*exposer)->RegisterCollectable(collectable);
   }
   for (int port : (*exposer)->GetListeningPorts()) {
-    LOG(INFO) << traits.name << " serving /metrics on port " << port
+    LOG(INFO) << traits.name << " serving " << TelemetryPathFlag()
+              << " on port " << port << ((*exposer)->tls() ? " (TLS)" : "")
               << " (--listen=" << FLAGS_listen << ")";
   }
   return exposer;
@@ -165,10 +169,11 @@ StatusOr<std::unique_ptr<MetricsServer>> ServeMetrics(
 // Ticks until a stop signal, or for --ticks intervals in virtual time.
 void RunLoop(const BinaryTraits& traits, const ControllerOptions& options,
              bool simulating, StoppableSchedule* schedule,
-             Controller* controller) {
+             Controller* controller, Readiness* readiness) {
   const bool virtual_time = simulating && !FLAGS_sim_realtime;
   for (int64_t tick = 0; !simulating || tick < FLAGS_ticks; ++tick) {
     TickReport report = controller->Tick();
+    readiness->Record(report.sampled, report.sample_error);
     if (!FLAGS_quiet) {
       std::cout << FormatTick(tick, report, options) << std::flush;
     }
@@ -211,7 +216,9 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(traits.name);
 
-  // Before any thread starts (civetweb, libvirt): see StoppableSchedule.
+  // Before any thread starts (civetweb, libvirt): see StoppableSchedule and
+  // BlockReloadSignal.
+  BlockReloadSignal();
   StoppableSchedule schedule(interval);
   std::unique_ptr<Hypervisor> hypervisor;
   sim::Simulator* simulator = nullptr;
@@ -223,9 +230,11 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
 
   auto exporter_metrics = std::make_shared<MetricsCollector>();
   auto controller_metrics = std::make_shared<ControllerMetrics>();
+  Readiness readiness(interval);
   std::unique_ptr<MetricsServer> exposer;
   if (!simulating || FLAGS_sim_realtime) {
-    auto served = ServeMetrics(traits, {exporter_metrics, controller_metrics});
+    auto served = ServeMetrics(traits, {exporter_metrics, controller_metrics},
+                               &readiness);
     if (!served.ok()) {
       return Fail(traits, kRuntimeError, served.status().message());
     }
@@ -238,7 +247,7 @@ int RunControllerMain(int argc, char** argv, const BinaryTraits& traits) {
 
   Controller controller(hypervisor.get(), options, exporter_metrics,
                         controller_metrics);
-  RunLoop(traits, options, simulating, &schedule, &controller);
+  RunLoop(traits, options, simulating, &schedule, &controller, &readiness);
   if (simulating) {
     const int code =
         ReportSimulation(traits, *simulator, controller.max_decision_seconds());

@@ -18,7 +18,29 @@ DEFINE_string(listen, "",
               "Address to serve /metrics on: PORT, :PORT, IPV4:PORT, "
               "[IPV6]:PORT; port 0 picks a free port.");
 
+namespace {
+
+// Flags with the toolkit's dotted names, which DEFINE_string cannot spell.
+std::string web_config_file_value, web_config_file_default;
+const gflags::FlagRegisterer web_config_file_flag(
+    "web.config.file",
+    "Web config file (Prometheus exporter-toolkit format): TLS, basic auth, "
+    "response headers. Re-read on SIGHUP and when it changes. Empty: plain "
+    "HTTP, no auth.",
+    __FILE__, &web_config_file_value, &web_config_file_default);
+std::string telemetry_path_value = "/metrics";
+std::string telemetry_path_default = "/metrics";
+const gflags::FlagRegisterer telemetry_path_flag(
+    "web.telemetry-path", "Path under which to serve the metrics.", __FILE__,
+    &telemetry_path_value, &telemetry_path_default);
+
+}  // namespace
+
 namespace vmbalance {
+
+const std::string& WebConfigFileFlag() { return web_config_file_value; }
+const std::string& TelemetryPathFlag() { return telemetry_path_value; }
+
 namespace {
 
 constexpr double kMinIntervalSeconds = 0.01;
@@ -169,13 +191,42 @@ void ExitWithUsageError(const std::string& message) {
   std::exit(kUsageExitCode);
 }
 
+Status CheckTelemetryPath(const std::string& path) {
+  if (path.empty() || path.front() != '/') {
+    return Status::Error("--web.telemetry-path '" + path +
+                         "' must start with /");
+  }
+  if (path == "/" || path == "/-/healthy" || path == "/-/ready") {
+    return Status::Error("--web.telemetry-path '" + path +
+                         "' is taken by the landing page or a health check");
+  }
+  if (path.find_first_of(" ?#\r\n") != std::string::npos) {
+    return Status::Error("--web.telemetry-path '" + path +
+                         "' must be a plain path");
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<MetricsServer>> StartExposer(
-    const std::string& listen) {
+    const std::string& listen, const std::string& binary_name,
+    std::function<Status()> ready) {
   StatusOr<std::string> address = ParseListenAddress(listen);
   if (!address.ok()) return address.status();
+  if (Status path = CheckTelemetryPath(TelemetryPathFlag()); !path.ok()) {
+    return path;
+  }
+  MetricsServerConfig config;
+  config.telemetry_path = TelemetryPathFlag();
+  config.binary_name = binary_name;
+  config.version = kVmbalanceVersion;
+  config.ready = std::move(ready);
+  config.web_config_file = WebConfigFileFlag();
   StatusOr<std::unique_ptr<MetricsServer>> server =
-      MetricsServer::Start(*address);
+      MetricsServer::Start(*address, config);
   if (server.ok()) return server;
+  if (server.status().message().rfind("cannot listen on ", 0) != 0) {
+    return server;  // the web config: the message says what is wrong
+  }
   const size_t colon = address->rfind(':');
   std::string host = address->substr(0, colon);
   if (host.front() == '[') host = host.substr(1, host.size() - 2);

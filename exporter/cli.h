@@ -4,6 +4,7 @@
 #ifndef VMBALANCE_EXPORTER_CLI_H_
 #define VMBALANCE_EXPORTER_CLI_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,7 +19,18 @@ DECLARE_string(connect);
 // its own with SetListenDefault() before parsing flags, so --help shows it.
 DECLARE_string(listen);
 
+// Also shared, under the exporter-toolkit's names (defined in cli.cc with
+// dots in their names, so read them through these):
+//   --web.config.file     TLS, basic auth and headers (WebConfig); empty: none
+//   --web.telemetry-path  where the metrics are served, default /metrics
+
 namespace vmbalance {
+
+// The vmbalance release, shown on the landing page.
+inline constexpr char kVmbalanceVersion[] = "0.1.0";
+
+const std::string& WebConfigFileFlag();
+const std::string& TelemetryPathFlag();
 
 // Exit code for bad command-line input.
 inline constexpr int kUsageExitCode = 2;
@@ -57,11 +69,20 @@ std::string ShortHelp(const std::string& usage,
 // Prints "<program>: <message>" and a hint to stderr, exits kUsageExitCode.
 [[noreturn]] void ExitWithUsageError(const std::string& message);
 
-// Serves /metrics on `listen` (any form ParseListenAddress accepts), rendered
-// once per snapshot (MetricsServer). Turns civetweb's bind failure into a
-// clear error, e.g. "cannot listen on 0.0.0.0:9177: port 9177 already in use".
+// Serves the metrics on `listen` (any form ParseListenAddress accepts) at
+// --web.telemetry-path, rendered once per snapshot (MetricsServer), with the
+// landing page naming `binary_name`, /-/healthy, and /-/ready answered by
+// `ready` (null: always ready), under --web.config.file if given. Turns
+// civetweb's bind failure into a clear error, e.g. "cannot listen on
+// 0.0.0.0:9177: port 9177 already in use", and says what is wrong with a
+// bad web config or telemetry path.
 StatusOr<std::unique_ptr<MetricsServer>> StartExposer(
-    const std::string& listen);
+    const std::string& listen, const std::string& binary_name = "vmbalance",
+    std::function<Status()> ready = nullptr);
+
+// --web.telemetry-path must be an absolute path other than /, /-/healthy and
+// /-/ready.
+Status CheckTelemetryPath(const std::string& path);
 
 }  // namespace vmbalance
 

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "exporter/cli.h"
+#include "exporter/http/readiness.h"
+#include "exporter/http/reload_watcher.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
 #include "exporter/libvirt/sample_deadline_flags.h"
 #include "exporter/metrics/metrics_collector.h"
@@ -19,17 +21,21 @@ namespace vmbalance {
 namespace {
 
 int Run(double interval_s) {
-  // Before any thread starts: see StoppableSchedule.
+  // Before any thread starts: see StoppableSchedule and BlockReloadSignal.
+  BlockReloadSignal();
   StoppableSchedule schedule(interval_s);
   auto metrics = std::make_shared<MetricsCollector>();
-  auto exposer = StartExposer(FLAGS_listen);
+  Readiness readiness(interval_s);
+  auto exposer = StartExposer(FLAGS_listen, "libvirt_exporter",
+                              [&readiness] { return readiness.Check(); });
   if (!exposer.ok()) {
     LOG(ERROR) << exposer.status().message();
     return 1;
   }
   (*exposer)->RegisterCollectable(metrics);
   for (int port : (*exposer)->GetListeningPorts()) {
-    LOG(INFO) << "serving /metrics on port " << port
+    LOG(INFO) << "serving " << TelemetryPathFlag() << " on port " << port
+              << ((*exposer)->tls() ? " (TLS)" : "")
               << " (--listen=" << FLAGS_listen << ")";
   }
 
@@ -43,7 +49,8 @@ int Run(double interval_s) {
             << " s";
 
   while (true) {
-    observer.Tick();
+    const Observer::Observation observation = observer.Tick();
+    readiness.Record(observation.ok, observation.status.message());
     if (const int signal = schedule.WaitForNextSlot()) {
       LOG(INFO) << "stopping on " << strsignal(signal);
       return 0;

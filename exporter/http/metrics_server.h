@@ -4,23 +4,31 @@
 // per snapshot, by a Prerenderer thread woken when the source publishes
 // (while scrapes come: a process nobody scrapes renders nothing).
 // Replaces prometheus-cpp's Exposer with the same text, content type, gzip
-// (when the scraper accepts it) and exposer_* self-metrics; HEAD is answered,
-// other paths get 404 and other methods 405. Worker threads are bounded (see
-// MetricsServerConfig), so a scrape storm queues instead of growing the
+// (when the scraper accepts it) and exposer_* self-metrics. Also serves a
+// landing page at /, /-/healthy and /-/ready; HEAD is answered, other paths
+// get 404 and other methods 405. An optional web config (exporter-toolkit
+// format, see WebConfig) adds TLS, basic auth on every path (as the toolkit
+// does) and response headers; it is re-read on SIGHUP and when its files
+// change, a bad one keeping the last good config. Worker threads are bounded
+// (see MetricsServerConfig), so a scrape storm queues instead of growing the
 // process.
 #ifndef VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
 #define VMBALANCE_EXPORTER_HTTP_METRICS_SERVER_H_
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "exporter/core/status.h"
 #include "exporter/http/page_cache.h"
 #include "exporter/http/prerenderer.h"
+#include "exporter/http/reload_watcher.h"
 #include "exporter/http/scrape_stats.h"
+#include "exporter/http/web_config.h"
 #include "prometheus/collectable.h"
 
 struct mg_connection;
@@ -46,13 +54,27 @@ struct MetricsServerConfig {
   // would never be read, so a scrape renders its own, as before), and only
   // while someone scraped within this long.
   double prerender_while_scraped_s = 300;
+  // Where the exposition is served (--web.telemetry-path).
+  std::string telemetry_path = "/metrics";
+  // For the landing page.
+  std::string binary_name = "vmbalance";
+  std::string version;
+  // /-/ready: OK when ready, else a one-line reason. Unset: always ready.
+  std::function<Status()> ready;
+  // --web.config.file; empty: plain HTTP for everyone.
+  std::string web_config_file;
+  // How often the web config's files are checked for changes.
+  int web_config_poll_ms = 2000;
 };
+
+class BasicAuth;
 
 class MetricsServer {
  public:
   // Listens on `address` in civetweb's form (see ParseListenAddress); port 0
-  // picks a free port. The error only says that listening failed: the caller
-  // knows the address and can say why.
+  // picks a free port. A web config that cannot be loaded is an error that
+  // says why; otherwise the error only says that listening failed: the
+  // caller knows the address and can say why.
   static StatusOr<std::unique_ptr<MetricsServer>> Start(
       const std::string& address, const MetricsServerConfig& config = {});
   ~MetricsServer();  // stops the server, waiting for requests in flight
@@ -65,18 +87,44 @@ class MetricsServer {
   void RegisterCollectable(const std::weak_ptr<prometheus::Collectable>& c);
   std::vector<int> GetListeningPorts() const;
 
+  // Re-reads the web config file (what SIGHUP and file changes trigger); a
+  // bad file keeps the config in force. A changed TLS part restarts the
+  // listener on the same port (connections in flight finish first).
+  // Returns whether the new config is in force.
+  Status ReloadWebConfig();
+  bool tls() const;
+
   // Pages rendered so far: once per snapshot, not per scrape.
   uint64_t renders() const { return cache_.renders(); }
 
  private:
+  // What a request is served under: the web config and its auth check,
+  // swapped whole on reload.
+  struct Serving {
+    WebConfig web;
+    std::shared_ptr<BasicAuth> auth;
+    std::string headers;    // the config's extra headers, as header lines
+    std::string tls_files;  // digest of its TLS files when it was loaded
+  };
+
   explicit MetricsServer(const MetricsServerConfig& config) : config_(config) {}
   static int HandleRequest(mg_connection* conn);
+  static int InitSsl(void* ssl_ctx, void* user_data);
+  // Starts civetweb on address_ under `web` (TLS or not); true on success.
+  bool Listen(const WebConfig& web);
+  std::shared_ptr<const Serving> current() const;
+  void SetServing(const WebConfig& web);
   int Serve(mg_connection* conn);
-  int ServeMetrics(mg_connection* conn, bool head_only);
+  int ServeMetrics(mg_connection* conn, bool head_only, const Serving& serving);
   void Prerender();
 
   const MetricsServerConfig config_;
+  std::string address_;  // as bound (port 0 replaced by the port chosen)
+  mutable std::mutex context_mutex_;  // context_ and the TLS being started
   mg_context* context_ = nullptr;
+  const TlsServerConfig* starting_tls_ = nullptr;  // for InitSsl
+  mutable std::mutex serving_mutex_;
+  std::shared_ptr<const Serving> serving_;
   PageCache cache_;
   ScrapeStats stats_;
   // steady_clock of the last scrape, in ns; 0: none yet.
@@ -88,6 +136,8 @@ class MetricsServer {
   std::atomic<bool> gzip_wanted_{false};  // a scraper accepted gzip
   // Last: its thread stops before the cache it renders into goes.
   Prerenderer prerenderer_{[this] { Prerender(); }};
+  // After the prerenderer: stops first, before anything it reloads goes.
+  std::unique_ptr<ReloadWatcher> watcher_;
 };
 
 }  // namespace vmbalance
