@@ -62,8 +62,8 @@ mapfile -t names < <("$testbed" names)
 
 now_s() { date +%s.%N; }
 
-# stat DOMAIN: "actual_kib available_kib" (NA when missing).
-stat() {
+# balloon_stat DOMAIN: "actual_kib available_kib" (NA when missing).
+balloon_stat() {
   virsh -q -c "$connect" dommemstat "$1" 2>/dev/null |
     awk '$1=="actual"{a=$2} $1=="available"{v=$2}
          END{print (a==""?"NA":a), (v==""?"NA":v)}'
@@ -74,12 +74,12 @@ stat() {
 move() {
   local dom=$1 dir=$2 run=$3 target=$4
   local from from_avail t0 t actual avail done_s="" seen_s=""
-  read -r from from_avail < <(stat "$dom")
+  read -r from from_avail < <(balloon_stat "$dom")
   t0=$(now_s)
   virsh -q -c "$connect" setmem "$dom" "${target}M" --live
   while :; do
     t=$(now_s)
-    read -r actual avail < <(stat "$dom")
+    read -r actual avail < <(balloon_stat "$dom")
     local rel
     rel=$(awk -v a="$t" -v b="$t0" 'BEGIN{printf "%.3f", a-b}')
     echo "$dom,$dir,$run,$rel,$actual,$avail" >>"$work/samples.csv"
