@@ -14,19 +14,10 @@ out="${TEST_UNDECLARED_OUTPUTS_DIR:-${TEST_TMPDIR:-/tmp}}"
 uri="${VMB_CONNECT:-qemu:///system}"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-# Bazel reaps every process a test started, so a libvirtd that the fault
-# suite restarted dies with that test: start one from this tree's tools/
-# when none answers.
-if ! virsh -c "$uri" list >/dev/null 2>&1; then
-  up=$(readlink -f "${BASH_SOURCE[0]}" | sed 's,/[^/]*/[^/]*/[^/]*$,/tools/libvirt_up.sh,')
-  if [[ -x $up ]]; then "$up" >/dev/null 2>&1 || true; fi
-fi
-# Other real-guest suites restart libvirtd now and then: wait for it a while.
-for ((i = 0; i < 60; i++)); do
-  virsh -c "$uri" list >/dev/null 2>&1 && break
-  sleep 1
-done
-virsh -c "$uri" list >/dev/null 2>&1 ||
+# A libvirtd from this tree's tools/ when none answers; other real-guest
+# suites restart libvirtd now and then: wait for it a while.
+source "$runfiles/tests/shell/libvirt_for_tests.sh"
+libvirt_for_tests "$uri" 60 ||
   fail "libvirt at $uri does not answer: run tools/libvirt_up.sh as root"
 
 cleanup() {

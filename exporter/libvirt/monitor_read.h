@@ -18,6 +18,16 @@
 //     stats group state, virDomainGetInfo, virDomainGetVcpus (vCPU time, last
 //     pCPU, affinity; the same vCPU time vcpu.N.time reports),
 //     virDomainGetVcpusFlags, virConnectListAllDomains.
+// With the domain's job held by another client (measured: QEMU stopped, then
+// `virsh dump --memory-only`, which takes the async job and waits on the
+// monitor; a migration holds it the same way): state, virDomainGetInfo,
+// virDomainGetVcpus, the XML and the listing still answer at once; stats
+// vcpu+balloon, pin and setmem wait for the job (libvirt gives up after its
+// 30 s job wait); with NOWAIT the stats answer at once from bookkeeping;
+// domjobinfo waits on the monitor. A dump whose target blocks in open() (a
+// FIFO, a hung NFS) is worse: libvirtd's thread then holds the domain's
+// lock, and every client's listing (virsh list, domstats --state) waits
+// until it returns, so no sample can be taken; seen, not handled.
 // So the control loop reads those itself, and only the calls below run on a
 // worker. Thread-safe: libvirt's last error is read on the calling thread.
 #ifndef VMBALANCE_EXPORTER_LIBVIRT_MONITOR_READ_H_

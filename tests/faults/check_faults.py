@@ -6,6 +6,9 @@ line) and the controller's timestamped log.
 
   check_faults.py hung POLLS EVENTS LOG --stopped G --others A,B,...
       one guest's QEMU stopped between events `stop` and `cont`
+  check_faults.py job POLLS EVENTS LOG --held G --others A,B,...
+      G's domain job held by another client between events `job` and
+      `cont` (released, the job's holder done, at `released`)
   check_faults.py restart POLLS EVENTS --guests A,B,...
       libvirtd killed at events `kill1..N`, answering again at `up1..N`
 
@@ -205,6 +208,60 @@ def cmd_hung(a):
     return 1 if v.failed else 0
 
 
+def readable_again(v, polls, guest, after, within_s):
+    """GUEST readable in every scrape from some point within WITHIN_S of
+    AFTER to the last: nothing of vmbalance's left hung on it."""
+    later = [p for p in polls if p["t"] > after and p["ok"]]
+    values = [(p["t"], domain_value(p, READABLE, guest)) for p in later]
+    since = None
+    for t, r in values:
+        if r == 1:
+            since = t if since is None else since
+        else:
+            since = None
+    v.check(since is not None and since - after <= within_s,
+            f"{guest} readable ({READABLE} 1) from within {within_s:g} s of "
+            f"the release to the end"
+            f" ({'from %.1f s' % (since - after) if since else 'not so'};"
+            f" last {values[-1][1] if values else 'no scrape'})")
+
+
+def why_bad(poll):
+    if not poll["ok"]:
+        return poll.get("error", "scrape failed")
+    return f"libvirt_up {scalar(poll, 'libvirt_up')}"
+
+
+def cmd_job(a):
+    polls, ev, v = load_polls(a.polls), load_events(a.events), Verdict()
+    others = a.others.split(",")
+    t0, t1, done = ev["job"], ev["cont"], ev.get("released", ev["cont"])
+    base = ev.get("baseline", t0 - 6)
+    check_stalls(v, polls, others, base, ev["stop"], a.max_stall_s,
+                 "BASELINE (before any fault; a failure here means the host "
+                 "is too busy for this test)")
+    during = [p for p in polls if t0 <= p["t"] <= t1]
+    bad = [p for p in during if not p["ok"] or scalar(p, "libvirt_up") != 1]
+    v.check(during and not bad,
+            f"every scrape while {a.held}'s job was held answered with "
+            f"libvirt_up 1 ({len(during) - len(bad)}/{len(during)}"
+            f"{'; ' + why_bad(bad[0]) if bad else ''})")
+    check_stalls(v, polls, others, t0, t1, a.max_stall_s,
+                 f"while {a.held}'s job was held")
+    how = stopped_guest_reported(polls, a.log, a.held, t0, t1 + 3)
+    how = how or f"no {READ_TIMEOUTS}/{READABLE} for it, no log line naming it"
+    v.check(not how.startswith("no "),
+            f"{a.held} reported as unreadable while its job was held ({how})")
+    affs = [x for x in affinities(polls, a.held, t0, t1) if x is not None]
+    v.check(len(set(affs)) <= 1,
+            f"{a.held}'s vCPU affinity unchanged while its job was held "
+            f"(seen: {' -> '.join(dict.fromkeys(affs)) or 'none'})")
+    scheduler_acted(v, a, polls, a.log, others, ev.get("repinned", t0), t1)
+    resumed(v, polls, others + [a.held], done, a.resume_s)
+    readable_again(v, polls, a.held, done, a.resume_s)
+    return 1 if v.failed else 0
+
+
 def cmd_restart(a):
     polls, ev, v = load_polls(a.polls), load_events(a.events), Verdict()
     guests = a.guests.split(",")
@@ -258,13 +315,23 @@ def main(argv):
     h.add_argument("--dry_run", action="store_true",
                    help="the controller ran with --dry_run: judge its "
                    "decisions from the log instead of applied pins")
+    j = sub.add_parser("job")
+    j.add_argument("polls")
+    j.add_argument("events")
+    j.add_argument("log")
+    j.add_argument("--held", required=True)
+    j.add_argument("--others", required=True)
+    j.add_argument("--max_stall_s", type=float, default=3.5)
+    j.add_argument("--resume_s", type=float, default=8)
+    j.add_argument("--dry_run", action="store_true",
+                   help="the controller ran with --dry_run (see hung)")
     r = sub.add_parser("restart")
     r.add_argument("polls")
     r.add_argument("events")
     r.add_argument("--guests", required=True)
     r.add_argument("--recover_s", type=float, default=5)
     a = p.parse_args(argv)
-    return cmd_hung(a) if a.cmd == "hung" else cmd_restart(a)
+    return {"hung": cmd_hung, "job": cmd_job, "restart": cmd_restart}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # check_faults.py on made-up scrapes: a good hung-QEMU run passes, and each
 # thing it guards (the others' counters stalled, a scrape that failed, the
 # stopped guest not reported, its affinity changed, the scheduler idle, no
-# resume) fails it on its own; likewise a good and a bad libvirtd restart.
+# resume) fails it on its own; the same for a held domain job (plus
+# libvirt_up and the guest readable again); a good and a bad libvirtd restart.
 set -euo pipefail
 check="${TEST_SRCDIR:-.}/vmbalance/tests/faults/check_faults.py"
 [[ -x $check ]] || check="$(dirname "$0")/check_faults.py"
@@ -22,6 +23,8 @@ report = knobs.get("report", "series")       # series | log | none
 aff_a = knobs.get("aff_a", "0")              # a's affinity while stopped
 moved = knobs.get("moved", "1") == "1"       # scheduler moves c at 12 s
 resume = knobs.get("resume", "1") == "1"
+readable = knobs.get("readable", "1") == "1"  # a readable again after 20 s
+libvirt_down = knobs.get("libvirt_down") == "1"  # libvirt_up 0 at 14 s
 out = open(f"{d}/polls.jsonl", "w")
 for i in range(61):
     t = 1000 + i / 2
@@ -37,13 +40,18 @@ for i in range(61):
         s['vmbalance_domain_read_timeouts_total{domain="a",uuid="1"}'] = (
             0 if rel < 11 else min(rel, 20) - 10)
     s["vmbalance_vcpu_pin_changes_total"] = 2 + (1 if moved and rel >= 12 else 0)
+    s["libvirt_up"] = 0 if libvirt_down and rel == 14 else 1
+    if report == "series":
+        s['vmbalance_domain_readable{domain="a",uuid="1"}'] = (
+            0 if 11 <= rel < 21 or (rel >= 21 and not readable) else 1)
     aff = {"a": aff_a if stopped and rel > 15 else "0", "b": "0",
            "c": "1" if moved and rel >= 12 else "0"}
     ok = not (fail_scrape and rel == 14)
     out.write(json.dumps({"t": t, "ok": ok, "samples": s if ok else {},
                           "aff": aff}) + "\n")
 open(f"{d}/events.txt", "w").write(
-    "baseline 1002\nstop 1010\nrepinned 1010.5\ncont 1020\n")
+    "baseline 1002\nstop 1010\njob 1010.2\nrepinned 1010.5\ncont 1020\n"
+    "released 1020.5\n")
 with open(f"{d}/ctl.log", "w") as f:
     f.write("1005.0 [tick 5] 3 domains\n")
     if report == "log":
@@ -53,9 +61,16 @@ with open(f"{d}/ctl.log", "w") as f:
 EOF
 }
 
+# The phase judged: hung, or job (a's domain job held from `job` to `cont`).
+mode=hung
 hung() {
-  "$check" hung "$dir/polls.jsonl" "$dir/events.txt" "$dir/ctl.log" \
-    --stopped a --others b,c --max_stall_s 3 "$@" >"$dir/out.txt"
+  if [[ $mode == job ]]; then
+    "$check" job "$dir/polls.jsonl" "$dir/events.txt" "$dir/ctl.log" \
+      --held a --others b,c --max_stall_s 3 "$@" >"$dir/out.txt"
+  else
+    "$check" hung "$dir/polls.jsonl" "$dir/events.txt" "$dir/ctl.log" \
+      --stopped a --others b,c --max_stall_s 3 "$@" >"$dir/out.txt"
+  fi
 }
 
 expect_pass() {
@@ -84,6 +99,21 @@ expect_fail "a's vCPU affinity unchanged" aff_a=1
 expect_fail "moved another guest off pCPU 0" moved=0
 expect_fail "pin_changes_total rose" moved=0
 expect_fail "after SIGCONT a's" resume=0
+
+# The held job: the same run judged by `job`, plus libvirt_up and a guest
+# readable again after the release.
+mode=job
+expect_pass
+expect_fail "a readable" report=log  # no readable series at all
+expect_fail "while a's job was held: b's" stall_b=1
+expect_fail "answered with libvirt_up 1" fail_scrape=1
+expect_fail "answered with libvirt_up 1" libvirt_down=1
+expect_fail "a's vCPU affinity unchanged while its job" aff_a=1
+expect_fail "moved another guest off pCPU 0" moved=0
+expect_fail "after SIGCONT a's" resume=0
+expect_fail "a readable" readable=0
+expect_fail "a reported as unreadable while its job" report=none
+mode=hung
 
 # libvirtd restarts: up drops to 0 at kill, back 1 s after `up`.
 make_restart() {

@@ -15,17 +15,11 @@ readonly SUITE_STARTED=$SECONDS
 note() { echo "faults: [$((SECONDS - SUITE_STARTED))s] $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Bazel reaps every process a test started, so a libvirtd that the fault
-# suite restarted dies with that test: start one from this tree's tools/
-# when none answers.
-# This tree's tools/libvirt_up.sh, found beside this file's source.
-LIBVIRT_UP=$(readlink -f "${BASH_SOURCE[0]}" |
-  sed 's,/tests/faults/[^/]*$,/tools/libvirt_up.sh,')
+# A libvirtd from this tree's tools/ when none answers (see the helper).
+source "$RUNFILES/tests/shell/libvirt_for_tests.sh"
+LIBVIRT_UP=$(libvirt_up_path)
 readonly LIBVIRT_UP
-if ! virsh -c "qemu:///system" list >/dev/null 2>&1; then
-  if [[ -x $LIBVIRT_UP ]]; then "$LIBVIRT_UP" >/dev/null 2>&1 || true; fi
-fi
-virsh -c "${VMB_CONNECT:-qemu:///system}" list >/dev/null 2>&1 ||
+libvirt_for_tests "${VMB_CONNECT:-qemu:///system}" ||
   fail "libvirt does not answer: run tools/libvirt_up.sh as root first"
 
 failures=0
@@ -33,6 +27,7 @@ failed_phases=()
 phase_times=()
 phase=""
 ctl_pid="" poller_pid="" exporter_pid="" stopped_qemu="" dry_run=""
+dump_pid="" dump_file=""
 
 # event NAME: records when a fault was injected, for check_faults.py.
 event() { echo "$1 $(date +%s.%N)" >>"$OUT/events.txt"; }
@@ -207,10 +202,60 @@ restart_libvirtd() {
   note "libvirtd restart $1: killed $pid, answering again as $(libvirtd_pid)"
 }
 
+# hold_job GUEST: another client takes GUEST's domain job and keeps it: its
+# QEMU stopped, then `virsh dump --memory-only`, which takes the async job
+# and waits on the monitor until the QEMU runs again. (A dump whose target
+# blocks in open(), e.g. a FIFO, is worse: libvirtd's thread then holds the
+# domain's lock too, and every client's listing waits; not done here, it
+# stalls every libvirt user on the host.) Sets stopped_qemu, dump_pid.
+hold_job() {
+  local qemu
+  qemu=$(cat "/run/libvirt/qemu/$1.pid")
+  dump_file=$(mktemp /tmp/fault-job-dump.XXXXXX)
+  event stop
+  kill -STOP "$qemu"
+  stopped_qemu=$qemu  # fault_cleanup sends SIGCONT whatever happens
+  virsh -q -c "${VMB_CONNECT:-qemu:///system}" dump "$1" "$dump_file" \
+    --memory-only >"$OUT/job_dump.log" 2>&1 &
+  dump_pid=$!
+  sleep 1
+  kill -0 "$dump_pid" 2>/dev/null ||
+    soft_fail "virsh dump of $1 ended at once, no job held: $(cat "$OUT/job_dump.log")"
+  event job
+  note "$1: QEMU $qemu stopped, virsh dump (pid $dump_pid) holding its job for $JOB_HOLD_S s"
+}
+
+# release_job: SIGCONT; the dump must have held the job until now and end
+# within 30 s of it.
+release_job() {
+  kill -0 "$dump_pid" 2>/dev/null ||
+    soft_fail "virsh dump ended before the release: the job was not held throughout ($(cat "$OUT/job_dump.log"))"
+  event cont
+  kill -CONT "$stopped_qemu"
+  stopped_qemu=""
+  local rc=0 i
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$dump_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if kill -0 "$dump_pid" 2>/dev/null; then
+    soft_fail "virsh dump still running 30 s after SIGCONT"
+  else
+    wait "$dump_pid" || rc=$?
+    ((rc == 0)) || soft_fail "virsh dump exited $rc after SIGCONT: $(cat "$OUT/job_dump.log")"
+  fi
+  event released
+  note "job released: virsh dump exited $rc"
+  dump_pid=""
+  rm -f "$dump_file"
+}
+
 # fault_cleanup: whatever happened, the stopped QEMU runs again, libvirtd
 # answers, and every process this suite started is gone.
 fault_cleanup() {
   [[ -z $stopped_qemu ]] || kill -CONT "$stopped_qemu" 2>/dev/null || true
+  [[ -z $dump_pid ]] || { sleep 2; kill -TERM "$dump_pid" 2>/dev/null || true; }
+  [[ -z $dump_file ]] || rm -f "$dump_file"
   [[ -n $(libvirtd_pid) ]] || start_libvirtd || true
   stop_poller
   [[ -z $ctl_pid ]] || kill -TERM "$ctl_pid" 2>/dev/null || true

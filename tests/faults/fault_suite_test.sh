@@ -8,6 +8,16 @@
 #            intervals, the stopped guest be reported unreadable (timeout
 #            series or a log line naming it), the scheduler move the others
 #            while its affinity stays put, and all resume after SIGCONT.
+#   job      one guest's domain job held by another client, as during a
+#            migration or a dump: its QEMU is SIGSTOPped and `virsh dump
+#            --memory-only` started on it (the dump takes the async job and
+#            waits on the monitor; libvirt answers the guest's state, info,
+#            vCPU times and XML at once, its stats, pins and setmem wait for
+#            the job) for JOB_HOLD_S, the others pinned back onto pCPU 0: the
+#            others' vCPU time must move every ~2 intervals, the held guest be
+#            reported unreadable and left unpinned, libvirt_up stay 1; after
+#            SIGCONT the dump ends, and the held guest is sampled and
+#            readable again (no call of vmbalanced's left hung on it).
 #   storm    1000 scrapes of vmbalanced, 50 at a time: all complete 200s,
 #            the process alive, its RSS bounded.
 #   restart  libvirtd killed (-9) and restarted 5 times: libvirt_up goes 0
@@ -20,7 +30,9 @@
 # The controller pins and resizes every guest on the host: when guests other
 # than this suite's run, it runs with --dry_run and the scheduler is judged
 # by the pins it decides (the log), not applied ones.
-# Env: FAULT_STOP_S (10), FAULT_MAX_STALL_S (3.5), FAULT_RECOVER_S (6),
+# Env: FAULT_STOP_S (10), FAULT_JOB_HOLD_S (12: under libvirt's 30 s
+#      wait for a job, so vmbalanced's calls wait on it the whole time),
+#      FAULT_MAX_STALL_S (3.5), FAULT_RECOVER_S (6),
 #      FAULT_CYCLES (50), FAULT_CONTROLLER_FLAGS, FAULT_CONTROLLER /
 #      FAULT_EXPORTER (other binaries,
 #      e.g. a build of older code to see the suite fail).
@@ -31,12 +43,13 @@ readonly FAULTS="$RUNFILES/tests/faults"
 readonly CHURN_PREFIX=flt-c-
 readonly STOP_S=${FAULT_STOP_S:-10} MAX_STALL_S=${FAULT_MAX_STALL_S:-3.5}
 readonly RECOVER_S=${FAULT_RECOVER_S:-6} CYCLES=${FAULT_CYCLES:-50}
-phases=("${@:-hung storm restart churn}")
+readonly JOB_HOLD_S=${FAULT_JOB_HOLD_S:-12}
+phases=("${@:-hung job storm restart churn}")
 read -r -a phases <<<"${phases[*]}"
 want() { [[ " ${phases[*]} " == *" $1 "* ]]; }
 source "$FAULTS/fault_lib.sh"
 
-if want hung || want storm || want restart; then
+if want hung || want job || want storm || want restart; then
   phase_start guests
   "$TESTBED/testbed.sh" up "$FAULTS/guests/busy.guests"
   "$TESTBED/testbed.sh" wait-ready 120
@@ -69,6 +82,24 @@ if want hung; then
     "$OUT/controller.log" --stopped "$stopped" --others "$(IFS=,; echo "${others[*]}")" \
     --max_stall_s "$MAX_STALL_S" ${dry_run:+--dry_run}
   phase_end hung
+fi
+
+if want job; then
+  phase_start job
+  held=${guests[1]}
+  others=("${guests[0]}" "${guests[@]:2}")
+  event baseline
+  sleep 6
+  hold_job "$held"
+  for g in "${others[@]}"; do timeout 10 virsh -q -c "${VMB_CONNECT:-qemu:///system}" vcpupin "$g" 0 0 >/dev/null; done
+  event repinned
+  sleep "$JOB_HOLD_S"
+  release_job
+  sleep 8
+  judge job "$FAULTS/check_faults.py" job "$OUT/polls.jsonl" "$OUT/events.txt" \
+    "$OUT/controller.log" --held "$held" --others "$(IFS=,; echo "${others[*]}")" \
+    --max_stall_s "$MAX_STALL_S" ${dry_run:+--dry_run}
+  phase_end job
 fi
 
 if want storm; then
