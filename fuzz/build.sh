@@ -17,6 +17,7 @@ command -v "$cxx" >/dev/null ||
   { echo "build.sh: $cxx not found (tools/setup.sh installs clang)" >&2; exit 1; }
 
 flags=(-std=c++17 -gline-tables-only -O1 -fno-omit-frame-pointer -I"$src"
+  -isystem /usr/include/libxml2
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 mkdir -p "$out/obj"
 
