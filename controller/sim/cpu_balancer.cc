@@ -19,20 +19,30 @@ struct Loads {
   }
 };
 
+// How much less a busy run queue (or a busy core) is worth than an idle
+// one even when there is room: tasks on one queue still wait for each
+// other's bursts, and a busy sibling slows a thread down, so the kernel
+// wakes a task on an idle core first, then an idle thread
+// (select_idle_sibling). A pCPU (core) fully loaded by others is worth this
+// fraction less.
+constexpr double kQueueAversion = 0.2;
+
 // The work a vCPU wanting `demand` expects on pCPU p as loaded now (itself
-// not counted): its time share when the run queue holds more than the pCPU
-// serves, times the thread's speed beside its busy siblings, times the
-// memory penalty outside its home cell.
+// not counted): the thread does `speed` work per unit of time beside its
+// busy siblings (times remote_memory_speed outside the vCPU's home cell);
+// when the queue wants more than that, the vCPU gets its proportional
+// share. Less the queue and core aversion.
 double ExpectedWork(const CoreLayout& layout, const LinuxBalancerParams& params,
                     const Loads& loads, int p, double demand, int home) {
-  const double queue = loads.pcpu[p] + demand;
-  const double time = queue > 1 ? demand / queue : demand;
   const double siblings = loads.core[layout.core_of[p]] - loads.pcpu[p];
-  double work = time * ThreadSpeed(params.smt_yield, siblings);
+  double speed = ThreadSpeed(params.smt_yield, siblings);
   if (home >= 0 && layout.cell_of[p] != home) {
-    work *= params.remote_memory_speed;
+    speed *= params.remote_memory_speed;
   }
-  return work;
+  const double queue = loads.pcpu[p] + demand;
+  const double work = queue > speed ? demand * speed / queue : demand;
+  return work * (1 - kQueueAversion * std::min(1.0, loads.pcpu[p])) *
+         (1 - kQueueAversion * std::min(1.0, siblings));
 }
 
 }  // namespace

@@ -280,3 +280,74 @@ write("mem_hung_guest", dict(
     [vm(i, memory_mib=512, max_memory_mib=2048, cpu=0.1, mem_workload="grow",
         grow_mib_per_s=32) for i in range(2, 5)]))
 
+
+# Issue 12: the hosts operators run. Topologies from the capabilities
+# fixtures, host load, operator constraints and opt-outs, the Linux-like
+# balancer (unpinned vCPUs run where the kernel puts them, close to fair)
+# and reading noise at the level measured on real hosts (read_jitter_s; the
+# README says how it was calibrated).
+REAL_HOST = {"balancer": "linux", "noise": 0.02, "read_jitter_s": 0.12,
+             "host_memory_mib": 262144}
+XEON = "exporter/topology/testdata/xeon_2socket_40core_smt.xml"
+EPYC = "exporter/topology/testdata/epyc_1socket_4cell_smt.xml"
+
+write("cpu_noise_rr_2pcpu", dict(REAL_HOST, pcpus=2, seed=12, description=
+      "course scenario 1 as on this project's 2-core testbed: 8 busy "
+      "one-vCPU guests pinned round-robin, with the measured reading noise: "
+      "each pCPU's demand scatters by 0.12-0.38 per second on real guests",
+      domains=[vm(i, pin=[(i - 1) % 2], cpu=1.0) for i in range(1, 9)]))
+
+# 2 sockets, 40 cores, 80 threads. 24 busy guests were pinned (live, not in
+# their config) two to a core's sibling threads on cores 1-12 while 20+
+# cores idle; two database guests confined by the operator to cell 0 with
+# their memory there; a legacy guest the operator pinned to one core's two
+# threads and opted out; 200 light vCPUs; emulator threads on core 0.
+xeon_domains = (
+    [vm(k, name="busy%02d" % k, cpu=0.95, pin=[1 + k // 2 + 40 * (k % 2)])
+     for k in range(24)] +
+    [{"name": "db%d" % i, "vcpus": 4, "cpu": 0.6, "cpuset": "0-19,40-59",
+      "numatune": {"mode": "strict", "nodeset": "0"}} for i in (1, 2)] +
+    [{"name": "legacy", "vcpus": 2, "cpu": 0.9,
+      "vcpupin": {"0": "30", "1": "70"}, "policy": {"cpu": "off"}}] +
+    [{"name": "light%02d" % i, "vcpus": 4, "cpu": 0.01} for i in range(50)])
+write("cpu_xeon_smt", dict(REAL_HOST, topology_file=XEON, seed=21,
+      host_load=[{"pcpus": "0,40", "load": 0.3}], description=
+      "2-socket SMT host (80 threads): 24 busy guests live-pinned two per "
+      "core on cores 1-12 while other cores idle; db1-2 (4 vCPUs) confined "
+      "to cell 0 by cpuset and numatune; legacy (2 busy vCPUs) pinned by the "
+      "operator to core 30's two threads and opted out; 200 light vCPUs; "
+      "emulator threads load core 0",
+      domains=xeon_domains))
+
+# 1 socket in 4 NUMA cells (NPS4), 32 cores, 64 threads, overcommitted:
+# 264 vCPUs wanting ~2.3 pCPUs' worth per pCPU.
+epyc_domains = (
+    [{"name": "web%02d" % i, "vcpus": 4, "cpu": 0.9, "memory_cell": i % 4}
+     for i in range(24)] +
+    [{"name": "cell%d_db%d" % (c, j), "vcpus": 8, "cpu": 0.5,
+      "cpuset": "%d-%d,%d-%d" % (8 * c, 8 * c + 7, 32 + 8 * c, 32 + 8 * c + 7),
+      "numatune": {"mode": "strict", "nodeset": str(c)}}
+     for c in range(4) for j in range(2)] +
+    [{"name": "legacy%d" % i, "vcpus": 4, "cpu": 0.9,
+      "vcpupin": {str(v): "0" for v in range(4)}, "policy": {"cpu": "off"}}
+     for i in (1, 2)] +
+    [vm(k, name="crowd%02d" % k, cpu=0.95, pin=[16 + k % 2])
+     for k in range(16)] +
+    [{"name": "light%02d" % i, "vcpus": 2, "cpu": 0.05} for i in range(40)])
+write("cpu_epyc_4cell", dict(REAL_HOST, topology_file=EPYC, seed=22,
+      host_load=[{"pcpus": "0-7", "load": 0.2}], description=
+      "1-socket, 4-cell SMT host (64 threads), overcommitted: 24 4-vCPU web "
+      "guests (0.9, memory in cell i%4), 8 8-vCPU databases confined to their "
+      "cell by cpuset and numatune, 2 opted-out guests the operator pinned "
+      "to pCPU 0, 16 busy guests live-pinned to pCPUs 16-17, 80 light vCPUs, "
+      "host services on cell 0",
+      domains=epyc_domains))
+
+# Where Linux alone is fair: every vCPU unpinned, mixed load, on a small
+# 2-cell SMT host. A scheduler must not make it less fair.
+write("cpu_unpinned_linux_fair", dict(REAL_HOST, seed=23, topology={
+      "cells": 2, "cores_per_cell": 4, "threads_per_core": 2}, description=
+      "2 cells x 4 cores x 2 threads: 16 unpinned one-vCPU guests, busy "
+      "(0.9) and light (0.3) alternating; the kernel serves them close to "
+      "fair on its own",
+      domains=[vm(i, cpu=0.9 if i % 2 else 0.3) for i in range(1, 17)]))
