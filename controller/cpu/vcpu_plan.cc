@@ -1,6 +1,9 @@
 #include "controller/cpu/vcpu_plan.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "controller/cpu/core_spread.h"
 
 namespace vmbalance {
 
@@ -21,8 +24,32 @@ PlanOptions PlanOptionsFor(const VcpuPolicyConfig& config,
 
 PlanResult PlanVcpuPlacement(const VcpuPolicyConfig& config,
                              const VcpuThresholds& limits,
-                             const VcpuProblem& problem) {
-  return PlanPlacement(problem.placement, PlanOptionsFor(config, limits));
+                             const VcpuProblem& problem,
+                             const TopologyConfig& topology) {
+  const PlacementProblem& placement = problem.placement;
+  PlanResult result = PlanPlacement(placement, PlanOptionsFor(config, limits));
+  if (placement.bin_core.empty()) return result;
+  Plan& plan = result.chosen;
+  const CoreSpreadResult spread =
+      SpreadCores(placement, topology, std::max(plan.stddev, result.threshold),
+                  &plan.assignment);
+  if (spread.steps == 0) return result;
+  plan.stddev = StddevOf(BinLoads(placement, plan.assignment));
+  plan.changes = CountChanges(placement, plan.assignment);
+  plan.method += "+cores";
+  return result;
+}
+
+std::optional<std::string> CoreCrowdingReason(const TopologyConfig& topology,
+                                              const VcpuProblem& problem,
+                                              const Assignment& assignment) {
+  const CoreCrowding crowding =
+      FindCoreCrowding(problem.placement, assignment, topology);
+  if (!crowding.crowded()) return std::nullopt;
+  return "pCPU " + std::to_string(problem.bin_pcpu[crowding.crowded_bin]) +
+         " shares a core with another busy vCPU while the core of pCPU " +
+         std::to_string(problem.bin_pcpu[crowding.idle_bin]) + " idles (" +
+         std::to_string(crowding.busy_items) + " such vCPUs)";
 }
 
 std::vector<PinChange> PinsFor(const Usage& usage, const VcpuProblem& problem,
