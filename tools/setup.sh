@@ -9,6 +9,9 @@ PACKAGES=(
   bazel-bootstrap bazel-rules-java g++ libvirt-dev prometheus-cpp-dev
   libcivetweb-dev libgflags-dev libgoogle-glog-dev libgtest-dev libgmock-dev
   libbenchmark-dev nlohmann-json3-dev libxml2-dev
+  # web config: YAML, TLS (civetweb loads libssl.so, which libssl-dev
+  # provides), bcrypt through libxcrypt; openssl and htpasswd for tests
+  libyaml-dev libssl-dev libcrypt-dev openssl apache2-utils
   # real guests
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
   busybox-static cpio gzip

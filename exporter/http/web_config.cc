@@ -283,6 +283,13 @@ StatusOr<std::optional<TlsServerConfig>> ParseTls(Yaml* yaml, yaml_node_t* node,
           "tls_server_config: max_version is below min_version");
     }
   }
+  if (tls.client_auth != ClientAuth::kNoClientCert && max_version.empty() &&
+      tls.min_version <= kClientCertDefaultMaxVersion) {
+    // Prometheus 2.42 (Go 1.19) fails TLS 1.3 handshakes that carry a
+    // client certificate with this civetweb ("tls: unexpected message";
+    // curl succeeds): such configs stay at TLS 1.2 unless max_version says.
+    tls.max_version = kClientCertDefaultMaxVersion;
+  }
   tls.cert_file = Resolve(tls.cert_file, base_dir);
   tls.key_file = Resolve(tls.key_file, base_dir);
   tls.client_ca_file = Resolve(tls.client_ca_file, base_dir);

@@ -32,6 +32,8 @@ struct TlsServerConfig {
   ClientAuth client_auth = ClientAuth::kNoClientCert;
   // OpenSSL protocol versions (TLS1_2_VERSION...). The toolkit's default
   // minimum is TLS 1.2; 0 as maximum: the highest OpenSSL offers (1.3).
+  // With client certificates asked for, the default maximum is TLS 1.2
+  // (kClientCertDefaultMaxVersion; see web_config.cc for why).
   int min_version = 0x0303;
   int max_version = 0;
   // OpenSSL names of the TLS <= 1.2 suites, from the toolkit's Go names;
@@ -42,6 +44,8 @@ struct TlsServerConfig {
   bool operator==(const TlsServerConfig& o) const;
   bool operator!=(const TlsServerConfig& o) const { return !(*this == o); }
 };
+
+inline constexpr int kClientCertDefaultMaxVersion = 0x0303;
 
 // ECDHE key exchange (forward secrecy) with AEAD ciphers only: what
 // Mozilla's "intermediate" profile allows for TLS 1.2, without DHE.

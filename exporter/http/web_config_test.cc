@@ -62,7 +62,7 @@ TEST(ParseWebConfigTest, ReadsTheToolkitFormat) {
   EXPECT_EQ(config->tls->client_ca_file, "/etc/vmbalance/ca.crt");
   EXPECT_EQ(config->tls->client_auth, ClientAuth::kRequireAndVerifyClientCert);
   EXPECT_EQ(config->tls->min_version, 0x0304);
-  EXPECT_EQ(config->tls->max_version, 0);
+  EXPECT_EQ(config->tls->max_version, 0);  // min TLS13 asked for: no cap
   EXPECT_EQ(config->tls->cipher_suites,
             std::vector<std::string>{"ECDHE-RSA-AES128-GCM-SHA256"});
   EXPECT_FALSE(config->tls->prefer_server_cipher_suites);
@@ -79,6 +79,19 @@ TEST(ParseWebConfigTest, TlsDefaultsToTls12AndNoClientCert) {
   EXPECT_EQ(config->tls->min_version, 0x0303);
   EXPECT_EQ(config->tls->client_auth, ClientAuth::kNoClientCert);
   EXPECT_TRUE(config->tls->cipher_suites.empty());  // kDefaultCipherList
+}
+
+TEST(ParseWebConfigTest, ClientCertificatesStayAtTls12UnlessAsked) {
+  const std::string base =
+      "tls_server_config:\n  cert_file: a\n  key_file: b\n"
+      "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: c\n";
+  StatusOr<WebConfig> capped = ParseWebConfig(base, "/d");
+  ASSERT_TRUE(capped.ok()) << capped.status().message();
+  EXPECT_EQ(capped->tls->max_version, 0x0303);
+  StatusOr<WebConfig> asked =
+      ParseWebConfig(base + "  max_version: TLS13\n", "/d");
+  ASSERT_TRUE(asked.ok()) << asked.status().message();
+  EXPECT_EQ(asked->tls->max_version, 0x0304);
 }
 
 TEST(ParseWebConfigTest, EachMistakeIsNamed) {
