@@ -85,13 +85,17 @@ phase optout "$OPTOUT_S" "${controller[@]}"
 
 status=0
 note "A vs B, from the guests' side:"
-"$E2E_DIR/check_run.py" compare "$OUT/linux_alone.csv" "$OUT/vmbalance.csv" \
-  --smooth=5 --tail_s=25 --fair_ratio=0.75 --time_tolerance_s=10 \
-  --min_busy_guests=4 | tee "$OUT/check_compare.txt"
-((PIPESTATUS[0] == 0)) || status=1
+# (set -e and pipefail: a failing check must not end the script before the
+# next one has run)
+if ! "$E2E_DIR/check_run.py" compare "$OUT/linux_alone.csv" \
+  "$OUT/vmbalance.csv" --smooth=5 --tail_s=25 --fair_ratio=0.75 \
+  --time_tolerance_s=10 --min_busy_guests=4 | tee "$OUT/check_compare.txt"; then
+  status=1
+fi
 note "C, the opted-out guest:"
-"$E2E_DIR/check_run.py" cpu "$OUT/optout.csv" --still="$OPTED_OUT:0" \
-  --min_pins=1 | tee "$OUT/check_optout.txt"
-((PIPESTATUS[0] == 0)) || status=1
+if ! "$E2E_DIR/check_run.py" cpu "$OUT/optout.csv" --still="$OPTED_OUT:0" \
+  --min_pins=1 | tee "$OUT/check_optout.txt"; then
+  status=1
+fi
 ((status == 0)) || fail "assertions failed (above)"
 note "PASS"
