@@ -32,6 +32,22 @@ void AppendCpuFamilies(const ControllerStatus& status,
                              "Time the vCPU policy took for its last decision.")
       .Add(status.decision_seconds)
       .AppendTo(out);
+  MetricFamilyBuilder::Gauge(
+      "vmbalance_vcpu_scheduler_excluded_domains",
+      "Domains the vCPU scheduler leaves alone by the operator's wish, by "
+      "reason: exclude (--exclude) or policy (<vmbalance:policy "
+      "cpu=\"off\"/>).")
+      .Add(status.excluded_domains, {{"reason", "exclude"}})
+      .Add(status.policy_off_domains, {{"reason", "policy"}})
+      .AppendTo(out);
+  if (status.vcpus_without_delay < 0) return;
+  MetricFamilyBuilder::Gauge(
+      "vmbalance_vcpu_without_delay",
+      "Managed vCPUs whose readings carry no delay (run-queue wait) figure: "
+      "their demand is their utilisation, and only unambiguous imbalance is "
+      "acted on. 0 when every vCPU has one.")
+      .Add(status.vcpus_without_delay)
+      .AppendTo(out);
 }
 
 void AppendMemoryFamilies(const ControllerStatus& status,

@@ -30,6 +30,12 @@ struct ControllerStatus {
   bool balanced = false;
   bool have_cpu_decision = false;
   double decision_seconds = 0;
+  // Domains the vCPU scheduler leaves alone by the operator's wish, by why:
+  // --exclude, and <vmbalance:policy cpu="off"/>.
+  int excluded_domains = 0;
+  int policy_off_domains = 0;
+  // Managed vCPUs whose readings have no delay figure (-1: unknown yet).
+  int vcpus_without_delay = -1;
 
   bool memory_enabled = false;
   std::vector<GuestTarget> guests;

@@ -38,6 +38,31 @@ TEST(ControllerMetricsTest, SchedulerSeriesAppearOnceDecided) {
             std::string::npos);
 }
 
+TEST(ControllerMetricsTest, OptOutsAndMissingDelayAreCounted) {
+  ControllerMetrics metrics;
+  auto status = std::make_shared<ControllerStatus>();
+  status->cpu_enabled = status->have_cpu_decision = true;
+  status->excluded_domains = 2;
+  status->policy_off_domains = 1;
+  metrics.Publish(status);
+  std::string text = Scrape(metrics);
+  EXPECT_NE(
+      text.find(
+          "vmbalance_vcpu_scheduler_excluded_domains{reason=\"exclude\"} 2"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "vmbalance_vcpu_scheduler_excluded_domains{reason=\"policy\"} 1"),
+      std::string::npos);
+  // Not assessed yet: no claim about delay counters.
+  EXPECT_EQ(text.find("vmbalance_vcpu_without_delay"), std::string::npos);
+  status = std::make_shared<ControllerStatus>(*status);
+  status->vcpus_without_delay = 5;
+  metrics.Publish(status);
+  EXPECT_NE(Scrape(metrics).find("vmbalance_vcpu_without_delay 5"),
+            std::string::npos);
+}
+
 TEST(ControllerMetricsTest,
      CoordinatorSeriesInBytesAndStaleGuestsHaveNoTarget) {
   ControllerMetrics metrics;

@@ -71,6 +71,7 @@ TEST(PolicyFlagsTest, RegistryDefaultsAreTheConfigDefaults) {
 TEST(PolicyFlagsTest, UserValuesReachTheConfigsInTheirUnits) {
   gflags::FlagSaver saver;
   Set("pcpus", "0-3");
+  Set("exclude", "^infra-");
   Set("balance_ratio", "0.1");
   Set("min_unused_mib", "150");
   Set("max_unused_mib", "500");
@@ -79,6 +80,8 @@ TEST(PolicyFlagsTest, UserValuesReachTheConfigsInTheirUnits) {
   ControllerOptions options;
   ASSERT_TRUE(PolicyConfigsFromFlags(&options).ok());
   EXPECT_EQ(options.vcpu.allowed_pcpus, CpuSet::Range(0, 3));
+  EXPECT_TRUE(options.vcpu.exclude.Matches("infra-dns"));
+  EXPECT_FALSE(options.vcpu.exclude.Matches("web1"));
   EXPECT_EQ(options.vcpu.max_stddev_ratio, 0.1);
   EXPECT_EQ(options.memory_config.min_unused_kib, 150u * 1024);
   EXPECT_EQ(options.memory_config.max_unused_kib, 500u * 1024);
@@ -93,6 +96,7 @@ TEST(PolicyFlagsTest, BadValuesAreRefusedWithTheFlagNamed) {
   for (const auto& [flag, value] :
        std::vector<std::pair<const char*, const char*>>{
            {"pcpus", "3-1"},
+           {"exclude", "(unclosed"},
            {"balance_ratio", "0"},
            {"balance_abs", "1"},
            {"min_unused_mib", "0"},

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "controller/cpu/format.h"
+#include "controller/cpu/opt_out.h"
 
 namespace vmbalance {
 
@@ -33,12 +34,23 @@ std::string DistrustReason(const VcpuPolicyConfig& config, const Usage& usage) {
 }
 
 Usage ActionableUsage(const Usage& usage, HeldVcpus* held) {
+  return ActionableUsage(VcpuPolicyConfig(), usage, held);
+}
+
+Usage ActionableUsage(const VcpuPolicyConfig& config, const Usage& usage,
+                      HeldVcpus* held) {
   Usage actionable = usage;
   held->pcpu_demand.assign(usage.pcpu_demand.size(), 0.0);
   held->domains.clear();
+  held->excluded = held->policy_off = 0;
   for (DomainUsage& domain : actionable.domains) {
-    if (domain.read == DomainRead::kComplete) continue;
-    held->domains.push_back(domain.name);
+    const CpuOptOut opt_out = CpuOptOutOf(config.exclude, domain);
+    if (opt_out == CpuOptOut::kExcluded) ++held->excluded;
+    if (opt_out == CpuOptOut::kPolicyOff) ++held->policy_off;
+    if (domain.read == DomainRead::kComplete && opt_out == CpuOptOut::kNone) {
+      continue;
+    }
+    if (opt_out == CpuOptOut::kNone) held->domains.push_back(domain.name);
     for (const VcpuUsage& vcpu : domain.vcpus) {
       if (!vcpu.valid || vcpu.pcpu < 0) continue;
       if (vcpu.pcpu >= static_cast<int>(held->pcpu_demand.size())) {
@@ -50,6 +62,25 @@ Usage ActionableUsage(const Usage& usage, HeldVcpus* held) {
     domain.vcpus.clear();
   }
   return actionable;
+}
+
+VcpuThresholds ForMissingDelay(const VcpuPolicyConfig& config,
+                               const VcpuProblem& problem,
+                               VcpuThresholds limits) {
+  if (problem.without_delay > 0) limits.min_gain *= config.no_delay_gain_factor;
+  return limits;
+}
+
+std::string DelayNotice(const VcpuProblem& problem, bool* missing) {
+  const bool now = problem.without_delay > 0;
+  if (now == *missing) return "";
+  *missing = now;
+  if (!now) return "vCPU delay counters available again: demand from delay";
+  return std::to_string(problem.without_delay) + " of " +
+         std::to_string(problem.items.size()) +
+         " vCPUs have no delay counter (older kernel or driver): their demand "
+         "is their utilisation, which understates it on a crowded pCPU; "
+         "acting only on unambiguous imbalance";
 }
 
 }  // namespace vmbalance

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "controller/cpu/vcpu_policy_config.h"
+#include "controller/cpu/vcpu_problem.h"
+#include "controller/cpu/vcpu_thresholds.h"
 #include "exporter/core/usage.h"
 
 namespace vmbalance {
@@ -29,6 +31,10 @@ std::string DistrustReason(const VcpuPolicyConfig& config, const Usage& usage);
 struct HeldVcpus {
   std::vector<double> pcpu_demand;   // indexed by pCPU, like Usage's
   std::vector<std::string> domains;  // names, for the log
+  // Domains opted out (opt_out.h): held the same way, for the metric. Not
+  // in `domains`: being left alone is what the operator asked for.
+  int excluded = 0;    // by --exclude
+  int policy_off = 0;  // by <vmbalance:policy cpu="off"/>
 };
 
 // `usage` without the vCPUs of unreadable domains (each such domain stays,
@@ -36,6 +42,24 @@ struct HeldVcpus {
 // what those vCPUs carry. Readings it drops are also not judged by
 // DistrustReason: a hung guest's odd figures must not stop the others.
 Usage ActionableUsage(const Usage& usage, HeldVcpus* held);
+
+// The same, also holding the vCPUs of domains opted out of the vCPU
+// scheduler (config.exclude, the domain's policy switch): never pinned,
+// their load stays where it runs.
+Usage ActionableUsage(const VcpuPolicyConfig& config, const Usage& usage,
+                      HeldVcpus* held);
+
+// Readings without delay counters (VcpuUsage::has_delay false: older
+// kernels, other drivers): the items' demand is then their utilisation. The
+// thresholds with min_gain raised by config.no_delay_gain_factor when some
+// item lacks the figure (see the config for why), else `limits` unchanged.
+VcpuThresholds ForMissingDelay(const VcpuPolicyConfig& config,
+                               const VcpuProblem& problem,
+                               VcpuThresholds limits);
+
+// One line for the log when delay figures go missing or come back, empty
+// otherwise; *missing carries the episode from one decision to the next.
+std::string DelayNotice(const VcpuProblem& problem, bool* missing);
 
 }  // namespace vmbalance
 

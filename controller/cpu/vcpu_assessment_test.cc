@@ -15,6 +15,7 @@ using testing_usage::MakeUsage;
 using testing_usage::OneVcpuEach;
 using testing_usage::Pinned;
 using testing_usage::Unknown;
+using testing_usage::VcpuSpec;
 
 // The readings as they are (no history), with the given noise variance for
 // every vCPU.
@@ -45,8 +46,9 @@ TEST(AssessTest, DescribesTheCurrentPlacement) {
 TEST(AssessTest, AVcpuOutsideTheUsablePcpusCountsOnlyOncePlaced) {
   VcpuPolicyConfig config;
   config.allowed_pcpus = CpuSet{0, 1};
-  const Usage usage = MakeUsage(
-      4, OneVcpuEach({Pinned(1.0, 0), Pinned(1.0, 1), Floating(1.0, 3)}));
+  const Usage usage =
+      MakeUsage(4, OneVcpuEach({Pinned(1.0, 0), Pinned(1.0, 1),
+                                VcpuSpec{1.0, 3, CpuSet{0, 1}, true}}));
   const VcpuAssessment now = Assess(config, usage, AsRead(usage));
   EXPECT_EQ(now.problem.unplaced, 1);
   EXPECT_DOUBLE_EQ(now.mean, 1.0);         // where they are now
@@ -155,8 +157,9 @@ TEST(JudgeCurrentTest, AnIdleHostIsLeftAlone) {
 TEST(JudgeCurrentTest, AVcpuToPlaceIsNeverBalanced) {
   VcpuPolicyConfig config;
   config.allowed_pcpus = CpuSet{0, 1};
-  const Usage usage = MakeUsage(
-      3, OneVcpuEach({Pinned(1, 0), Pinned(1, 1), Floating(0.001, 2)}));
+  const Usage usage =
+      MakeUsage(3, OneVcpuEach({Pinned(1, 0), Pinned(1, 1),
+                                VcpuSpec{0.001, 2, CpuSet{0, 1}, true}}));
   const VcpuAssessment now = Assess(config, usage, AsRead(usage));
   ASSERT_LE(now.stddev, Limits().target_stddev);
   EXPECT_FALSE(JudgeCurrent(config, Limits(), now).has_value());

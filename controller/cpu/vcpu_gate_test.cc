@@ -13,6 +13,7 @@ using testing_usage::MakeUsage;
 using testing_usage::OneVcpuEach;
 using testing_usage::Pinned;
 using testing_usage::Unknown;
+using testing_usage::VcpuSpec;
 
 VcpuAssessment AssessOnce(const VcpuPolicyConfig& config, const Usage& usage) {
   DemandMemory memory;
@@ -68,7 +69,9 @@ TEST(JudgePlanGainTest, AVcpuToPlaceIsAlwaysWorthIt) {
   VcpuPolicyConfig config;
   config.allowed_pcpus = CpuSet{0, 1};
   const VcpuAssessment now = AssessOnce(
-      config, MakeUsage(3, OneVcpuEach({Pinned(1, 0), Floating(0.01, 2)})));
+      config,
+      MakeUsage(3, OneVcpuEach(
+                       {Pinned(1, 0), VcpuSpec{0.01, 2, CpuSet{0, 1}, true}})));
   ASSERT_EQ(now.problem.unplaced, 1);
   EXPECT_FALSE(JudgePlanGain(Limits(5, 1), now, PlanReaching(0.5, 0.5)));
 }

@@ -96,10 +96,13 @@ VcpuDecision DecideActionable(const VcpuPolicyConfig& config,
   state->unknown_streak =
       now.problem.invalid > 0 ? state->unknown_streak + 1 : 0;
   VcpuDecision decision = Described(now);
+  decision.vcpus_without_delay = now.problem.without_delay;
+  decision.notice = DelayNotice(now.problem, &state->delay_missing);
   if (std::optional<VcpuVerdict> verdict = Unjudgeable(config, now.problem)) {
     return Concluded(std::move(decision), std::move(*verdict));
   }
-  const VcpuThresholds limits = ThresholdsFor(config, now);
+  const VcpuThresholds limits =
+      ForMissingDelay(config, now.problem, ThresholdsFor(config, now));
   decision.target_stddev = limits.target_stddev;
   decision.noise_margin = limits.noise_margin;
   if (std::optional<VcpuVerdict> verdict = JudgeCurrent(config, limits, now)) {
@@ -135,9 +138,11 @@ VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,
                             VcpuPolicyState* state) {
   ++state->intervals;
   HeldVcpus held;
-  const Usage actionable = ActionableUsage(usage, &held);
+  const Usage actionable = ActionableUsage(config, usage, &held);
   VcpuDecision decision =
       DecideActionable(config, usage, actionable, held, state);
+  decision.excluded_domains = held.excluded;
+  decision.policy_off_domains = held.policy_off;
   if (!held.domains.empty()) {
     decision.reason += "; left alone, unreadable:";
     for (const std::string& name : held.domains) decision.reason += " " + name;

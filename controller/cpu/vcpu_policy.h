@@ -42,6 +42,9 @@ struct VcpuPolicyState {
   // The cooldown runs from it.
   int last_pins_interval = 0;
   int actions = 0;  // calls whose pins were applied, at least in part
+  // Some managed vCPU's reading had no delay figure at the last decision
+  // that assessed them (an episode, logged once: DelayNotice).
+  bool delay_missing = false;
 };
 
 struct PinChange {
@@ -75,6 +78,14 @@ struct VcpuDecision {
   // the streaks were left as they were; only the interval was counted (so
   // a cooldown still runs out).
   bool skipped = false;
+  // Domains left alone by the operator's wish: --exclude, and the domain's
+  // <vmbalance:policy cpu="off"/>.
+  int excluded_domains = 0;
+  int policy_off_domains = 0;
+  // Managed vCPUs whose reading had no delay figure (-1: not assessed).
+  int vcpus_without_delay = -1;
+  // A line to log once (e.g. delay counters went missing), empty otherwise.
+  std::string notice;
 };
 
 VcpuDecision DecideVcpuPins(const VcpuPolicyConfig& config, const Usage& usage,

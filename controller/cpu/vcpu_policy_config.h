@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "controller/cpu/opt_out.h"
 #include "exporter/core/cpu_set.h"
 
 namespace vmbalance {
@@ -16,6 +17,27 @@ struct VcpuPolicyConfig {
   double max_stddev_ratio = 0.05;  // of the mean
   double max_stddev_abs = 0.05;    // absolute, fraction of one pCPU
   CpuSet allowed_pcpus;            // --pcpus; empty = all online pCPUs
+  // --exclude: domains whose name matches are never pinned (nor are those
+  // whose XML says <vmbalance:policy cpu="off"/>); their load stays where it
+  // runs.
+  DomainFilter exclude;
+
+  // Host load: each usable pCPU's busy time not explained by the guests'
+  // vCPUs (emulator and I/O threads, host services) counts as load nobody
+  // moves, less this much of one pCPU. The busy time and the vCPU counters
+  // are read at different moments, so their difference scatters by a few
+  // hundredths on a steady host and by up to ~0.1 when loads change; taking
+  // this off every pCPU (not a cut-off, so a load near it does not flip in
+  // and out) keeps that scatter from ever planning a pin, while a host
+  // service using 0.8 of a pCPU still counts 0.7.
+  double host_load_floor = 0.1;
+  // Without delay counters (older kernels, other drivers) a vCPU's demand is
+  // its utilisation, which understates what it wants on a crowded pCPU (8
+  // busy vCPUs on one pCPU read 1/8 each). Moving load off a crowded pCPU
+  // onto idle ones is still right, but how much to move is not known, so a
+  // plan must then gain this many times the usual minimum: only an
+  // unambiguous imbalance is acted on.
+  double no_delay_gain_factor = 2.0;
 
   // The target never drops below the measurement resolution (one 10 ms tick
   // per 1 s interval), or an idle host would chase rounding.
