@@ -90,12 +90,13 @@ TEST(ClosedLoopCpuTest, UnpinnedHeavyLightEndsOneOfEachPerPcpu) {
 TEST(ClosedLoopCpuTest, SlowCounterReadsCauseNoExtraPins) {
   // Domains' counters read up to 0.45 s apart in six samples of a 1 s
   // interval: rates off by up to 45%, four times more for the busy vCPUs
-  // that mostly wait. Pinning each unpinned vCPU once (8 pins) is all it
-  // takes, stalls or not.
+  // that mostly wait. The kernel balances the unpinned vCPUs (as Linux
+  // does) and the guests feel it fair, so no reading, stalled or not, is
+  // worth a pin (do no harm).
   auto simulator = RunScenario("cpu_read_stalls.json", 60);
   ASSERT_NE(simulator, nullptr);
   ExpectBalancedByThenStill(*simulator, 3);
-  EXPECT_EQ(simulator->pin_changes(), 8);
+  EXPECT_EQ(simulator->pin_changes(), 0);
   EXPECT_LE(simulator->Summary(0)["final_stddev"].get<double>(), 0.05);
   // (vcpu_policy_test shows, reading by reading, what the policy would do
   // without its window checks.)

@@ -58,6 +58,13 @@ void Controller::RunVcpuPolicy(TickReport* report) {
   status_.decision_seconds = report->vcpu_decision_seconds;
   status_.pin_changes_total += report->pins.applied.size();
   status_.pin_failures_total += report->pins.failures.size();
+  status_.excluded_domains = decision.excluded_domains;
+  status_.policy_off_domains = decision.policy_off_domains;
+  if (decision.vcpus_without_delay >= 0) {
+    status_.vcpus_without_delay = decision.vcpus_without_delay;
+  }
+  // Said once per episode by the policy (delay counters gone or back).
+  if (!decision.notice.empty()) LOG(WARNING) << decision.notice;
   report->vcpu = std::move(decision);
 }
 
@@ -94,7 +101,9 @@ void Controller::LogStaleChanges(const Sample& sample,
       if (stale_guests_.count(guest.uuid)) now[guest.uuid] = guest.domain;
       continue;
     }
-    if (!guest.stale) continue;
+    // Stale statistics, or a memory backing no balloon can help (hugepages,
+    // locked): either way the guest is left alone, logged once per episode.
+    if (!guest.stale && guest.left_alone_backing.empty()) continue;
     now[guest.uuid] = guest.domain;
     if (stale_guests_.count(guest.uuid) == 0) {
       LOG(WARNING) << "memory of " << guest.domain << " (" << guest.uuid
@@ -104,7 +113,8 @@ void Controller::LogStaleChanges(const Sample& sample,
   for (const auto& [uuid, name] : stale_guests_) {
     if (now.count(uuid) > 0) continue;
     LOG(INFO) << "memory of " << name << " (" << uuid
-              << ") managed again: fresh statistics (or the domain is gone)";
+              << ") managed again (fresh statistics, a new memory backing, or "
+                 "the domain is gone)";
   }
   stale_guests_ = std::move(now);
 }

@@ -36,6 +36,14 @@ GuestCells Bound(std::vector<int> cells, std::string mode = "strict") {
 }
 GuestCells Unbound() { return {"free", {}, ""}; }
 
+// Home cells are off by default (topology_config.h); these tests turn
+// them on where they are the subject.
+TopologyConfig Homes() {
+  TopologyConfig config;
+  config.home_cells = true;
+  return config;
+}
+
 TopologyConfig NoHomes() {
   TopologyConfig config;
   config.home_cells = false;
@@ -105,7 +113,7 @@ TEST(CellRulesTest, WithoutDistancesTheGuestIsPlacedWithoutACellRule) {
 TEST(CellRulesTest, OneCellHostIsLeftAlone) {
   PlacementProblem problem = CellProblem(1, 4, {0, 1}, {0, 1});
   const CellReport report = ApplyCellRules(
-      {Bound({0}), Unbound()}, LineDistance, TopologyConfig(), &problem);
+      {Bound({0}), Unbound()}, LineDistance, Homes(), &problem);
   EXPECT_TRUE(problem.allowed.empty());
   EXPECT_EQ(report.bound_vcpus + report.homed_guests, 0);
 }
@@ -120,7 +128,7 @@ TEST(CellRulesTest, UnboundGuestIsHomedWhereMostOfItsVcpusAre) {
   problem.allowed = {{}, {}, {}, {}, {6}};
   const CellReport report =
       ApplyCellRules({Unbound(), Unbound(), Unbound()}, LineDistance,
-                     TopologyConfig(), &problem);
+                     Homes(), &problem);
   EXPECT_EQ(report.homed_guests, 2);
   EXPECT_EQ(
       problem.allowed,
@@ -136,7 +144,7 @@ TEST(CellRulesTest, AFullCellSendsTheRestToTheCellWithMostRoom) {
       CellProblem(2, 2, {0, 1, 1, 2}, {0, 1, 2, 3}, {0.5, 0.5, 0.5, 0.5});
   const CellReport report =
       ApplyCellRules({Unbound(), Unbound(), Unbound(), Unbound()}, LineDistance,
-                     TopologyConfig(), &problem);
+                     Homes(), &problem);
   EXPECT_EQ(report.homed_guests, 4);
   EXPECT_EQ(problem.allowed[0], (std::vector<int>{0, 1}));
   EXPECT_EQ(problem.allowed[1], (std::vector<int>{0, 1}));
@@ -148,7 +156,7 @@ TEST(CellRulesTest, AFullCellSendsTheRestToTheCellWithMostRoom) {
 TEST(CellRulesTest, AGuestThatFitsNoCellKeepsEveryCell) {
   PlacementProblem problem = CellProblem(2, 2, {0, 0, 1}, {0, 0, 0});
   const CellReport report =
-      ApplyCellRules({Unbound()}, LineDistance, TopologyConfig(), &problem);
+      ApplyCellRules({Unbound()}, LineDistance, Homes(), &problem);
   EXPECT_EQ(report.homeless_guests, 1);
   EXPECT_EQ(problem.allowed, (std::vector<std::vector<int>>{{}, {}, {}}));
 }

@@ -86,7 +86,7 @@ GuestFairness JudgeGuests(const FairnessConfig& config, const Usage& usage,
     const VcpuUsage& vcpu = VcpuOf(usage, ref);
     if (!vcpu.has_delay) ++view.unjudged;
     (ref.pinned ? view.pinned : view.floating) += 1;
-    if (ref.pinned) view.pinned_wait += WaitOf(vcpu);
+    (ref.pinned ? view.pinned_wait : view.floating_wait) += WaitOf(vcpu);
     run += vcpu.utilization;
     wants.push_back(WantOf(vcpu));
   }
@@ -97,6 +97,8 @@ GuestFairness JudgeGuests(const FairnessConfig& config, const Usage& usage,
   JudgeServed(config, usage, problem, wants, &view);
   view.stranded = view.idle >= config.stranded_idle &&
                   view.pinned_wait >= config.stranded_wait;
+  view.kernel_strands = view.idle >= config.stranded_idle &&
+                        view.floating_wait >= config.stranded_wait;
   return view;
 }
 

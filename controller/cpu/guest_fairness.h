@@ -33,15 +33,21 @@ struct GuestFairness {
   // What the managed vCPUs could have had: their run time plus `idle`
   // (what other work took is not theirs to have), at most one per pCPU.
   double capacity = 0;
-  double pinned_wait = 0;  // summed wait of the pinned vCPUs, in pCPUs
-  int busy = 0;            // CPU-bound vCPUs (judged)
-  double min_served = 1;   // the least run / due among them (1 if none)
-  std::string worst;       // "domain/vcpu" of that one, for the log
+  double pinned_wait = 0;    // summed wait of the pinned vCPUs, in pCPUs
+  double floating_wait = 0;  // the same for the floating ones
+  int busy = 0;              // CPU-bound vCPUs (judged)
+  double min_served = 1;     // the least run / due among them (1 if none)
+  std::string worst;         // "domain/vcpu" of that one, for the log
   // known, and every CPU-bound vCPU got at least min_served_ratio of its
   // due (trivially so with none).
   bool fair = false;
   // known, and capacity idles while pinned vCPUs wait (FairnessConfig).
   bool stranded = false;
+  // known, and capacity idles while floating vCPUs wait as much: a kernel
+  // that balanced them would have run them there, so this one does not
+  // (affinity quirks, a scheduler that stopped balancing) and the guests'
+  // shares, even when each looks tolerable, are not the kernel's best.
+  bool kernel_strands = false;
   // host_known but not `known`: too few delay figures to tell a placement
   // that makes guests wait from one that does not. Act only on what the
   // per-pCPU rules see in consecutive readings, never at once.

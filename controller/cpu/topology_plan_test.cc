@@ -43,9 +43,17 @@ VcpuThresholds Limits(double target) {
   return limits;
 }
 
+// Home cells are off by default (topology_config.h); these hosts exercise
+// them too.
+VcpuPolicyConfig WithHomes() {
+  VcpuPolicyConfig config;
+  config.topology.home_cells = true;
+  return config;
+}
+
 VcpuProblem ProblemOf(const Usage& usage) {
   DemandMemory memory;
-  return Assess(VcpuPolicyConfig(), usage,
+  return Assess(WithHomes(), usage,
                 SmoothDemand(usage, {1, 1, 0}, &memory))
       .problem;
 }

@@ -83,10 +83,11 @@ void DescribeCurrent(const Usage& usage, VcpuAssessment* now) {
 
 // Every vCPU floats and the guests feel it fair: the kernel balances them
 // within milliseconds, where they are attributed is only where each last
-// ran, and pins would take that balancing away for no gain.
+// ran, and pins would take that balancing away for no gain. Not when pCPUs
+// idle while the floating vCPUs wait: then the kernel is not balancing.
 bool KernelServesFairly(const GuestFairness& guests) {
-  return guests.known && guests.fair && guests.pinned == 0 &&
-         guests.floating > 0;
+  return guests.known && guests.fair && !guests.kernel_strands &&
+         guests.pinned == 0 && guests.floating > 0;
 }
 
 }  // namespace
@@ -97,7 +98,7 @@ VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
                       const FairnessConfig& fairness) {
   VcpuAssessment now;
   now.problem = BuildVcpuProblem(
-      usage, UsablePcpus(usage, config.allowed_pcpus), smoothed.demand);
+      usage, UsablePcpus(usage, config.allowed_pcpus), smoothed.demand, config);
   AddHeldLoad(held_pcpu_demand, &now.problem);
   DescribeCurrent(usage, &now);
   now.placed_mean = PlacedMean(now.problem.placement);

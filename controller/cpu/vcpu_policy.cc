@@ -92,7 +92,7 @@ VcpuDecision DecideActionable(const VcpuPolicyConfig& config,
   const SmoothedDemand smoothed =
       SmoothActionable(config, usage, actionable, &state->demand);
   const VcpuAssessment now =
-      Assess(config, actionable, smoothed, held.pcpu_demand);
+      Assess(config, actionable, smoothed, held.pcpu_demand, config.fairness);
   state->unknown_streak =
       now.problem.invalid > 0 ? state->unknown_streak + 1 : 0;
   VcpuDecision decision = Described(now);
@@ -111,7 +111,8 @@ VcpuDecision DecideActionable(const VcpuPolicyConfig& config,
   }
 
   // Plan.
-  const PlanResult plan = PlanVcpuPlacement(config, limits, now.problem);
+  const PlanResult plan =
+      PlanVcpuPlacement(config, limits, now.problem, config.topology);
   decision.best_stddev = plan.best_stddev;
 
   // Gate: worth it, and now?

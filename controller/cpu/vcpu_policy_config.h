@@ -6,7 +6,9 @@
 
 #include <vector>
 
+#include "controller/cpu/fairness_config.h"
 #include "controller/cpu/opt_out.h"
+#include "controller/cpu/topology_config.h"
 #include "exporter/core/cpu_set.h"
 
 namespace vmbalance {
@@ -131,6 +133,10 @@ struct VcpuPolicyConfig {
   // Assignments the exact fewest-changes search may try per decision; it
   // makes small hosts exact. 0 leaves only the heuristics.
   long long exact_budget = 200000;
+  // The guests'-side judgement (do no harm), fairness_config.h.
+  FairnessConfig fairness;
+  // Cores before SMT threads and NUMA cells, topology_config.h.
+  TopologyConfig topology;
 };
 
 }  // namespace vmbalance

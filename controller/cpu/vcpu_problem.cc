@@ -161,7 +161,7 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
   // `allowed` is empty while no item is restricted, else one list per item.
   if (!placement.allowed.empty())
     placement.allowed.resize(problem.items.size());
-  AddTopology(usage, &problem);
+  problem.cells = AddTopology(usage, &problem, config.topology);
   return problem;
 }
 

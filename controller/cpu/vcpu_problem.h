@@ -36,6 +36,7 @@
 
 #include <vector>
 
+#include "controller/cpu/cell_rules.h"
 #include "controller/cpu/placement.h"
 #include "controller/cpu/vcpu_policy_config.h"
 #include "exporter/core/cpu_set.h"
@@ -60,6 +61,7 @@ struct VcpuProblem {
   int fixed = 0;               // vCPUs the operator's config holds on one pCPU
   int without_delay = 0;       // items whose reading has no delay figure
   double host_load = 0;        // sum of the bins' host load (after the floor)
+  CellReport cells;            // what the NUMA cell rules did (AddTopology)
 };
 
 // Online pCPUs, narrowed to `allowed` unless it is empty.

@@ -51,12 +51,14 @@ write("cpu_unpinned_jitter", dict(CPU_HOST, last_ran_jitter=0.3,
                for i in range(1, 9)]))
 write("cpu_read_stalls", {
     "pcpus": 2, "noise": 0.02, "seed": 3, "read_span_s": 0.05,
+    "balancer": "linux",
     "slow_read_at": [8, 9, 20, 21, 33, 47], "slow_read_span_s": 0.45,
     "description": "course scenario 3 as on this project's 2-core machine: "
     "8 unpinned guests, busy (1.0) and light (0.3) alternating; the vCPU "
     "counters of all domains take 50 ms to read, and 0.45 s in six samples "
     "(a stalled libvirtd; two pairs in a row, two alone), so those samples' "
-    "domains have windows up to 0.45 s apart",
+    "domains have windows up to 0.45 s apart; the kernel balances the "
+    "unpinned vCPUs as Linux does",
     "domains": [vm(i, cpu=1.0 if i % 2 else 0.3) for i in range(1, 9)]})
 write("cpu_infeasible_3_on_2", {
     "pcpus": 2, "noise": 0.02, "seed": 2, "description":
