@@ -3,6 +3,7 @@
 
     check_run.py cpu CSV [--smooth=N] [--balanced_by_s=S] [--pins=K]
                          [--min_balanced_fraction=F] [--min_mean_pct=P]
+                         [--balance_judged_if_pinned=1]
                          [--fair_tail_s=T --min_fair_ratio=R
                           --min_busy_guests=B]
                          [--min_pins=K] [--max_pins=K] [--still GUEST:CPUS]...
@@ -292,9 +293,15 @@ def check_cpu(rows, flags, lists, c):
         frac = sum(after) / len(after) if after else 0
         c.figure("balanced_fraction_after_bound", round(frac, 3))
         want = float(flags.get("min_balanced_fraction", 0.9))
-        c.expect(after and frac >= want,
-                 f"balanced in {frac:.2f} of the rows after {bound} s, "
-                 f"want >= {want}")
+        if "balance_judged_if_pinned" in flags and sum(pins) == 0:
+            # Nothing pinned: every vCPU floats and the kernel places it;
+            # per-pCPU rows then say where each last ran, and the guests'
+            # side (--min_fair_ratio) is the judge (issue 12, do no harm).
+            c.figure("balanced_fraction_judged", "no: no pins")
+        else:
+            c.expect(after and frac >= want,
+                     f"balanced in {frac:.2f} of the rows after {bound} s, "
+                     f"want >= {want}")
     if "max_pins" in flags:
         c.expect(sum(pins) <= int(flags["max_pins"]),
                  f"{sum(pins)} pin changes, want <= {flags['max_pins']}")
