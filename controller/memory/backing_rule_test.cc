@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/memory/decision_lookup.h"
 #include "controller/memory/memory_policy.h"
 #include "controller/memory/memory_samples.h"
 #include "gtest/gtest.h"
@@ -10,10 +11,12 @@
 namespace vmbalance {
 namespace {
 
+using testing_memory::ChangeFor;
 using testing_memory::Guest;
 using testing_memory::HostWith;
 using testing_memory::kEpochS;
 using testing_memory::kMiB;
+using testing_memory::StatusFor;
 
 DomainSample WithBacking(DomainSample d, const MemoryBacking& backing) {
   d.config = DomainConfig();
@@ -46,23 +49,6 @@ MemoryDecision DecideOnce(const Sample& sample) {
   config.observe_before_shrink_intervals = 0;
   MemoryPolicyState state;
   return DecideBalloons(config, sample, &state);
-}
-
-const GuestMemoryStatus& StatusOf(const MemoryDecision& d,
-                                  const std::string& name) {
-  for (const GuestMemoryStatus& g : d.guests) {
-    if (g.domain == name) return g;
-  }
-  static const GuestMemoryStatus kNone;
-  ADD_FAILURE() << "no status for " << name;
-  return kNone;
-}
-
-bool Changed(const MemoryDecision& d, const std::string& name) {
-  for (const BalloonChange& c : d.changes) {
-    if (c.domain == name) return true;
-  }
-  return false;
 }
 
 TEST(BackingRuleTest, Rules) {
@@ -103,10 +89,10 @@ TEST(BackingRuleTest, HugepageGuestIsLeftAloneWithItsReason) {
        WithBacking(Guest("idle", 2048, 1800, 2048, kEpochS), Hugepages())}));
   EXPECT_TRUE(d.changes.empty());
   for (const char* name : {"needy", "idle"}) {
-    EXPECT_FALSE(StatusOf(d, name).stale);
-    EXPECT_NE(StatusOf(d, name).why_skipped.find("hugepage"),
+    EXPECT_FALSE(StatusFor(d, name).stale);
+    EXPECT_NE(StatusFor(d, name).why_skipped.find("hugepage"),
               std::string::npos);
-    EXPECT_EQ(StatusOf(d, name).left_alone_backing, "hugepages");
+    EXPECT_EQ(StatusFor(d, name).left_alone_backing, "hugepages");
   }
 }
 
@@ -121,8 +107,8 @@ TEST(BackingRuleTest, HugepageGuestsUntouchedMemoryIsNotChargedToTheHost) {
   const MemoryDecision d = DecideOnce(s);
   EXPECT_EQ(d.unbacked_kib, 0u);
   EXPECT_FALSE(d.host_short);
-  EXPECT_TRUE(Changed(d, "needy"));
-  EXPECT_FALSE(Changed(d, "huge"));
+  EXPECT_TRUE(ChangeFor(d, "needy").has_value());
+  EXPECT_FALSE(ChangeFor(d, "huge").has_value());
 }
 
 // A locked guest with idle memory is not shrunk: the host would gain
@@ -132,12 +118,12 @@ TEST(BackingRuleTest, LockedGuestIsNotShrunk) {
       8192, 3000, 0,
       {WithBacking(Guest("locked", 2048, 1800, 2048, kEpochS), Locked()),
        Guest("plain", 2048, 1800, 2048, kEpochS)}));
-  EXPECT_FALSE(Changed(d, "locked"));
-  EXPECT_TRUE(Changed(d, "plain"));
-  EXPECT_NE(StatusOf(d, "locked").why_skipped.find("locked"),
+  EXPECT_FALSE(ChangeFor(d, "locked").has_value());
+  EXPECT_TRUE(ChangeFor(d, "plain").has_value());
+  EXPECT_NE(StatusFor(d, "locked").why_skipped.find("locked"),
             std::string::npos);
-  EXPECT_EQ(StatusOf(d, "locked").left_alone_backing, "locked");
-  EXPECT_EQ(StatusOf(d, "plain").left_alone_backing, "");
+  EXPECT_EQ(StatusFor(d, "locked").left_alone_backing, "locked");
+  EXPECT_EQ(StatusFor(d, "plain").left_alone_backing, "");
 }
 
 // A file-backed guest's RAM is host page cache: MemAvailable counts it, but
@@ -151,7 +137,7 @@ TEST(BackingRuleTest, FileBackedGuestRamIsNotHostAvailableMemory) {
   s.host.memory_available_kib = 1100 * kMiB;
   const MemoryDecision d = DecideOnce(s);
   EXPECT_TRUE(d.host_short);
-  EXPECT_FALSE(Changed(d, "needy"));
+  EXPECT_FALSE(ChangeFor(d, "needy").has_value());
   EXPECT_NE(d.reason.find("host page cache 1000 MiB"), std::string::npos)
       << d.reason;
 
@@ -161,7 +147,7 @@ TEST(BackingRuleTest, FileBackedGuestRamIsNotHostAvailableMemory) {
   s.host.memory_available_kib = 1100 * kMiB;
   const MemoryDecision plain = DecideOnce(s);
   EXPECT_FALSE(plain.host_short);
-  EXPECT_TRUE(Changed(plain, "needy"));
+  EXPECT_TRUE(ChangeFor(plain, "needy").has_value());
 }
 
 }  // namespace

@@ -3,38 +3,23 @@
 #include <algorithm>
 #include <optional>
 
+#include "controller/memory/decision_lookup.h"
 #include "controller/memory/memory_samples.h"
 #include "gtest/gtest.h"
 
 namespace vmbalance {
 namespace {
 
+using testing_memory::ChangeFor;
 using testing_memory::Guest;
 using testing_memory::HostWith;
 using testing_memory::kEpochS;
 using testing_memory::kMiB;
+using testing_memory::StatusFor;
 
 // Host of 4 GiB: the effective reserve is the 200 MiB floor (2% = 82 MiB).
 constexpr uint64_t kHostMib = 4096;
 constexpr uint64_t kReserveMib = 200;
-
-std::optional<BalloonChange> ChangeFor(const MemoryDecision& d,
-                                       const std::string& name) {
-  for (const BalloonChange& c : d.changes) {
-    if (c.domain == name) return c;
-  }
-  return std::nullopt;
-}
-
-const GuestMemoryStatus& StatusFor(const MemoryDecision& d,
-                                   const std::string& name) {
-  for (const GuestMemoryStatus& g : d.guests) {
-    if (g.domain == name) return g;
-  }
-  static const GuestMemoryStatus kNone;
-  ADD_FAILURE() << "no status for " << name;
-  return kNone;
-}
 
 // One decision on a fresh state. The warm-up before a new guest may be
 // shrunk is turned off: these tests look at a single decision.
