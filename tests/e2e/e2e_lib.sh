@@ -28,8 +28,15 @@ fi
 virsh -c "${VMB_CONNECT:-qemu:///system}" list >/dev/null 2>&1 ||
   fail "libvirt does not answer: run tools/setup.sh (or tools/libvirt_up.sh) as root first"
 
+# A test that starts its own processes (exporter, holder, sampler) defines
+# e2e_before_cleanup to stop them; it runs first. Not a trap of its own that
+# calls e2e_cleanup: under `set -e` a trap stops at its first failing
+# command, so `(exit $rc)` there skipped the cleanup on every failure and
+# left the guests running.
 e2e_cleanup() {
   local rc=$?
+  set +e
+  if declare -F e2e_before_cleanup >/dev/null; then e2e_before_cleanup; fi
   "$TESTBED/testbed.sh" down >/dev/null 2>&1 || true
   local left
   left=$(virsh -c "${VMB_CONNECT:-qemu:///system}" list --all --name |

@@ -16,8 +16,7 @@ stop_exporter() {
   if [[ -n $exporter_pid ]]; then kill -TERM "$exporter_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
 }
-# shellcheck disable=SC2154  # rc is set inside the trap
-trap 'rc=$?; stop_exporter; (exit $rc); e2e_cleanup' EXIT
+e2e_before_cleanup() { stop_exporter; }
 
 # Polls COMMAND until it succeeds or SECS pass.
 wait_for() {
@@ -41,7 +40,7 @@ busy=${guests[0]}
 exporter_pid=$!
 port=""
 port_known() {
-  port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$OUT/exporter.log" | head -n1)
+  port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$OUT/exporter.log" | sed -n 1p)
   [[ -n $port ]]
 }
 wait_for 20 "the exporter's port in its log" port_known

@@ -26,8 +26,7 @@ stop_all() {
   done
   wait 2>/dev/null || true
 }
-# shellcheck disable=SC2154  # rc is set inside the trap
-trap 'rc=$?; stop_all; (exit $rc); e2e_cleanup' EXIT
+e2e_before_cleanup() { stop_all; }
 
 # The guest's balloon figures every second, in MiB.
 sample_guest() {

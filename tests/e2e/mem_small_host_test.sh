@@ -29,8 +29,7 @@ stop_all() {
   done
   wait 2>/dev/null || true
 }
-# shellcheck disable=SC2154  # rc is set inside the trap
-trap 'rc=$?; stop_all; (exit $rc); e2e_cleanup' EXIT
+e2e_before_cleanup() { stop_all; }
 
 # Host MemAvailable and MemFree every 0.5 s, and whether the holder lives:
 # independent of libvirt and of the coordinator's own view.

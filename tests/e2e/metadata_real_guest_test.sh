@@ -21,8 +21,7 @@ stop_exporter() {
   if [[ -n $exporter_pid ]]; then kill -TERM "$exporter_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
 }
-# shellcheck disable=SC2154  # rc is set inside the trap
-trap 'rc=$?; stop_exporter; (exit $rc); e2e_cleanup' EXIT
+e2e_before_cleanup() { stop_exporter; }
 
 wait_for() {
   local secs=$1 what=$2
@@ -36,8 +35,8 @@ wait_for() {
 
 note "up"
 "$testbed" up "$E2E_DIR/metadata_guest.guests"
-guest=$("$testbed" names | head -n1)
-uuid=$(virsh -c "$connect" domuuid "$guest" | head -n1)
+guest=$("$testbed" names | sed -n 1p)
+uuid=$(virsh -c "$connect" domuuid "$guest" | sed -n 1p)
 
 "$exporter" --connect="$connect" --interval=1 --listen=127.0.0.1:0 \
   --domain_metadata_labels --domain_config_refresh_seconds=1 \
@@ -46,7 +45,7 @@ uuid=$(virsh -c "$connect" domuuid "$guest" | head -n1)
 exporter_pid=$!
 port=""
 port_known() {
-  port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$OUT/exporter.log" | head -n1)
+  port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$OUT/exporter.log" | sed -n 1p)
   [[ -n $port ]]
 }
 wait_for 20 "the exporter's port in its log" port_known

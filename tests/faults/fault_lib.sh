@@ -72,7 +72,7 @@ wait_for() {
 }
 
 # port_of LOG: the port a controller or exporter logged it serves on.
-port_of() { sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$1" | head -n1; }
+port_of() { sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$1" | sed -n 1p; }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
@@ -266,6 +266,7 @@ fault_cleanup() {
 }
 suite_exit() {
   local rc=$?
+  set +e  # a failing step must not skip the rest of the cleanup
   fault_cleanup
   local left
   left=$(virsh -c "${VMB_CONNECT:-qemu:///system}" list --all --name |
