@@ -22,9 +22,11 @@
 #include "exporter/cli.h"
 #include "exporter/http/readiness.h"
 #include "exporter/http/reload_watcher.h"
+#include "exporter/libvirt/domain_config_flags.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
 #include "exporter/libvirt/sample_deadline_flags.h"
 #include "exporter/metrics/metrics_collector.h"
+#include "exporter/observer.h"
 #include "exporter/stoppable_schedule.h"
 
 DEFINE_bool(dry_run, false,
@@ -73,8 +75,10 @@ int ParseCommandLine(int argc, char** argv, const BinaryTraits& traits,
     }
   }
   SetListenDefault(traits.default_listen);
-  std::vector<std::string> flag_files = {CommonFlagsFile(), __FILE__,
-                                         traits.main_file};
+  std::vector<std::string> flag_files = {
+      CommonFlagsFile(),         __FILE__,
+      traits.main_file,          ObserverFlagsFile(),
+      SampleDeadlineFlagsFile(), DomainConfigFlagsFile()};
   if (traits.cpu) flag_files.push_back(VcpuPolicyFlagsFile());
   if (traits.memory) flag_files.push_back(MemoryPolicyFlagsFile());
   ParseFlagsOrExit(&argc, &argv,

@@ -75,6 +75,23 @@ else
   fail "--helpshort: $(cat "$TMP/help.txt")"
 fi
 
+# --- --helpshort lists every flag vmbalance defines (any file under
+# exporter/ or controller/ in --helpfull), not only those of a hand-kept list:
+# flags added in a new file once went missing from it. ---
+"$EXPORTER" --helpfull >"$TMP/helpfull.txt" 2>&1 || true
+ours=$(awk '/^  Flags from (exporter|controller)\//{own=1; next}
+  /^  Flags from /{own=0} own && /^    -/{sub(/^    -/, ""); sub(/ .*/, ""); print}' \
+  "$TMP/helpfull.txt")
+missing=""
+for flag in $ours; do
+  grep -q -- "^    -$flag " "$TMP/help.txt" || missing+=" $flag"
+done
+if [[ -n $ours && -z $missing ]]; then
+  pass "--helpshort lists all $(wc -w <<<"$ours") of vmbalance's flags"
+else
+  fail "--helpshort misses:${missing:- (no flags found in --helpfull)}"
+fi
+
 # --- Unreachable libvirt: keeps serving libvirt_up 0, does not exit. ---
 start down "$EXPORTER" --connect=test:///nonexistent/vmbalance-missing.xml \
     --listen=127.0.0.1:0 --interval=0.1

@@ -7,6 +7,7 @@
 #include "exporter/cli.h"
 #include "exporter/http/readiness.h"
 #include "exporter/http/reload_watcher.h"
+#include "exporter/libvirt/domain_config_flags.h"
 #include "exporter/libvirt/libvirt_hypervisor.h"
 #include "exporter/libvirt/sample_deadline_flags.h"
 #include "exporter/metrics/metrics_collector.h"
@@ -69,7 +70,9 @@ int main(int argc, char** argv) {
       "serves libvirt guest figures as Prometheus metrics.\n"
       "Usage: libvirt_exporter [--connect=URI] [--listen=ADDR] "
       "[--interval=SECONDS]",
-      {vmbalance::CommonFlagsFile(), __FILE__});
+      {vmbalance::CommonFlagsFile(), __FILE__, vmbalance::ObserverFlagsFile(),
+       vmbalance::SampleDeadlineFlagsFile(),
+       vmbalance::DomainConfigFlagsFile()});
   google::InitGoogleLogging(argv[0]);
   if (argc > 1) {
     vmbalance::ExitWithUsageError(std::string("unexpected argument '") +

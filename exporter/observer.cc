@@ -16,6 +16,8 @@ DEFINE_bool(domain_metadata_labels, false,
 
 namespace vmbalance {
 
+const char* ObserverFlagsFile() { return __FILE__; }
+
 Observer::Observer(Hypervisor* hypervisor,
                    std::shared_ptr<MetricsCollector> metrics)
     : hypervisor_(hypervisor),

@@ -19,6 +19,9 @@
 
 namespace vmbalance {
 
+// The file that defines --domain_metadata_labels, for --helpshort.
+const char* ObserverFlagsFile();
+
 class Observer {
  public:
   struct Observation {

@@ -42,4 +42,6 @@ StatusOr<std::chrono::milliseconds> SampleDeadlineFromFlags(double interval_s) {
                         FLAGS_sample_deadline_min_ms);
 }
 
+const char* SampleDeadlineFlagsFile() { return __FILE__; }
+
 }  // namespace vmbalance

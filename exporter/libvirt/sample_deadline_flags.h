@@ -27,6 +27,9 @@ namespace vmbalance {
 // floor.
 StatusOr<std::chrono::milliseconds> SampleDeadlineFromFlags(double interval_s);
 
+// The file that defines the two flags, for --helpshort.
+const char* SampleDeadlineFlagsFile();
+
 // The same rule with explicit values (what the flags feed).
 StatusOr<std::chrono::milliseconds> SampleDeadline(double interval_s,
                                                    double fraction, int min_ms);
