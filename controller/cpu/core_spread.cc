@@ -39,6 +39,11 @@ class CoreView {
     for (int b = 0; b < problem.bins(); ++b) {
       core_load_[core_of_[b]] += loads_[b];
       for (int i : items_in_[b]) core_busy_[core_of_[b]] += Busy(i);
+      // Fixed load as heavy as a busy vCPU (an opted-out guest's vCPUs, a
+      // vCPU pinned there by its config) takes its thread's share of the
+      // core just the same: a busy item on the sibling is crowded too.
+      core_busy_[core_of_[b]] +=
+          problem.base_load[b] >= config.busy_vcpu_demand;
     }
   }
 
