@@ -18,15 +18,45 @@ readonly E2E_STARTED=$SECONDS
 note() { echo "e2e[${VMB_PREFIX%-}]: [$((SECONDS - E2E_STARTED))s] $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Bazel reaps every process a test started, so a libvirtd that the fault
-# suite restarted dies with that test: start one from this tree's tools/
-# when none answers.
-if ! virsh -c "${VMB_CONNECT:-qemu:///system}" list >/dev/null 2>&1; then
-  up=$(readlink -f "${BASH_SOURCE[0]}" | sed 's,/[^/]*/[^/]*/[^/]*$,/tools/libvirt_up.sh,')
-  if [[ -x $up ]]; then "$up" >/dev/null 2>&1 || true; fi
-fi
-virsh -c "${VMB_CONNECT:-qemu:///system}" list >/dev/null 2>&1 ||
+# shellcheck source=tests/shell/libvirt_for_tests.sh
+source "$E2E_RUNFILES/tests/shell/libvirt_for_tests.sh"
+libvirt_for_tests "${VMB_CONNECT:-qemu:///system}" 30 ||
   fail "libvirt does not answer: run tools/setup.sh (or tools/libvirt_up.sh) as root first"
+
+# wait_for SECS WHAT COMMAND...: polls COMMAND every 0.5 s until it succeeds;
+# fails the test naming WHAT after SECS.
+wait_for() {
+  local secs=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@"; do
+    ((SECONDS < deadline)) || fail "timed out after ${secs}s waiting for $what"
+    sleep 0.5
+  done
+}
+
+# start_exporter ARGS...: libvirt_exporter (from the test's runfiles) on
+# 127.0.0.1, a free port, logging to $OUT/exporter.log; sets exporter_pid,
+# and url once the log names the port. stop_exporter ends it (the test's
+# e2e_before_cleanup should call it).
+exporter_pid=""
+url=""
+start_exporter() {
+  "$E2E_RUNFILES/exporter/libvirt_exporter" --listen=127.0.0.1:0 "$@" \
+    >"$OUT/exporter.log" 2>&1 &
+  exporter_pid=$!
+  wait_for 20 "the exporter's port in $OUT/exporter.log" exporter_port_known
+}
+exporter_port_known() {
+  local port
+  port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' \
+    "$OUT/exporter.log" | sed -n 1p)
+  [[ -n $port ]] && url="http://127.0.0.1:$port/metrics"
+}
+stop_exporter() {
+  if [[ -n $exporter_pid ]]; then kill -TERM "$exporter_pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+}
 
 # A test that starts its own processes (exporter, holder, sampler) defines
 # e2e_before_cleanup to stop them; it runs first. Not a trap of its own that

@@ -9,25 +9,7 @@
 export VMB_PREFIX=vmbe2eex-
 source "$(dirname "$0")/e2e_lib.sh"
 testbed="$E2E_RUNFILES/tests/testbed/testbed.sh"
-exporter="$E2E_RUNFILES/exporter/libvirt_exporter"
-
-exporter_pid=""
-stop_exporter() {
-  if [[ -n $exporter_pid ]]; then kill -TERM "$exporter_pid" 2>/dev/null || true; fi
-  wait 2>/dev/null || true
-}
 e2e_before_cleanup() { stop_exporter; }
-
-# Polls COMMAND until it succeeds or SECS pass.
-wait_for() {
-  local secs=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out after ${secs}s waiting for $what"
-    sleep 0.5
-  done
-}
 
 note "up"
 "$testbed" up "$E2E_DIR/guests/exporter.guests"
@@ -35,16 +17,7 @@ note "up"
 mapfile -t guests < <("$testbed" names)
 busy=${guests[0]}
 
-"$exporter" --connect="${VMB_CONNECT:-qemu:///system}" --interval=1 \
-  --listen=127.0.0.1:0 >"$OUT/exporter.log" 2>&1 &
-exporter_pid=$!
-port=""
-port_known() {
-  port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$OUT/exporter.log" | sed -n 1p)
-  [[ -n $port ]]
-}
-wait_for 20 "the exporter's port in its log" port_known
-url="http://127.0.0.1:$port/metrics"
+start_exporter --connect="${VMB_CONNECT:-qemu:///system}" --interval=1
 note "exporter on $url"
 
 scrape() { curl -fsS --max-time 10 "$url" >"$1"; }

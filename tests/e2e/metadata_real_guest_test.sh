@@ -11,45 +11,20 @@
 export VMB_PREFIX=vmbm-
 source "$(dirname "$0")/e2e_lib.sh"
 testbed="$E2E_RUNFILES/tests/testbed/testbed.sh"
-exporter="$E2E_RUNFILES/exporter/libvirt_exporter"
 connect="${VMB_CONNECT:-qemu:///system}"
 readonly OPS_NS=https://example.com/xmlns/ops/1
 readonly NOVA_NS=http://openstack.org/xmlns/libvirt/nova/1.1
 
-exporter_pid=""
-stop_exporter() {
-  if [[ -n $exporter_pid ]]; then kill -TERM "$exporter_pid" 2>/dev/null || true; fi
-  wait 2>/dev/null || true
-}
 e2e_before_cleanup() { stop_exporter; }
-
-wait_for() {
-  local secs=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out after ${secs}s waiting for $what (last scrape: $OUT/scrape.txt)"
-    sleep 0.5
-  done
-}
 
 note "up"
 "$testbed" up "$E2E_DIR/metadata_guest.guests"
 guest=$("$testbed" names | sed -n 1p)
 uuid=$(virsh -c "$connect" domuuid "$guest" | sed -n 1p)
 
-"$exporter" --connect="$connect" --interval=1 --listen=127.0.0.1:0 \
+start_exporter --connect="$connect" --interval=1 \
   --domain_metadata_labels --domain_config_refresh_seconds=1 \
-  --domain_metadata="team={$OPS_NS}owner/@team,tier={$OPS_NS}owner/tier" \
-  >"$OUT/exporter.log" 2>&1 &
-exporter_pid=$!
-port=""
-port_known() {
-  port=$(sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$OUT/exporter.log" | sed -n 1p)
-  [[ -n $port ]]
-}
-wait_for 20 "the exporter's port in its log" port_known
-url="http://127.0.0.1:$port/metrics"
+  --domain_metadata="team={$OPS_NS}owner/@team,tier={$OPS_NS}owner/tier"
 scrape() { curl -fsS --max-time 10 "$url" >"$OUT/scrape.txt"; }
 # series METRIC: the lines of METRIC for this test's guest.
 series() { grep "^$1{domain=\"$guest\"" "$OUT/scrape.txt" || true; }

@@ -34,14 +34,9 @@ wait_for() {
   done
 }
 
-# Bazel reaps every process a test started, so a libvirtd that the fault
-# suite restarted dies with that test: start one from this tree's tools/
-# when none answers.
-if ! virsh -c "$URI" list >/dev/null 2>&1; then
-  up=$(readlink -f "${BASH_SOURCE[0]}" | sed 's,/[^/]*/[^/]*/[^/]*$,/tools/libvirt_up.sh,')
-  if [[ -x $up ]]; then "$up" >/dev/null 2>&1 || true; fi
-fi
-virsh -c "$URI" list >/dev/null 2>&1 ||
+# shellcheck source=tests/shell/libvirt_for_tests.sh
+source "$here/../shell/libvirt_for_tests.sh"
+libvirt_for_tests "$URI" 30 ||
   fail "libvirt at $URI does not answer: run tools/setup.sh (or tools/libvirt_up.sh) as root first"
 
 trap '"$testbed" down --keep-logs "$out/consoles" || true' EXIT
