@@ -23,17 +23,8 @@ source "$E2E_RUNFILES/tests/shell/libvirt_for_tests.sh"
 libvirt_for_tests "${VMB_CONNECT:-qemu:///system}" 30 ||
   fail "libvirt does not answer: run tools/setup.sh (or tools/libvirt_up.sh) as root first"
 
-# wait_for SECS WHAT COMMAND...: polls COMMAND every 0.5 s until it succeeds;
-# fails the test naming WHAT after SECS.
-wait_for() {
-  local secs=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out after ${secs}s waiting for $what"
-    sleep 0.5
-  done
-}
+# shellcheck source=tests/shell/wait_for.sh
+source "$E2E_RUNFILES/tests/shell/wait_for.sh"
 
 # start_exporter ARGS...: libvirt_exporter (from the test's runfiles) on
 # 127.0.0.1, a free port, logging to $OUT/exporter.log; sets exporter_pid,

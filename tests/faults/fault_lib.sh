@@ -59,17 +59,9 @@ judge() {
   fi
 }
 
-# wait_for SECS WHAT COMMAND...: polls COMMAND every 0.5 s; fails the test
-# (a precondition, not a verdict) when it does not succeed in time.
-wait_for() {
-  local secs=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out after ${secs}s waiting for $what"
-    sleep 0.5
-  done
-}
+# wait_for SECS WHAT COMMAND...: a precondition, not a verdict: fails the
+# test when it does not come in time.
+source "$RUNFILES/tests/shell/wait_for.sh"
 
 # port_of LOG: the port a controller or exporter logged it serves on.
 port_of() { sed -n 's/.*serving \/metrics on port \([0-9]*\).*/\1/p' "$1" | sed -n 1p; }

@@ -23,16 +23,9 @@ started=$SECONDS
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "smoke: [$((SECONDS - started))s] $*"; }
 
-# Polls CONDITION (a command) until it succeeds or SECS pass.
-wait_for() {
-  local secs=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out after ${secs}s waiting for $what"
-    sleep 0.5
-  done
-}
+# wait_for SECS WHAT CONDITION...: polls until it succeeds or SECS pass.
+# shellcheck source=tests/shell/wait_for.sh
+source "$here/../shell/wait_for.sh"
 
 # shellcheck source=tests/shell/libvirt_for_tests.sh
 source "$here/../shell/libvirt_for_tests.sh"
