@@ -29,7 +29,10 @@ lacks_flags() {
 }
 
 COMMON=(connect listen dry_run simulate ticks summary_json sim_realtime quiet)
-CPU=(pcpus balance_ratio balance_abs)
+CPU=(pcpus balance_ratio balance_abs fairness fair_busy_want
+     fair_min_served_ratio stranded_idle_pcpus stranded_wait_pcpus
+     smt_busy_vcpu_demand smt_idle_core_load numa_home_cells
+     numa_cell_fill_slack)
 MEM=(min_unused_mib max_unused_mib host_reserve_mib host_reserve_fraction
      guest_floor_mib max_shrink_fraction stale_after_seconds)
 
@@ -52,7 +55,10 @@ has_flags vmbalanced "${COMMON[@]}" "${CPU[@]}" "${MEM[@]}" cpu memory
 # --cpu/--memory are vmbalanced's alone.
 expect_exit 1 "vcpu_scheduler refuses --nomemory" "$VCPU" --nomemory 1
 
-for bad in --balance_ratio=1 --balance_abs=0 --pcpus=x; do
+for bad in --balance_ratio=1 --balance_abs=0 --pcpus=x --fair_busy_want=0 \
+    --fair_min_served_ratio=2 --stranded_idle_pcpus=0 --stranded_wait_pcpus=0 \
+    --smt_busy_vcpu_demand=1.5 --smt_idle_core_load=0.9 \
+    --numa_cell_fill_slack=1; do
   expect_exit 2 "vcpu_scheduler $bad" "$VCPU" "$bad" 1
   grep -q -- "${bad%%=*}" "$TMP/err.txt" && pass "message names ${bad%%=*}" \
     || fail "$bad: message does not name the flag: $(cat "$TMP/err.txt")"

@@ -37,6 +37,17 @@ TEST(PolicyFlagsTest, UntouchedFlagsGiveTheConfigDefaults) {
   EXPECT_EQ(options.vcpu.max_stddev_ratio, vcpu.max_stddev_ratio);
   EXPECT_EQ(options.vcpu.max_stddev_abs, vcpu.max_stddev_abs);
   EXPECT_TRUE(options.vcpu.allowed_pcpus.Empty());
+  const FairnessConfig& fair = options.vcpu.fairness;
+  EXPECT_EQ(fair.enabled, vcpu.fairness.enabled);
+  EXPECT_EQ(fair.busy_want, vcpu.fairness.busy_want);
+  EXPECT_EQ(fair.min_served_ratio, vcpu.fairness.min_served_ratio);
+  EXPECT_EQ(fair.stranded_idle, vcpu.fairness.stranded_idle);
+  EXPECT_EQ(fair.stranded_wait, vcpu.fairness.stranded_wait);
+  const TopologyConfig& topology = options.vcpu.topology;
+  EXPECT_EQ(topology.busy_vcpu_demand, vcpu.topology.busy_vcpu_demand);
+  EXPECT_EQ(topology.idle_core_load, vcpu.topology.idle_core_load);
+  EXPECT_EQ(topology.home_cells, vcpu.topology.home_cells);
+  EXPECT_EQ(topology.cell_fill_slack, vcpu.topology.cell_fill_slack);
   const MemoryPolicyConfig memory;
   const MemoryPolicyConfig& got = options.memory_config;
   EXPECT_EQ(got.min_unused_kib, memory.min_unused_kib);
@@ -66,6 +77,48 @@ TEST(PolicyFlagsTest, RegistryDefaultsAreTheConfigDefaults) {
             memory.max_shrink_fraction);
   EXPECT_EQ(std::stod(DefaultOf("balance_ratio")),
             VcpuPolicyConfig().max_stddev_ratio);
+  const FairnessConfig fair;
+  const TopologyConfig topology;
+  for (const auto& [flag, value] : std::vector<std::pair<const char*, double>>{
+           {"fair_busy_want", fair.busy_want},
+           {"fair_min_served_ratio", fair.min_served_ratio},
+           {"stranded_idle_pcpus", fair.stranded_idle},
+           {"stranded_wait_pcpus", fair.stranded_wait},
+           {"smt_busy_vcpu_demand", topology.busy_vcpu_demand},
+           {"smt_idle_core_load", topology.idle_core_load},
+           {"numa_cell_fill_slack", topology.cell_fill_slack}}) {
+    EXPECT_EQ(std::stod(DefaultOf(flag)), value) << flag;
+  }
+  EXPECT_EQ(DefaultOf("fairness"), fair.enabled ? "true" : "false");
+  EXPECT_EQ(DefaultOf("numa_home_cells"),
+            topology.home_cells ? "true" : "false");
+}
+
+// Each fairness and topology flag lands in its field.
+TEST(PolicyFlagsTest, FairnessAndTopologyFlagsReachTheConfig) {
+  gflags::FlagSaver saver;
+  Set("fairness", "false");
+  Set("fair_busy_want", "0.9");
+  Set("fair_min_served_ratio", "0.6");
+  Set("stranded_idle_pcpus", "1.5");
+  Set("stranded_wait_pcpus", "2");
+  Set("smt_busy_vcpu_demand", "0.7");
+  Set("smt_idle_core_load", "0.3");
+  Set("numa_home_cells", "true");
+  Set("numa_cell_fill_slack", "0.04");
+  ControllerOptions options;
+  ASSERT_TRUE(PolicyConfigsFromFlags(&options).ok());
+  const FairnessConfig& fair = options.vcpu.fairness;
+  EXPECT_FALSE(fair.enabled);
+  EXPECT_EQ(fair.busy_want, 0.9);
+  EXPECT_EQ(fair.min_served_ratio, 0.6);
+  EXPECT_EQ(fair.stranded_idle, 1.5);
+  EXPECT_EQ(fair.stranded_wait, 2);
+  const TopologyConfig& topology = options.vcpu.topology;
+  EXPECT_EQ(topology.busy_vcpu_demand, 0.7);
+  EXPECT_EQ(topology.idle_core_load, 0.3);
+  EXPECT_TRUE(topology.home_cells);
+  EXPECT_EQ(topology.cell_fill_slack, 0.04);
 }
 
 TEST(PolicyFlagsTest, UserValuesReachTheConfigsInTheirUnits) {
@@ -99,6 +152,18 @@ TEST(PolicyFlagsTest, BadValuesAreRefusedWithTheFlagNamed) {
            {"exclude", "(unclosed"},
            {"balance_ratio", "0"},
            {"balance_abs", "1"},
+           {"fair_busy_want", "0"},
+           {"fair_busy_want", "1.5"},
+           {"fair_min_served_ratio", "0"},
+           {"fair_min_served_ratio", "1.1"},
+           {"stranded_idle_pcpus", "0"},
+           {"stranded_wait_pcpus", "-1"},
+           {"smt_busy_vcpu_demand", "0"},
+           {"smt_busy_vcpu_demand", "1.2"},
+           {"smt_idle_core_load", "0"},
+           {"smt_idle_core_load", "0.6"},  // above the busy demand (0.5)
+           {"numa_cell_fill_slack", "-0.01"},
+           {"numa_cell_fill_slack", "1"},
            {"min_unused_mib", "0"},
            {"max_unused_mib", "50"},
            {"host_reserve_mib", "-1"},
@@ -118,7 +183,11 @@ TEST(PolicyFlagsTest, BadValuesAreRefusedWithTheFlagNamed) {
 // --helpshort reads the registry: each policy's file lists its own flags.
 TEST(PolicyFlagsTest, ShortHelpListsEachPolicysFlagsByFile) {
   const std::string cpu = ShortHelp("usage", {VcpuPolicyFlagsFile()});
-  for (const char* flag : {"-pcpus", "-balance_ratio", "-balance_abs"}) {
+  for (const char* flag :
+       {"-pcpus", "-balance_ratio", "-balance_abs", "-exclude", "-fairness",
+        "-fair_busy_want", "-fair_min_served_ratio", "-stranded_idle_pcpus",
+        "-stranded_wait_pcpus", "-smt_busy_vcpu_demand", "-smt_idle_core_load",
+        "-numa_home_cells", "-numa_cell_fill_slack"}) {
     EXPECT_THAT(cpu, HasSubstr(flag));
   }
   EXPECT_THAT(cpu, Not(HasSubstr("-min_unused_mib")));

@@ -257,17 +257,25 @@ class StepFinder {
 
 CoreCrowding FindCoreCrowding(const PlacementProblem& problem,
                               const Assignment& assignment,
-                              const TopologyConfig& config) {
+                              const TopologyConfig& config,
+                              const std::vector<bool>& counted) {
   CoreCrowding crowding;
   if (problem.bin_core.empty()) return crowding;
   const CoreView view(problem, config, assignment);
   const std::vector<int> idle = view.IdleCores();
   if (idle.empty()) return crowding;
+  const auto counts = [&](int item) {
+    return view.Busy(item) && (counted.empty() || counted[item]);
+  };
   for (int k = 0; k < view.cores(); ++k) {
-    if (view.busy(k) < 2) continue;
+    int busy = 0;
+    for (int a : view.bins_of(k)) {
+      for (int i : view.items_in(a)) busy += counts(i);
+    }
+    if (busy < 2) continue;
     for (int a : view.bins_of(k)) {
       for (int i : view.items_in(a)) {
-        if (!view.Busy(i)) continue;
+        if (!counts(i)) continue;
         for (int m : idle) {
           const int b = view.AllowedBin(i, m);
           if (b < 0) continue;

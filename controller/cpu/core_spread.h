@@ -8,6 +8,8 @@
 #ifndef VMBALANCE_CONTROLLER_CPU_CORE_SPREAD_H_
 #define VMBALANCE_CONTROLLER_CPU_CORE_SPREAD_H_
 
+#include <vector>
+
 #include "controller/cpu/placement.h"
 #include "controller/cpu/topology_config.h"
 
@@ -17,7 +19,9 @@ namespace vmbalance {
 // busy one while a core it may use (MayPlace on one of its threads) is idle
 // (load of its threads < config.idle_core_load). Items in no bin count
 // nowhere. Never crowded when problem.bin_core is empty (a flat host: the
-// per-pCPU balance is all there is).
+// per-pCPU balance is all there is). With `counted` (one flag per item)
+// only the flagged busy items make a core crowded and are counted; every
+// item's load still keeps its core from being idle.
 struct CoreCrowding {
   int busy_items = 0;  // busy items that could go to an idle core
   int crowded_bin = -1, idle_bin = -1;  // one example of each, -1 when none
@@ -26,7 +30,8 @@ struct CoreCrowding {
 
 CoreCrowding FindCoreCrowding(const PlacementProblem& problem,
                               const Assignment& assignment,
-                              const TopologyConfig& config);
+                              const TopologyConfig& config,
+                              const std::vector<bool>& counted = {});
 
 struct CoreSpreadResult {
   int steps = 0;          // moves, swaps or exchanges applied

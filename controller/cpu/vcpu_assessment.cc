@@ -90,6 +90,28 @@ bool KernelServesFairly(const GuestFairness& guests) {
          guests.pinned == 0 && guests.floating > 0;
 }
 
+// Whether each item's current pCPU is a fact for the core rules. A pinned
+// vCPU runs where it is pinned: two busy ones pinned to SMT siblings share
+// a core until a pin moves one. A floating vCPU is credited to the pCPU it
+// last ran on; the kernel's SMT-aware balancing moves a busy task to an
+// idle core within milliseconds, so two floating busy vCPUs seen on
+// siblings say where they happened to be, and pins would take that
+// balancing away (do no harm). So floating placements count only when the
+// guests' side shows the kernel is not serving them: a CPU-bound vCPU got
+// less than its fair share, or capacity idles while floating vCPUs wait.
+// Unknown (no host figures, too few delay figures, fairness off) shows no
+// harm. Run time cannot show SMT sharing itself (a thread on a shared core
+// still runs the whole interval), hence the pinned rule above.
+std::vector<bool> PlacementKnown(const VcpuProblem& problem,
+                                 const GuestFairness& guests) {
+  const bool harmed = guests.known && (!guests.fair || guests.kernel_strands);
+  std::vector<bool> known(problem.items.size());
+  for (size_t i = 0; i < problem.items.size(); ++i) {
+    known[i] = harmed || problem.items[i].pinned;
+  }
+  return known;
+}
+
 }  // namespace
 
 VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
@@ -106,6 +128,8 @@ VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
   now.window_margin = WindowMargin(usage, now.problem, smoothed.demand,
                                    config.max_window_amplification);
   now.guests = JudgeGuests(fairness, usage, now.problem);
+  now.topology = config.topology;
+  now.placement_known = PlacementKnown(now.problem, now.guests);
   return now;
 }
 
@@ -132,11 +156,30 @@ std::optional<VcpuVerdict> Unjudgeable(const VcpuPolicyConfig& config,
   return std::nullopt;
 }
 
+CoreCrowding CrowdingOf(const VcpuAssessment& now,
+                        const Assignment& assignment) {
+  const PlacementProblem& placement = now.problem.placement;
+  if (assignment.size() != placement.current.size()) return CoreCrowding();
+  std::vector<bool> counted = now.placement_known;
+  counted.resize(assignment.size(), false);
+  for (size_t i = 0; i < assignment.size(); ++i) {
+    if (assignment[i] != placement.current[i]) counted[i] = true;
+  }
+  return FindCoreCrowding(placement, assignment, now.topology, counted);
+}
+
 std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
                                         const VcpuThresholds& limits,
                                         const VcpuAssessment& now) {
   // A vCPU outside the usable pCPUs must be placed, balanced or not.
   if (now.problem.unplaced > 0) return std::nullopt;
+  // Cores before threads: two busy vCPUs on one core while a core idles
+  // lose about 0.4 of a core each whatever the per-pCPU figures say (the
+  // std-dev reads the same whichever pCPUs carry the load), and a host of
+  // many pCPUs can read "idle" with them. So before every check below.
+  if (CrowdingOf(now, now.problem.placement.current).crowded()) {
+    return std::nullopt;
+  }
   if (now.stddev <= limits.target_stddev) {
     return VcpuVerdict{true, now.stddev <= config.min_gain_abs,
                        FormatReason("balanced: std-dev %.3f <= target %.3f",

@@ -8,9 +8,11 @@
 #include <optional>
 #include <vector>
 
+#include "controller/cpu/core_spread.h"
 #include "controller/cpu/demand_smoother.h"
 #include "controller/cpu/fairness_config.h"
 #include "controller/cpu/guest_fairness.h"
+#include "controller/cpu/topology_config.h"
 #include "controller/cpu/vcpu_policy_config.h"
 #include "controller/cpu/vcpu_problem.h"
 #include "controller/cpu/vcpu_thresholds.h"
@@ -35,6 +37,13 @@ struct VcpuAssessment {
   // The same placement as the guests feel it this interval (raw readings:
   // run time, wait and the host's idle time are one window's facts).
   GuestFairness guests;
+  // The core rules it was judged by (VcpuPolicyConfig::topology), for the
+  // gate to judge a plan alike.
+  TopologyConfig topology;
+  // Per item: whether its current pCPU is a fact the core rules may act on
+  // (PlacementKnown in vcpu_assessment.cc): pinned vCPUs always, floating
+  // ones only when the guests' side shows the kernel is not serving them.
+  std::vector<bool> placement_known;
 };
 
 // `held_pcpu_demand` (indexed by pCPU, may be empty) is load that sits on
@@ -55,11 +64,20 @@ VcpuThresholds ThresholdsFor(const VcpuPolicyConfig& config,
 std::optional<VcpuVerdict> Unjudgeable(const VcpuPolicyConfig& config,
                                        const VcpuProblem& problem);
 
+// Busy vCPUs sharing a core while a core they may use idles (core_spread.h)
+// under `assignment`, counting only the vCPUs whose pCPU there is a fact:
+// those with placement_known, and those `assignment` moves (a moved vCPU
+// is pinned).
+CoreCrowding CrowdingOf(const VcpuAssessment& now,
+                        const Assignment& assignment);
+
 // Whether the current placement is good enough without a plan: within the
 // target, within noise of it, every vCPU floating and the kernel serving
 // them fairly (do no harm: their per-pCPU sums only say where each last
 // ran, and a pin cannot serve them better), or an idle host. nullopt when
-// it is not (or a vCPU sits outside the usable pCPUs and must be placed).
+// it is not: a vCPU sits outside the usable pCPUs and must be placed, or
+// busy vCPUs share a core while a core idles (CrowdingOf the current
+// placement), which no per-pCPU figure shows.
 std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
                                         const VcpuThresholds& limits,
                                         const VcpuAssessment& now);

@@ -165,5 +165,122 @@ TEST(JudgeCurrentTest, AVcpuToPlaceIsNeverBalanced) {
   EXPECT_FALSE(JudgeCurrent(config, Limits(), now).has_value());
 }
 
+// An SMT host of `cores` cores, pCPUs 2k and 2k+1 sharing core k, in one
+// cell.
+HostTopology SmtHost(int cores) {
+  TopologyCell cell;
+  cell.id = 0;
+  cell.distances[0] = 10;
+  std::vector<TopologyCpu> cpus;
+  for (int id = 0; id < 2 * cores; ++id) {
+    TopologyCpu cpu;
+    cpu.id = id;
+    cpu.cell = cpu.socket = cpu.die = 0;
+    cpu.core_id = id / 2;
+    cpu.siblings = CpuSet{id - id % 2, id - id % 2 + 1};
+    cpus.push_back(cpu);
+  }
+  StatusOr<HostTopology> host = HostTopology::Build({cell}, cpus);
+  EXPECT_TRUE(host.ok()) << host.status().message();
+  return host.ok() ? *host : HostTopology();
+}
+
+// Two busy vCPUs `kind` (Pinned or Floating) on pCPUs `a` and `b` of a
+// 4-core SMT host, nothing else.
+Usage TwoBusyOn(VcpuSpec (*kind)(double, int), int a, int b) {
+  Usage usage = MakeUsage(8, OneVcpuEach({kind(1, a), kind(1, b)}));
+  usage.topology = SmtHost(4);
+  return usage;
+}
+
+// So loose a balance rule that {1, 1, 0, ...} reads balanced: only the
+// core rule can find fault with it.
+VcpuPolicyConfig LooseBalance() {
+  VcpuPolicyConfig config;
+  config.max_stddev_ratio = 2;
+  config.max_stddev_abs = 0.9;
+  return config;
+}
+
+// Two busy vCPUs pinned to SMT siblings while three cores idle: not good
+// enough, whatever the per-pCPU figures say; on different cores, balanced.
+TEST(JudgeCurrentTest, BusyVcpusPinnedToSiblingsWhileACoreIdlesNeedAPlan) {
+  const VcpuPolicyConfig config = LooseBalance();
+  const Usage crowded = TwoBusyOn(Pinned, 0, 1);
+  const VcpuAssessment now = Assess(config, crowded, AsRead(crowded));
+  ASSERT_FALSE(now.problem.placement.bin_core.empty());
+  const VcpuThresholds limits = ThresholdsFor(config, now);
+  ASSERT_LE(now.stddev, limits.target_stddev);
+  EXPECT_FALSE(JudgeCurrent(config, limits, now).has_value());
+
+  const Usage spread = TwoBusyOn(Pinned, 0, 2);
+  const VcpuAssessment apart = Assess(config, spread, AsRead(spread));
+  std::optional<VcpuVerdict> verdict =
+      JudgeCurrent(config, ThresholdsFor(config, apart), apart);
+  ASSERT_TRUE(verdict.has_value());
+  EXPECT_NE(verdict->reason.find("balanced"), std::string::npos);
+}
+
+// On a host of many pCPUs two busy vCPUs read as an idle host (mean demand
+// below idle_mean); sharing a core, they still need a plan.
+TEST(JudgeCurrentTest, CrowdedCoresOnAHostThatReadsIdleNeedAPlan) {
+  Usage usage = MakeUsage(64, OneVcpuEach({Pinned(0.6, 0), Pinned(0.6, 1)}));
+  usage.topology = SmtHost(32);
+  const VcpuAssessment now = Assess({}, usage, AsRead(usage));
+  ASSERT_LT(now.placed_mean, VcpuPolicyConfig().idle_mean);
+  VcpuThresholds limits = ThresholdsFor({}, now);
+  limits.target_stddev = limits.noise_ceiling = 1;  // balanced per pCPU
+  EXPECT_FALSE(JudgeCurrent({}, limits, now).has_value());
+  limits.target_stddev = limits.noise_ceiling = 0.001;  // only "idle" left
+  EXPECT_FALSE(JudgeCurrent({}, limits, now).has_value());
+  usage.domains[1].vcpus[0].pcpu = 2;  // other core: idle, left alone
+  usage.domains[1].vcpus[0].affinity = CpuSet{2};
+  const VcpuAssessment apart = Assess({}, usage, AsRead(usage));
+  std::optional<VcpuVerdict> verdict = JudgeCurrent({}, limits, apart);
+  ASSERT_TRUE(verdict.has_value());
+  EXPECT_NE(verdict->reason.find("idle"), std::string::npos);
+}
+
+// The guests' side of TwoBusyOn: each busy vCPU ran `run` and waited
+// `wait`; the pCPUs they were seen on were busy for what they ran.
+void Felt(Usage* usage, double run, double wait) {
+  usage->pcpu_busy_ratio.assign(8, 0.0);
+  for (DomainUsage& domain : usage->domains) {
+    VcpuUsage& vcpu = domain.vcpus[0];
+    vcpu.utilization = run;
+    vcpu.runnable = run + wait;
+    vcpu.demand = run / (1 - wait);
+    vcpu.has_delay = true;
+    usage->pcpu_busy_ratio[vcpu.pcpu] = run;
+  }
+}
+
+// Floating vCPUs are credited to where they last ran: two seen on siblings
+// are no fact the kernel (which spreads busy tasks over idle cores) left
+// them there. Only when the guests' side shows harm does their crowding
+// call for a plan.
+TEST(JudgeCurrentTest, FloatingVcpusOnSiblingsNeedAPlanOnlyWhenHarmed) {
+  const VcpuPolicyConfig config = LooseBalance();
+  Usage fine = TwoBusyOn(Floating, 0, 1);
+  Felt(&fine, 1, 0);  // each ran the whole interval
+  const VcpuAssessment served = Assess(config, fine, AsRead(fine));
+  ASSERT_TRUE(served.guests.known && served.guests.fair);
+  EXPECT_TRUE(
+      JudgeCurrent(config, ThresholdsFor(config, served), served).has_value());
+  // Unknown guests' side (no host figures): no harm shown either.
+  const Usage unknown = TwoBusyOn(Floating, 0, 1);
+  const VcpuAssessment unseen = Assess(config, unknown, AsRead(unknown));
+  ASSERT_FALSE(unseen.guests.known);
+  EXPECT_TRUE(
+      JudgeCurrent(config, ThresholdsFor(config, unseen), unseen).has_value());
+
+  Usage starved = TwoBusyOn(Floating, 0, 1);
+  Felt(&starved, 0.5, 0.5);  // half the interval waiting, 6 pCPUs idle
+  const VcpuAssessment harmed = Assess(config, starved, AsRead(starved));
+  ASSERT_TRUE(harmed.guests.known && !harmed.guests.fair);
+  EXPECT_FALSE(
+      JudgeCurrent(config, ThresholdsFor(config, harmed), harmed).has_value());
+}
+
 }  // namespace
 }  // namespace vmbalance

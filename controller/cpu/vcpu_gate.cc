@@ -1,5 +1,9 @@
 #include "controller/cpu/vcpu_gate.h"
 
+#include <algorithm>
+#include <string>
+
+#include "controller/cpu/core_spread.h"
 #include "controller/cpu/format.h"
 
 namespace vmbalance {
@@ -15,12 +19,31 @@ bool Urgent(const VcpuThresholds& limits, const VcpuAssessment& now) {
   return !now.guests.host_known || now.guests.stranded;
 }
 
-}  // namespace
+// Whether `plan` earns its pins by the cores alone: it leaves fewer busy
+// vCPUs sharing a core while a core idles (CrowdingOf) and costs no more pin
+// changes than the core spread of the current placement alone would. A plan
+// that also moves vCPUs for a per-pCPU gain too small to earn them is churn;
+// unchanged crowding earns nothing.
+bool CrowdingFixEarnsPins(const VcpuThresholds& limits,
+                          const VcpuAssessment& now, const PlanResult& plan) {
+  const PlacementProblem& placement = now.problem.placement;
+  const Assignment& current = placement.current;
+  const Assignment& planned = plan.chosen.assignment;
+  if (planned.size() != current.size()) return false;
+  const int before = CrowdingOf(now, current).busy_items;
+  if (before == 0 || CrowdingOf(now, planned).busy_items >= before) {
+    return false;
+  }
+  Assignment fix = current;
+  SpreadCores(placement, now.topology,
+              std::max(now.stddev, limits.target_stddev), &fix);
+  return CountChanges(placement, planned) <= CountChanges(placement, fix);
+}
 
-std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
-                                         const VcpuAssessment& now,
-                                         const PlanResult& plan) {
-  if (now.problem.unplaced > 0) return std::nullopt;
+// The verdict on the per-pCPU gain alone: nullopt when it earns the pins.
+std::optional<VcpuVerdict> JudgeBalanceGain(const VcpuThresholds& limits,
+                                            const VcpuAssessment& now,
+                                            const PlanResult& plan) {
   const bool reachable = plan.chosen.stddev <= limits.target_stddev;
   if (!reachable && now.stddev - plan.best_stddev < limits.min_gain) {
     return VcpuVerdict{
@@ -36,6 +59,17 @@ std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
                      now.stddev, plan.chosen.stddev)};
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
+                                         const VcpuAssessment& now,
+                                         const PlanResult& plan) {
+  if (now.problem.unplaced > 0) return std::nullopt;
+  std::optional<VcpuVerdict> verdict = JudgeBalanceGain(limits, now, plan);
+  if (verdict && CrowdingFixEarnsPins(limits, now, plan)) return std::nullopt;
+  return verdict;
 }
 
 bool CoolingDown(const VcpuPolicyConfig& config, const VcpuPolicyState& state) {
@@ -60,6 +94,13 @@ std::optional<std::string> WaitBeforeActing(const VcpuPolicyConfig& config,
   ++state->imbalanced_streak;
   const bool urgent = now.problem.unplaced > 0 || Urgent(limits, now);
   if (!urgent && state->imbalanced_streak < config.imbalanced_intervals) {
+    const int crowded =
+        CrowdingOf(now, now.problem.placement.current).busy_items;
+    if (crowded > 0 && now.stddev <= limits.target_stddev) {
+      return std::to_string(crowded) +
+             " busy vCPU(s) share a core while a core idles, waiting to see "
+             "it again";
+    }
     return FormatReason(
         "imbalanced (std-dev %.3f > %.3f), waiting to see it "
         "again",

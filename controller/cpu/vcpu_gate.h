@@ -18,9 +18,11 @@
 
 namespace vmbalance {
 
-// nullopt when `plan` lowers the std-dev by at least limits.min_gain (or a
-// vCPU must be placed); otherwise the verdict that the current placement is
-// the best reachable.
+// nullopt when `plan` lowers the std-dev by at least limits.min_gain, or
+// leaves fewer busy vCPUs sharing a core while a core idles (CrowdingOf)
+// for no more pin changes than that fix alone costs, or a vCPU must be
+// placed; otherwise the verdict that the current placement is the best
+// reachable.
 std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
                                          const VcpuAssessment& now,
                                          const PlanResult& plan);

@@ -1,6 +1,8 @@
 #include "controller/cpu/vcpu_gate.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "controller/cpu/usage_builder.h"
 #include "gtest/gtest.h"
@@ -74,6 +76,90 @@ TEST(JudgePlanGainTest, AVcpuToPlaceIsAlwaysWorthIt) {
                        {Pinned(1, 0), VcpuSpec{0.01, 2, CpuSet{0, 1}, true}})));
   ASSERT_EQ(now.problem.unplaced, 1);
   EXPECT_FALSE(JudgePlanGain(Limits(5, 1), now, PlanReaching(0.5, 0.5)));
+}
+
+// An SMT host of 4 cores, pCPUs 2k and 2k+1 sharing core k, in one cell.
+HostTopology SmtHost() {
+  TopologyCell cell;
+  cell.id = 0;
+  cell.distances[0] = 10;
+  std::vector<TopologyCpu> cpus;
+  for (int id = 0; id < 8; ++id) {
+    TopologyCpu cpu;
+    cpu.id = id;
+    cpu.cell = cpu.socket = cpu.die = 0;
+    cpu.core_id = id / 2;
+    cpu.siblings = CpuSet{id - id % 2, id - id % 2 + 1};
+    cpus.push_back(cpu);
+  }
+  StatusOr<HostTopology> host = HostTopology::Build({cell}, cpus);
+  EXPECT_TRUE(host.ok()) << host.status().message();
+  return host.ok() ? *host : HostTopology();
+}
+
+// vm0 and vm1 busy (`kind`: Pinned or Floating) on SMT siblings 0 and 1,
+// vm2 light and pinned on pCPU 4; cores 1-3 idle.
+VcpuAssessment CrowdedCores(VcpuSpec (*kind)(double, int)) {
+  Usage usage =
+      MakeUsage(8, OneVcpuEach({kind(1, 0), kind(1, 1), Pinned(0.1, 4)}));
+  usage.topology = SmtHost();
+  return AssessOnce({}, usage);
+}
+
+// A plan that puts the three vCPUs on `pcpus` (all usable: bin = pCPU),
+// at the current std-dev: no per-pCPU gain at all.
+PlanResult PlanOn(const VcpuAssessment& now, Assignment pcpus) {
+  PlanResult plan = PlanReaching(now.stddev, now.stddev);
+  plan.chosen.changes = CountChanges(now.problem.placement, pcpus);
+  plan.chosen.assignment = std::move(pcpus);
+  return plan;
+}
+
+// Moving one busy vCPU off the shared core earns its pin, though the
+// per-pCPU std-dev does not move.
+TEST(JudgePlanGainTest, LessCoreCrowdingIsWorthItsPins) {
+  const VcpuAssessment now = CrowdedCores(Pinned);
+  ASSERT_EQ(now.problem.placement.current, (Assignment{0, 1, 4}));
+  ASSERT_EQ(CrowdingOf(now, now.problem.placement.current).busy_items, 2);
+  EXPECT_FALSE(JudgePlanGain(Limits(0.05, 1), now, PlanOn(now, {0, 2, 4})));
+}
+
+// No churn: a plan that leaves the crowding as it is (moves the light vCPU,
+// or the two busy ones swap threads) or fixes it at more pins than the fix
+// alone needs (it also moves the light vCPU) is not worth it.
+TEST(JudgePlanGainTest, PinsBeyondTheCrowdingFixAreNotEarned) {
+  const VcpuAssessment now = CrowdedCores(Pinned);
+  std::optional<VcpuVerdict> verdict =
+      JudgePlanGain(Limits(0.05, 1), now, PlanOn(now, {0, 1, 6}));
+  ASSERT_TRUE(verdict.has_value());
+  EXPECT_NE(verdict->reason.find("best reachable"), std::string::npos);
+  EXPECT_TRUE(
+      JudgePlanGain(Limits(0.05, 1), now, PlanOn(now, {1, 0, 4})).has_value());
+  EXPECT_TRUE(
+      JudgePlanGain(Limits(0.05, 1), now, PlanOn(now, {0, 2, 6})).has_value());
+}
+
+// The first sight of crowded cores on a host balanced per pCPU waits, and
+// says why.
+TEST(WaitBeforeActingTest, NamesCrowdedCoresOnABalancedHost) {
+  const VcpuAssessment now = CrowdedCores(Pinned);
+  VcpuThresholds limits = Limits(0.05, 10);
+  limits.target_stddev = 1;
+  VcpuPolicyState state;
+  std::optional<std::string> wait =
+      WaitBeforeActing(VcpuPolicyConfig(), limits, now, &state);
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_NE(wait->find("2 busy vCPU(s) share a core"), std::string::npos)
+      << *wait;
+}
+
+// Floating vCPUs seen on siblings (with no harm shown) are no crowding to
+// pin away.
+TEST(JudgePlanGainTest, FloatingVcpusSeenOnSiblingsEarnNoPins) {
+  const VcpuAssessment now = CrowdedCores(Floating);
+  EXPECT_EQ(CrowdingOf(now, now.problem.placement.current).busy_items, 0);
+  EXPECT_TRUE(
+      JudgePlanGain(Limits(0.05, 1), now, PlanOn(now, {0, 2, 4})).has_value());
 }
 
 TEST(CoolingDownTest, RunsForTheConfiguredIntervalsAfterAppliedPins) {

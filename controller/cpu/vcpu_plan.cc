@@ -22,6 +22,34 @@ PlanOptions PlanOptionsFor(const VcpuPolicyConfig& config,
   return options;
 }
 
+namespace {
+
+// The core spread of the current placement alone, when it costs fewer
+// changes than `plan` and `plan` gains less than limits.min_gain on the
+// per-pCPU balance: the gate holds such a plan back on the balance, and its
+// pins can then only be earned by the cores, at no more than what fixing
+// them alone costs (JudgePlanGain). nullopt otherwise.
+std::optional<Plan> CoresAlone(const PlacementProblem& placement,
+                               const TopologyConfig& topology,
+                               const VcpuThresholds& limits,
+                               const PlanResult& result) {
+  const Plan& plan = result.chosen;
+  if (result.start_stddev - plan.stddev >= limits.min_gain) return std::nullopt;
+  for (int bin : placement.current) {
+    if (bin < 0) return std::nullopt;  // a vCPU to place: the planner's job
+  }
+  Plan fix{placement.current, result.start_stddev, 0, "current+cores"};
+  SpreadCores(placement, topology,
+              std::max(result.start_stddev, limits.target_stddev),
+              &fix.assignment);
+  fix.changes = CountChanges(placement, fix.assignment);
+  if (fix.changes == 0 || fix.changes >= plan.changes) return std::nullopt;
+  fix.stddev = StddevOf(BinLoads(placement, fix.assignment));
+  return fix;
+}
+
+}  // namespace
+
 PlanResult PlanVcpuPlacement(const VcpuPolicyConfig& config,
                              const VcpuThresholds& limits,
                              const VcpuProblem& problem,
@@ -37,6 +65,10 @@ PlanResult PlanVcpuPlacement(const VcpuPolicyConfig& config,
   plan.stddev = StddevOf(BinLoads(placement, plan.assignment));
   plan.changes = CountChanges(placement, plan.assignment);
   plan.method += "+cores";
+  if (std::optional<Plan> alone =
+          CoresAlone(placement, topology, limits, result)) {
+    plan = std::move(*alone);
+  }
   return result;
 }
 

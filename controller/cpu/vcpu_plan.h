@@ -24,8 +24,11 @@ PlanOptions PlanOptionsFor(const VcpuPolicyConfig& config,
 
 // The planner's plan, then the core pass: busy vCPUs that share a core while
 // a core they may use idles are spread, keeping the std-dev at or below the
-// larger of the plan's and the threshold it had to reach. On a flat host
-// (no bin_core) the planner's plan as it is.
+// larger of the plan's and the threshold it had to reach. When that plan
+// gains less than limits.min_gain on the per-pCPU balance, the spread of
+// the current placement alone if it needs fewer changes (method
+// "current+cores"): the cores are then all the plan can earn its pins by.
+// On a flat host (no bin_core) the planner's plan as it is.
 PlanResult PlanVcpuPlacement(const VcpuPolicyConfig& config,
                              const VcpuThresholds& limits,
                              const VcpuProblem& problem,

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "controller/cpu/core_spread.h"
 #include "controller/cpu/usage_builder.h"
 #include "controller/cpu/vcpu_assessment.h"
 #include "gtest/gtest.h"
@@ -75,6 +76,46 @@ TEST(VcpuPlanTest, StickySlacksAreTheOnesConfigured) {
       PlanPlacement(problem, PlanOptionsFor(config, Limits(0.05)));
   EXPECT_NE(without.chosen.method, "sticky");
   EXPECT_EQ(without.chosen.changes, 3);
+}
+
+// An SMT host of 4 cores, pCPUs 2k and 2k+1 sharing core k, in one cell.
+HostTopology SmtHost() {
+  TopologyCell cell;
+  cell.id = 0;
+  cell.distances[0] = 10;
+  std::vector<TopologyCpu> cpus;
+  for (int id = 0; id < 8; ++id) {
+    TopologyCpu cpu;
+    cpu.id = id;
+    cpu.cell = cpu.socket = cpu.die = 0;
+    cpu.core_id = id / 2;
+    cpu.siblings = CpuSet{id - id % 2, id - id % 2 + 1};
+    cpus.push_back(cpu);
+  }
+  StatusOr<HostTopology> host = HostTopology::Build({cell}, cpus);
+  EXPECT_TRUE(host.ok()) << host.status().message();
+  return host.ok() ? *host : HostTopology();
+}
+
+// Two busy vCPUs pinned to SMT siblings, two light ones sharing pCPU 4. The
+// planner would also part the light ones, for less than min_gain: the plan
+// offered is the core fix alone, one move, which the gate can accept.
+TEST(VcpuPlanTest, WithoutABalanceGainTheCoresAloneArePlanned) {
+  Usage usage = MakeUsage(8, OneVcpuEach({Pinned(1, 0), Pinned(1, 1),
+                                          Pinned(0.1, 4), Pinned(0.1, 4)}));
+  usage.topology = SmtHost();
+  const VcpuPolicyConfig config;
+  const VcpuProblem problem = ProblemOf(config, usage);
+  VcpuThresholds limits = Limits(0.05);
+  const PlanResult full = PlanVcpuPlacement(config, limits, problem);
+  ASSERT_GT(full.chosen.changes, 1) << full.chosen.method;
+  limits.min_gain = 1;  // no per-pCPU gain earns pins
+  const PlanResult plan = PlanVcpuPlacement(config, limits, problem);
+  EXPECT_EQ(plan.chosen.method, "current+cores");
+  EXPECT_EQ(plan.chosen.changes, 1);
+  EXPECT_FALSE(FindCoreCrowding(problem.placement, plan.chosen.assignment,
+                                TopologyConfig())
+                   .crowded());
 }
 
 TEST(PinsForTest, MovesAndOptionallyFixesUnpinnedVcpusWhereTheyRun) {
