@@ -5,7 +5,8 @@
 # at 1000 simulated two-vCPU domains (latency, a scrape storm, process CPU
 # with 1 and 10 scrapers, RSS), one sample of 1000 guests of libvirtd's test
 # driver (round trips and time; needs a running libvirtd), then, for the current tree only, RSS over a
-# long run of domain churn and the closed-loop outcomes of every simulator
+# long run, steady and with two kinds of domain churn, the simulator's
+# per-tick records off (tools/bench/rss_growth.py), and the closed-loop outcomes of every simulator
 # scenario (intervals to balance, pin changes, balloon changes, kills, and
 # "short": the longest run of intervals a guest spent below 100 MiB unused
 # while it could still have been grown). Benchmark figures are CPU time; the
@@ -80,9 +81,9 @@ for side in old new; do
   fi
 done
 if ((churn_ticks > 0)); then
-  echo "== new: RSS over $churn_ticks ticks of churn (1000 domains)"
-  python3 tools/bench/rss_churn.py "$out/new/vmbalanced" \
-    "$out/scenarios/churn_1000x2.json" "$churn_ticks" >"$out/new/churn.json"
+  echo "== new: RSS over $churn_ticks ticks, steady / restarts / replacements"
+  python3 tools/bench/rss_growth.py --json="$out/new/rss.json" \
+    "$out/new/vmbalanced" "$out/scenarios" "$churn_ticks" >"$out/new/rss.md"
 fi
 echo "== old ($old_rev) vs new (this tree), ratio = old/new"
 python3 tools/bench/compare.py "$out" "$old_rev" | tee "$out/table.md"

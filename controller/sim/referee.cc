@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <unordered_set>
 
 #include "controller/sim/cpu_model.h"
 #include "controller/sim/units.h"
@@ -18,10 +19,11 @@ void KeepMin(int64_t value, std::optional<int64_t>* min) {
 }  // namespace
 
 Referee::Referee(RefereeRules rules, std::vector<int> online_pcpus,
-                 std::vector<int> core_of)
+                 std::vector<int> core_of, TickRecords keep)
     : rules_(rules),
       online_(std::move(online_pcpus)),
-      core_of_(std::move(core_of)) {}
+      core_of_(std::move(core_of)),
+      keep_(keep) {}
 
 void Referee::NotePinCall(bool opted_out, bool outside_operator_set) {
   opted_out_pin_calls_ += opted_out;
@@ -113,16 +115,48 @@ void Referee::Judge(int64_t tick, const TickTruth& truth) {
   JudgeFairness(truth, &record);
   JudgeCores(truth, &record);
   JudgeMemory(truth, &record);
-  records_.push_back(std::move(record));
+  if (keep_ == TickRecords::kLastOnly) ForgetStopped(truth);
+  AddToTotals(record);
+  if (keep_ == TickRecords::kKeepAll) records_.push_back(record);
+  last_ = std::move(record);
+}
+
+void Referee::AddToTotals(const TickRecord& r) {
+  RunTotals& t = totals_;
+  const int64_t index = t.ticks++;
+  t.balanced_ticks += r.balanced;
+  t.settled_ticks += r.settled;
+  auto extend_run = [index](bool flag, std::optional<int64_t>* from) {
+    if (!flag) {
+      from->reset();
+    } else if (!*from) {
+      *from = index;
+    }
+  };
+  extend_run(r.balanced, &t.balanced_run_from);
+  extend_run(r.settled, &t.settled_run_from);
+  t.sum_min_served += r.min_served;
+  t.sum_mean_served += r.mean_served;
+  t.sum_jain_served += r.jain_served;
+  t.crowded_core_ticks += r.crowded_cores > 0;
+  KeepMin(r.host_free_mib, &t.min_host_free_mib);
+  if (r.min_guest_unused_mib) {
+    KeepMin(*r.min_guest_unused_mib, &t.min_guest_unused_mib);
+  }
+  if (r.min_guest_unused_below_max_mib) {
+    KeepMin(*r.min_guest_unused_below_max_mib,
+            &t.min_guest_unused_below_max_mib);
+  }
+  t.host_overcommit_ticks += r.host_free_mib < 0;
 }
 
 void Referee::NoteFrozenStats(std::vector<std::string> domains) {
-  if (records_.empty()) return;
-  TickRecord& record = records_.back();
+  if (ticks() == 0) return;
   for (const std::string& name : domains) {
-    stats_frozen_from_.emplace(name, record.tick);  // keeps the first
+    stats_frozen_from_.emplace(name, last_.tick);  // keeps the first
   }
-  record.frozen_stats = std::move(domains);
+  if (keep_ == TickRecords::kKeepAll) records_.back().frozen_stats = domains;
+  last_.frozen_stats = std::move(domains);
 }
 
 void Referee::JudgeCpu(const TickTruth& truth, TickRecord* record) {
@@ -163,8 +197,7 @@ std::optional<double> Referee::BestReachable(std::vector<double> demands) {
 
 void Referee::JudgeMemory(const TickTruth& truth, TickRecord* record) {
   record->host_free_mib = truth.host_free_mib;
-  const bool had_memory =
-      records_.empty() || records_.back().host_free_mib >= 0;
+  const bool had_memory = ticks() == 0 || last_.host_free_mib >= 0;
   if (truth.host_free_mib < 0 && had_memory) ++host_oom_kills_;
   for (const GuestTruth& g : truth.guests) {
     balloon_changes_by_domain_.emplace(g.name, 0);
@@ -183,8 +216,28 @@ void Referee::JudgeMemory(const TickTruth& truth, TickRecord* record) {
   }
 }
 
+void Referee::ForgetStopped(const TickTruth& truth) {
+  std::unordered_set<std::string> running;
+  for (const GuestTruth& g : truth.guests) running.insert(g.name);
+  auto forget = [&running](auto* by_name) {
+    for (auto it = by_name->begin(); it != by_name->end();) {
+      it = running.count(it->first) ? std::next(it) : by_name->erase(it);
+    }
+  };
+  for (const auto& [name, run] : short_runs_) {
+    if (!running.count(name)) {
+      forgotten_longest_short_ =
+          std::max(forgotten_longest_short_, run.longest);
+    }
+  }
+  forget(&short_runs_);
+  forget(&balloon_changes_by_domain_);
+  forget(&max_actual_mib_);
+  forget(&stats_frozen_from_);
+}
+
 int Referee::max_ticks_short_of_memory() const {
-  int longest = 0;
+  int longest = forgotten_longest_short_;
   for (const auto& [name, run] : short_runs_) {
     longest = std::max(longest, run.longest);
   }

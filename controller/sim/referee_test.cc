@@ -156,6 +156,89 @@ TEST(RefereeTest, HostOomKillsCountEachTimeTheHostRunsOut) {
   EXPECT_EQ(referee.records()[1].host_free_mib, -5);
 }
 
+// Without tick records the referee keeps the last record and folds each
+// tick into RunTotals, equal to what the kept records give; its verdicts
+// (kills, short runs, frozen stats) do not depend on the records.
+TEST(RefereeTest, LastOnlyKeepsTotalsEqualToTheRecords) {
+  Referee all(RefereeRules(), {0, 1});
+  Referee last(RefereeRules(), {0, 1}, {}, TickRecords::kLastOnly);
+  const std::vector<std::vector<double>> cpu = {
+      {1, 1}, {2, 0}, {1, 1}, {1.02, 0.98}, {1.5, 0.5}, {1, 1}, {0.55, 0.45}};
+  const std::vector<int64_t> free_mib = {100, -5, -20, 50, 0, -1, 30};
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    TickTruth t = Cpu(cpu[i]);
+    t.vcpu_demands = {2.0, 0.5};  // best reachable: 0.75
+    t.host_free_mib = free_mib[i];
+    t.guests = {Guest("a", 60 - 10 * static_cast<int64_t>(i))};
+    for (Referee* r : {&all, &last}) {
+      r->Judge(static_cast<int64_t>(i), t);
+      r->NoteFrozenStats({i == 3 ? "a" : "b"});
+    }
+  }
+  EXPECT_TRUE(last.records().empty());
+  ASSERT_EQ(all.records().size(), cpu.size());
+  EXPECT_EQ(last.ticks(), 7);
+  EXPECT_EQ(all.ticks(), 7);
+  const TickRecord& end = last.last_record();
+  EXPECT_EQ(end.tick, 6);
+  EXPECT_EQ(end.frozen_stats, std::vector<std::string>{"b"});
+  EXPECT_DOUBLE_EQ(end.stddev, all.records().back().stddev);
+  int balanced = 0, overcommitted = 0;
+  double served = 0;
+  for (const TickRecord& r : all.records()) {
+    balanced += r.balanced;
+    overcommitted += r.host_free_mib < 0;
+    served += r.mean_served;
+  }
+  for (const Referee* r : {&all, &last}) {
+    const RunTotals& t = r->totals();
+    EXPECT_EQ(t.ticks, 7);
+    EXPECT_EQ(t.balanced_ticks, balanced);
+    EXPECT_EQ(t.balanced_ticks, 4);  // 0, 2, 3, 5 (6: 0.05 is 10% of 0.5)
+    EXPECT_FALSE(t.balanced_run_from.has_value());  // tick 6 is not
+    // Within the best reachable 0.75 from tick 2 on (tick 1: 1.0).
+    EXPECT_EQ(t.settled_ticks, 6);
+    EXPECT_EQ(t.settled_run_from, 2);
+    EXPECT_EQ(t.host_overcommit_ticks, overcommitted);
+    EXPECT_EQ(t.min_host_free_mib, -20);
+    EXPECT_EQ(t.min_guest_unused_mib, 0);
+    EXPECT_DOUBLE_EQ(t.sum_mean_served, served);
+    EXPECT_EQ(r->host_oom_kills(), 2);
+    EXPECT_EQ(r->max_ticks_short_of_memory(), 7);  // all below 100
+    EXPECT_EQ(r->stats_frozen_from().at("a"), 3);
+  }
+}
+
+// A run replacing guests must not grow the referee by the guests that
+// left: kLastOnly keeps the per-domain figures of running guests only, and
+// a gone guest's longest short run still counts.
+TEST(RefereeTest, LastOnlyForgetsGuestsThatStopped) {
+  Referee all(RefereeRules(), {0});
+  Referee last(RefereeRules(), {0}, {}, TickRecords::kLastOnly);
+  for (Referee* r : {&all, &last}) {
+    for (int64_t tick = 0; tick < 4; ++tick) {
+      TickTruth t = Cpu({0});
+      // "old" runs ticks 0-2, short of memory; "new" arrives at tick 2.
+      if (tick < 3) t.guests.push_back(Guest("old", 10));
+      if (tick >= 2) t.guests.push_back(Guest("new", 500));
+      if (tick == 1) r->NoteBalloonChange("old");
+      r->Judge(tick, t);
+      r->NoteFrozenStats({tick < 3 ? "old" : "new"});
+    }
+  }
+  EXPECT_EQ(all.balloon_changes_by_domain().size(), 2u);
+  EXPECT_EQ(all.max_actual_mib().size(), 2u);
+  EXPECT_EQ(all.stats_frozen_from().size(), 2u);
+  EXPECT_EQ(last.balloon_changes_by_domain().size(), 1u);
+  EXPECT_EQ(last.max_actual_mib().count("new"), 1u);
+  EXPECT_EQ(last.max_actual_mib().size(), 1u);
+  EXPECT_EQ(last.stats_frozen_from().size(), 1u);
+  EXPECT_EQ(last.stats_frozen_from().at("new"), 3);
+  EXPECT_EQ(last.balloon_changes(), 1);
+  EXPECT_EQ(all.max_ticks_short_of_memory(), 3);
+  EXPECT_EQ(last.max_ticks_short_of_memory(), 3);
+}
+
 }  // namespace
 }  // namespace sim
 }  // namespace vmbalance

@@ -16,49 +16,29 @@ json OrNull(const std::optional<int64_t>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
-void KeepMin(const std::optional<int64_t>& value, std::optional<int64_t>* min) {
-  if (value && (!*min || *value < **min)) *min = value;
-}
-
+// From the Referee's RunTotals, so a run that kept only the last tick's
+// record (TickRecords::kLastOnly) reports the same as one that kept all.
 void AddCpu(const World& world, const Referee& referee, json* j) {
-  const std::vector<TickRecord>& records = referee.records();
-  const int64_t ticks = static_cast<int64_t>(records.size());
+  const RunTotals& totals = referee.totals();
+  const TickRecord& last = referee.last_record();
+  const bool judged = totals.ticks > 0;
   (*j)["pin_changes"] = referee.pin_changes();
-  int balanced_ticks = 0, settled_ticks = 0;
-  for (const TickRecord& r : records) {
-    balanced_ticks += r.balanced;
-    settled_ticks += r.settled;
-  }
-  (*j)["balanced_ticks"] = balanced_ticks;
-  (*j)["settled_ticks"] = settled_ticks;
+  (*j)["balanced_ticks"] = totals.balanced_ticks;
+  (*j)["settled_ticks"] = totals.settled_ticks;
   // The first tick of the run of balanced (settled) ticks that lasts to the
   // end, or null when the last tick is not.
-  auto first_of_final_run = [&](bool TickRecord::*flag) {
-    int64_t first = ticks;
-    while (first > 0 && records[first - 1].*flag) --first;
-    return first < ticks ? json(first) : json(nullptr);
-  };
-  (*j)["first_balanced_tick"] = first_of_final_run(&TickRecord::balanced);
-  (*j)["first_settled_tick"] = first_of_final_run(&TickRecord::settled);
-  (*j)["best_reachable_stddev"] = !records.empty() && records.back().best_stddev
-                                      ? json(*records.back().best_stddev)
-                                      : json(nullptr);
-  (*j)["final_stddev"] = records.empty() ? 0.0 : records.back().stddev;
-  (*j)["final_mean"] = records.empty() ? 0.0 : records.back().mean;
+  (*j)["first_balanced_tick"] = OrNull(totals.balanced_run_from);
+  (*j)["first_settled_tick"] = OrNull(totals.settled_run_from);
+  (*j)["best_reachable_stddev"] =
+      judged && last.best_stddev ? json(*last.best_stddev) : json(nullptr);
+  (*j)["final_stddev"] = judged ? last.stddev : 0.0;
+  (*j)["final_mean"] = judged ? last.mean : 0.0;
   // From the guests' side (TickRecord): means over the run's ticks.
-  double min_served = 0, mean_served = 0, jain = 0;
-  int crowded_ticks = 0;
-  for (const TickRecord& r : records) {
-    min_served += r.min_served;
-    mean_served += r.mean_served;
-    jain += r.jain_served;
-    crowded_ticks += r.crowded_cores > 0;
-  }
-  const double n = std::max<int64_t>(1, ticks);
-  (*j)["mean_min_served"] = min_served / n;
-  (*j)["mean_served"] = mean_served / n;
-  (*j)["mean_jain_served"] = jain / n;
-  (*j)["crowded_core_ticks"] = crowded_ticks;
+  const double n = std::max<int64_t>(1, totals.ticks);
+  (*j)["mean_min_served"] = totals.sum_min_served / n;
+  (*j)["mean_served"] = totals.sum_mean_served / n;
+  (*j)["mean_jain_served"] = totals.sum_jain_served / n;
+  (*j)["crowded_core_ticks"] = totals.crowded_core_ticks;
   (*j)["opted_out_pin_calls"] = referee.opted_out_pin_calls();
   (*j)["operator_set_violations"] = referee.operator_set_violations();
   json assignment = json::object();
@@ -71,18 +51,12 @@ void AddMemory(const World& world, const Referee& referee, json* j) {
   (*j)["balloon_changes_by_domain"] = referee.balloon_changes_by_domain();
   (*j)["guest_oom_kills"] = referee.guest_oom_kills();
   (*j)["workload_alloc_failures"] = referee.workload_alloc_failures();
-  std::optional<int64_t> min_host, min_unused, min_unused_below_max;
-  int overcommit = 0;
-  for (const TickRecord& r : referee.records()) {
-    KeepMin(r.host_free_mib, &min_host);
-    KeepMin(r.min_guest_unused_mib, &min_unused);
-    KeepMin(r.min_guest_unused_below_max_mib, &min_unused_below_max);
-    overcommit += r.host_free_mib < 0;
-  }
-  (*j)["min_host_free_mib"] = OrNull(min_host);
-  (*j)["min_guest_unused_mib"] = OrNull(min_unused);
-  (*j)["min_guest_unused_below_max_mib"] = OrNull(min_unused_below_max);
-  (*j)["host_overcommit_ticks"] = overcommit;
+  const RunTotals& totals = referee.totals();
+  (*j)["min_host_free_mib"] = OrNull(totals.min_host_free_mib);
+  (*j)["min_guest_unused_mib"] = OrNull(totals.min_guest_unused_mib);
+  (*j)["min_guest_unused_below_max_mib"] =
+      OrNull(totals.min_guest_unused_below_max_mib);
+  (*j)["host_overcommit_ticks"] = totals.host_overcommit_ticks;
   (*j)["host_oom_kills"] = referee.host_oom_kills();
   (*j)["max_ticks_short_of_memory"] = referee.max_ticks_short_of_memory();
   json final_actual = json::object();
@@ -105,7 +79,7 @@ json BuildSummary(const World& world, const Referee& referee, double interval_s,
   json j;
   j["scenario"] = world.scenario().name;
   j["interval_s"] = interval_s;
-  j["ticks"] = static_cast<int64_t>(referee.records().size());
+  j["ticks"] = referee.ticks();
   j["max_decision_seconds"] = max_decision_seconds;
   AddCpu(world, referee, &j);
   AddMemory(world, referee, &j);

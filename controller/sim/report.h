@@ -31,7 +31,8 @@ namespace sim {
 // min_guest_unused_below_max_mib (true values, see TickRecord; null if
 // none), max_ticks_short_of_memory, final_actual_mib {name: MiB} (running
 // domains), max_actual_mib {name: MiB} (every domain that ran),
-// stats_frozen_from {name: first tick}.
+// stats_frozen_from {name: first tick}. Under TickRecords::kLastOnly the
+// per-domain maps cover only the domains running in the last tick.
 nlohmann::json BuildSummary(const World& world, const Referee& referee,
                             double interval_s, double max_decision_seconds);
 

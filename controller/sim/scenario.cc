@@ -43,6 +43,7 @@ const std::set<std::string> kScenarioKeys = {"name",
                                              "host_holder_mib",
                                              "stats_period_s",
                                              "lazy_backing",
+                                             "tick_records",
                                              "topology",
                                              "topology_file",
                                              "smt_yield",
@@ -329,6 +330,7 @@ StatusOr<Scenario> ParseScenario(const std::string& json_text,
   }
   r.Number(doc, "", "stats_period_s", 0, 3600, &s.stats_period_s);
   r.Bool(doc, "", "lazy_backing", &s.lazy_backing);
+  r.Bool(doc, "", "tick_records", &s.tick_records);
   if (!r.failed()) ParseHostCpu(&r, doc, &s);
   for (auto* list : {&s.fail_take_at, &s.fail_calls_at, &s.slow_read_at}) {
     std::sort(list->begin(), list->end());

@@ -13,7 +13,9 @@ Simulator::Simulator(Scenario scenario, double interval_s, RefereeRules rules)
       faults_(&scenario_),
       world_(&scenario_, interval_s_),
       sensor_(&scenario_),
-      referee_(rules, world_.online().ToVector(), world_.layout().core_of) {}
+      referee_(rules, world_.online().ToVector(), world_.layout().core_of,
+               scenario_.tick_records ? TickRecords::kKeepAll
+                                      : TickRecords::kLastOnly) {}
 
 std::string Simulator::Describe() const { return "sim:" + scenario_.name; }
 

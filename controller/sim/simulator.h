@@ -48,7 +48,8 @@ class Simulator : public Hypervisor {
   std::string Describe() const override;  // "sim:<scenario name>"
 
   const Scenario& scenario() const { return scenario_; }
-  int64_t ticks() const { return static_cast<int64_t>(records().size()); }
+  int64_t ticks() const { return referee_.ticks(); }
+  // Empty when the scenario turned tick_records off.
   const std::vector<TickRecord>& records() const { return referee_.records(); }
   const RefereeRules& rules() const { return referee_.rules(); }
 

@@ -4,8 +4,8 @@
 Reads OUT_DIR/{old,new}/*.json as bench.sh wrote them: Google Benchmark
 results (derive, vcpu, memory: CPU time per iteration, matched by benchmark
 name; a case only one side has shows "-"), scrape.json (scrape_bench.py)
-sample.json (sample_cost.py) and, if present, new/churn.json
-(rss_churn.py). Ratio is old / new: above 1
+sample.json (sample_cost.py) and, if present, new/rss.json
+(rss_growth.py). Ratio is old / new: above 1
 the new code is faster (or smaller).
 
   compare.py OUT_DIR OLD_REV
@@ -100,13 +100,12 @@ def main():
       row(f"{label}: {case}", old.get(case), new.get(case))
   scrape_rows(load(f"{out}/old/scrape.json"), load(f"{out}/new/scrape.json"))
   sample_rows(load(f"{out}/old/sample.json"), load(f"{out}/new/sample.json"))
-  churn = load(f"{out}/new/churn.json")
-  if churn:
-    label = f"RSS over {churn['ticks']} ticks of churn (new code)"
-    print(f"| {label}: start / end / peak | | {churn['rss_start_mib']} / "
-          f"{churn['rss_end_mib']} / {churn['rss_peak_mib']} MiB | growth "
-          f"{churn['growth_mib']:+.1f} MiB |")
-
+  rss = load(f"{out}/new/rss.json")
+  for name, r in (rss or {}).items():
+    label = f"RSS over {r['ticks']} ticks, {name} (new code)"
+    print(f"| {label}: after warm-up / end / peak | | {r['rss_start_mib']} / "
+          f"{r['rss_end_mib']} / {r['rss_peak_mib']} MiB | growth "
+          f"{r['growth_mib']:+.1f} MiB |")
 
 if __name__ == "__main__":
   main()

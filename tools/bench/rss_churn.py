@@ -7,6 +7,8 @@ of the run's time has passed (start), at half time, the last reading
 (end), the peak (VmHWM), growth = end - start, and the run's seconds.
 
   rss_churn.py BINARY SCENARIO TICKS
+
+measure() is shared with rss_growth.py.
 """
 import json
 import subprocess
@@ -25,8 +27,8 @@ def status_kib(pid, key):
   return None
 
 
-def main():
-  binary, scenario, ticks = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def measure(binary, scenario, ticks):
+  """Runs one simulation to its end; its RSS readings as a dict."""
   started = time.time()
   process = subprocess.Popen(
       [binary, f"--simulate={scenario}", f"--ticks={ticks}", "--quiet", "1"],
@@ -41,7 +43,7 @@ def main():
       peak = max(peak, hwm or 0)
     time.sleep(0.1)
   if process.returncode != 0 or len(readings) < 10:
-    raise SystemExit(f"run failed: exit {process.returncode}")
+    raise SystemExit(f"{scenario}: run failed: exit {process.returncode}")
   total = readings[-1][0]
 
   def at(fraction):
@@ -57,7 +59,11 @@ def main():
   }
   result["growth_mib"] = round(result["rss_end_mib"] - result["rss_start_mib"],
                                1)
-  print(json.dumps(result))
+  return result
+
+
+def main():
+  print(json.dumps(measure(sys.argv[1], sys.argv[2], int(sys.argv[3]))))
 
 
 if __name__ == "__main__":
