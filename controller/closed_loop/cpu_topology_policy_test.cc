@@ -1,70 +1,138 @@
-// Issue 12's "Done means" on the simulator's fixture topologies, with the
-// real Controller driving the vCPU policy: the scheduler never puts two
-// busy vCPUs on one core while another core idles, never leaves an
-// operator's set, never touches an opted-out guest, and with the kernel's
-// Linux-like balancing of unpinned vCPUs ends no less fair (from the
-// guests' side) than the same scenario with no scheduler at all.
+// Issue 12's "Done means" on the capabilities fixtures of real servers
+// (2-socket 40-core Xeon, 4-cell EPYC), with the real Controller driving the
+// vCPU policy against the simulator's Linux-like kernel: once settled, no
+// two busy vCPUs share a core while a core they may use idles, guests bound
+// by <numatune> stay in their cells, the operator's sets are never left,
+// opted-out guests are never pinned, the guests are served no less fairly
+// than by the kernel alone on the same scenario, and the pins are bounded.
 #include <gtest/gtest.h>
+
+#include <map>
+#include <string>
 
 #include "controller/closed_loop/cpu_topology_run.h"
 
 namespace vmbalance {
 namespace {
 
-constexpr int kTicks = 60;
-// Judged over the second half: the first ticks are the scheduler's to act.
-constexpr int64_t kTailFrom = 30;
-// "No less fair": ground truth, same noise draws in both runs; this only
-// absorbs rounding of means over 30 ticks.
+// The policy decides from tick 1-2 (it needs two samples for rates); 8
+// ticks leave it room for a second look and the kernel's rotation time to
+// settle, and the 12 ticks after are judged: enough that a placement that
+// drifts or flaps would show, at ~1 s of fastbuild per scheduled run.
+constexpr int kTicks = 20;
+constexpr int64_t kJudgeFrom = 8;
+// "No less fair": same scenario, same noise draws in both runs; this only
+// absorbs the rounding of means over 12 ticks.
 constexpr double kSlack = 0.01;
 
-void ExpectNoLessFair(const char* file) {
-  auto scheduled = RunCpuScenario(file, kTicks, true);
-  auto baseline = RunCpuScenario(file, kTicks, false);
-  ASSERT_NE(scheduled, nullptr);
-  ASSERT_NE(baseline, nullptr);
-  const TailFairness with = Tail(*scheduled, kTailFrom);
-  const TailFairness without = Tail(*baseline, kTailFrom);
+struct Runs {
+  CpuRun scheduled, alone;
+};
+
+// Each scenario is run once per process, with and without the scheduler.
+const Runs& RunsOf(const std::string& file) {
+  static std::map<std::string, Runs>* runs = new std::map<std::string, Runs>;
+  auto it = runs->find(file);
+  if (it == runs->end()) {
+    Runs r{RunCpuScenario(file, kTicks, true, kJudgeFrom),
+           RunCpuScenario(file, kTicks, false, kJudgeFrom)};
+    it = runs->emplace(file, std::move(r)).first;
+  }
+  return it->second;
+}
+
+int VcpusOf(const sim::Scenario& scenario, bool opted_out) {
+  int n = 0;
+  for (const sim::DomainSpec& d : scenario.domains) {
+    if ((d.config.policy.cpu == PolicySwitch::kOff) == opted_out) n += d.vcpus;
+  }
+  return n;
+}
+
+void ExpectNoCrowdedCore(const std::string& file) {
+  const Runs& runs = RunsOf(file);
+  ASSERT_NE(runs.scheduled.simulator, nullptr);
+  EXPECT_EQ(Tail(*runs.scheduled.simulator, kJudgeFrom).max_crowded_cores, 0)
+      << file << "\n"
+      << DescribeCores(*runs.scheduled.simulator);
+}
+
+void ExpectNumaAndOperatorsObeyed(const std::string& file) {
+  const Runs& runs = RunsOf(file);
+  ASSERT_NE(runs.scheduled.simulator, nullptr);
+  EXPECT_EQ(runs.scheduled.cell_violations, 0) << file;
+  const nlohmann::json summary = runs.scheduled.simulator->Summary(0);
+  EXPECT_EQ(summary["operator_set_violations"].get<int>(), 0) << file;
+  EXPECT_EQ(summary["opted_out_pin_calls"].get<int>(), 0) << file;
+}
+
+void ExpectNoLessFairThanLinuxAlone(const std::string& file) {
+  const Runs& runs = RunsOf(file);
+  ASSERT_NE(runs.scheduled.simulator, nullptr);
+  ASSERT_NE(runs.alone.simulator, nullptr);
+  const TailFairness with = Tail(*runs.scheduled.simulator, kJudgeFrom);
+  const TailFairness without = Tail(*runs.alone.simulator, kJudgeFrom);
   EXPECT_GE(with.mean_min_served, without.mean_min_served - kSlack) << file;
   EXPECT_GE(with.mean_jain, without.mean_jain - kSlack) << file;
   EXPECT_GE(with.mean_served, without.mean_served - kSlack) << file;
 }
 
-void ExpectOperatorsObeyed(const char* file) {
-  auto scheduled = RunCpuScenario(file, kTicks, true);
-  ASSERT_NE(scheduled, nullptr);
-  nlohmann::json summary = scheduled->Summary(0);
-  EXPECT_EQ(summary["operator_set_violations"].get<int>(), 0) << file;
-  EXPECT_EQ(summary["opted_out_pin_calls"].get<int>(), 0) << file;
+// The first plan pins every vCPU it may act on once (a floating vCPU where
+// it runs, or where it moves); a steady load needs no second plan. So at
+// most one pin per vCPU not opted out over the run, none once settled.
+void ExpectPinsBounded(const std::string& file) {
+  const Runs& runs = RunsOf(file);
+  ASSERT_NE(runs.scheduled.simulator, nullptr);
+  const sim::Simulator& simulator = *runs.scheduled.simulator;
+  EXPECT_LE(simulator.pin_changes(), VcpusOf(simulator.scenario(), false))
+      << file;
+  EXPECT_EQ(Tail(simulator, kJudgeFrom).pin_changes, 0) << file;
 }
 
-TEST(CpuTopologyPolicyTest, XeonNoBusyPairOnACoreWhileACoreIdles) {
-  auto scheduled = RunCpuScenario("cpu_xeon_smt.json", kTicks, true);
-  ASSERT_NE(scheduled, nullptr);
-  EXPECT_EQ(Tail(*scheduled, kTailFrom).crowded_ticks, 0);
+// Each run must be quick enough for a medium test with all of them.
+void ExpectQuick(const std::string& file) {
+  const Runs& runs = RunsOf(file);
+  EXPECT_LT(runs.scheduled.wall_seconds, 15) << file;
 }
 
-TEST(CpuTopologyPolicyTest, XeonOperatorsObeyed) {
-  ExpectOperatorsObeyed("cpu_xeon_smt.json");
+class CpuTopologyPolicyTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(CpuTopologyPolicyTest, NoBusyPairOnACoreWhileACoreIdles) {
+  ExpectNoCrowdedCore(GetParam());
 }
 
-TEST(CpuTopologyPolicyTest, XeonNoLessFairThanNoScheduler) {
-  ExpectNoLessFair("cpu_xeon_smt.json");
+TEST_P(CpuTopologyPolicyTest, NumaBoundGuestsStayInTheirCellsOperatorsObeyed) {
+  ExpectNumaAndOperatorsObeyed(GetParam());
 }
 
-TEST(CpuTopologyPolicyTest, EpycOperatorsObeyed) {
-  ExpectOperatorsObeyed("cpu_epyc_4cell.json");
+TEST_P(CpuTopologyPolicyTest, NoLessFairThanLinuxAlone) {
+  ExpectNoLessFairThanLinuxAlone(GetParam());
 }
 
-TEST(CpuTopologyPolicyTest, EpycNoLessFairThanNoScheduler) {
-  ExpectNoLessFair("cpu_epyc_4cell.json");
-}
+TEST_P(CpuTopologyPolicyTest, PinsBounded) { ExpectPinsBounded(GetParam()); }
 
-TEST(CpuTopologyPolicyTest, UnpinnedLinuxFairNoLessFairThanNoScheduler) {
-  ExpectNoLessFair("cpu_unpinned_linux_fair.json");
-  auto scheduled = RunCpuScenario("cpu_unpinned_linux_fair.json", kTicks, true);
-  ASSERT_NE(scheduled, nullptr);
-  EXPECT_EQ(Tail(*scheduled, kTailFrom).crowded_ticks, 0);
+TEST_P(CpuTopologyPolicyTest, Quick) { ExpectQuick(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Hosts, CpuTopologyPolicyTest,
+                         testing::Values("cpu_xeon_smt.json",
+                                         "cpu_epyc_4cell.json",
+                                         "cpu_unpinned_linux_fair.json"),
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           return info.param.substr(0, info.param.find('.'));
+                         });
+
+// The scenarios show the faults to fix: without a scheduler the Xeon's
+// live pins crowd 6 cores and the EPYC's crowd 1 (4 busy vCPUs on core
+// 16) while cores idle, and the kernel leaves NUMA-bound guests outside
+// their cells. Else the expectations above could pass with nothing to do.
+TEST(CpuTopologyBaselineTest, FaultsAreThereWithoutAScheduler) {
+  for (const char* file : {"cpu_xeon_smt.json", "cpu_epyc_4cell.json"}) {
+    const Runs& runs = RunsOf(file);
+    ASSERT_NE(runs.alone.simulator, nullptr);
+    const TailFairness alone = Tail(*runs.alone.simulator, kJudgeFrom);
+    EXPECT_EQ(alone.crowded_ticks, kTicks - kJudgeFrom) << file;
+    EXPECT_GT(runs.alone.cell_violations, 0) << file;
+  }
 }
 
 }  // namespace
