@@ -78,8 +78,9 @@ void Controller::RunMemoryPolicy(TickReport* report) {
 
   status_.guests.clear();
   for (const GuestMemoryStatus& guest : decision.guests) {
-    status_.guests.push_back(
-        GuestTarget{guest.uuid, guest.domain, guest.target_kib, guest.stale});
+    status_.guests.push_back(GuestTarget{guest.uuid, guest.domain,
+                                         guest.target_kib, guest.stale,
+                                         guest.left_alone});
   }
   status_.host_reserve_kib = decision.host_reserve_kib;
   status_.untouched_grants_kib = decision.unbacked_kib;
@@ -101,9 +102,10 @@ void Controller::LogStaleChanges(const Sample& sample,
       if (stale_guests_.count(guest.uuid)) now[guest.uuid] = guest.domain;
       continue;
     }
-    // Stale statistics, or a memory backing no balloon can help (hugepages,
-    // locked): either way the guest is left alone, logged once per episode.
-    if (!guest.stale && guest.left_alone_backing.empty()) continue;
+    // Stale statistics, a memory backing no balloon can help (hugepages,
+    // locked), or the operator's opt-out: either way the guest is left
+    // alone, logged once per episode.
+    if (!guest.stale && guest.left_alone.empty()) continue;
     now[guest.uuid] = guest.domain;
     if (stale_guests_.count(guest.uuid) == 0) {
       LOG(WARNING) << "memory of " << guest.domain << " (" << guest.uuid
@@ -113,8 +115,8 @@ void Controller::LogStaleChanges(const Sample& sample,
   for (const auto& [uuid, name] : stale_guests_) {
     if (now.count(uuid) > 0) continue;
     LOG(INFO) << "memory of " << name << " (" << uuid
-              << ") managed again (fresh statistics, a new memory backing, or "
-                 "the domain is gone)";
+              << ") managed again (fresh statistics, a new memory backing, "
+                 "the opt-out lifted, or the domain is gone)";
   }
   stale_guests_ = std::move(now);
 }

@@ -59,15 +59,30 @@ void AppendMemoryFamilies(const ControllerStatus& status,
       "vmbalance_guest_stats_stale",
       "1 when a guest's balloon statistics are missing or stale, so the "
       "coordinator leaves it alone.");
+  // One series per guest left alone (1), none for the others: a guest's
+  // reason is a label, and a 0 for every other reason would only multiply
+  // series.
+  auto left_alone = MetricFamilyBuilder::Gauge(
+      "vmbalance_memory_left_alone",
+      "1 for each guest the memory coordinator never resizes though its "
+      "statistics are fine, by reason: hugepages or locked (its memory "
+      "backing), exclude (--exclude) or policy (<vmbalance:policy "
+      "memory=\"off\"/>).");
   for (const GuestTarget& guest : status.guests) {
     MetricLabels labels{{"domain", guest.domain}, {"uuid", guest.uuid}};
     if (!guest.stale && guest.target_kib > 0) {
       target.Add(guest.target_kib * kBytesPerKib, labels);
     }
+    if (!guest.left_alone.empty()) {
+      MetricLabels reason = labels;
+      reason.push_back({"reason", guest.left_alone});
+      left_alone.Add(1, std::move(reason));
+    }
     stale.Add(guest.stale ? 1 : 0, std::move(labels));
   }
   target.AppendTo(out);
   stale.AppendTo(out);
+  left_alone.AppendTo(out);
   MetricFamilyBuilder::Counter(
       "vmbalance_balloon_changes_total",
       "Balloon resizes applied by the memory coordinator, by direction.")

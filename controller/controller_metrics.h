@@ -21,6 +21,10 @@ struct GuestTarget {
   std::string domain;
   uint64_t target_kib = 0;  // 0 when the guest was skipped
   bool stale = false;
+  // Why the coordinator leaves the guest alone though its statistics are
+  // fine: "hugepages", "locked", "exclude" or "policy"; "" when managed (or
+  // stale, which vmbalance_guest_stats_stale shows).
+  std::string left_alone;
 };
 
 struct ControllerStatus {

@@ -69,7 +69,7 @@ TEST(ControllerMetricsTest,
   auto status = std::make_shared<ControllerStatus>();
   status->memory_enabled = true;
   status->dry_run = true;
-  status->guests = {{"u1", "vm1", 1024, false}, {"u2", "vm2", 0, true}};
+  status->guests = {{"u1", "vm1", 1024, false, ""}, {"u2", "vm2", 0, true, ""}};
   status->balloon_grow_total = 3;
   status->balloon_shrink_total = 2;
   status->host_reserve_kib = 200 * 1024;
@@ -100,12 +100,48 @@ TEST(ControllerMetricsTest,
   EXPECT_EQ(text.find("vmbalance_vcpu_pin"), std::string::npos);
 }
 
+// One series per guest left alone, with its reason; none for the others,
+// and no family at all when every guest is managed.
+TEST(ControllerMetricsTest, GuestsLeftAloneHaveOneSeriesWithTheirReason) {
+  ControllerMetrics metrics;
+  auto status = std::make_shared<ControllerStatus>();
+  status->memory_enabled = true;
+  status->guests = {{"u1", "vm1", 1024, false, ""},
+                    {"u2", "infra-dns", 2048, false, "exclude"},
+                    {"u3", "quiet", 2048, false, "policy"},
+                    {"u4", "huge", 4096, false, "hugepages"}};
+  metrics.Publish(status);
+  std::string text = Scrape(metrics);
+  for (const char* series :
+       {"vmbalance_memory_left_alone{domain=\"infra-dns\",uuid=\"u2\","
+        "reason=\"exclude\"} 1",
+        "vmbalance_memory_left_alone{domain=\"quiet\",uuid=\"u3\","
+        "reason=\"policy\"} 1",
+        "vmbalance_memory_left_alone{domain=\"huge\",uuid=\"u4\","
+        "reason=\"hugepages\"} 1",
+        "# TYPE vmbalance_memory_left_alone gauge"}) {
+    EXPECT_NE(text.find(series), std::string::npos) << series << "\n" << text;
+  }
+  EXPECT_EQ(text.find("vmbalance_memory_left_alone{domain=\"vm1\""),
+            std::string::npos);
+  // Its size is still shown: left alone is not unknown.
+  EXPECT_NE(text.find("vmbalance_memory_target_bytes{domain=\"infra-dns\""),
+            std::string::npos);
+
+  status = std::make_shared<ControllerStatus>(*status);
+  status->guests.resize(1);
+  metrics.Publish(status);
+  EXPECT_EQ(Scrape(metrics).find("vmbalance_memory_left_alone"),
+            std::string::npos);
+}
+
 TEST(ControllerMetricsTest, NamesAndLabelsAreValid) {
   ControllerMetrics metrics;
   auto status = std::make_shared<ControllerStatus>();
   status->cpu_enabled = status->memory_enabled = status->have_cpu_decision =
       true;
-  status->guests = {{"u1", "vm1", 1024, false}};
+  status->guests = {{"u1", "vm1", 1024, false, ""},
+                    {"u2", "vm2", 1024, false, "policy"}};
   metrics.Publish(status);
   for (const prometheus::MetricFamily& family : metrics.Collect()) {
     EXPECT_TRUE(prometheus::CheckMetricName(family.name)) << family.name;

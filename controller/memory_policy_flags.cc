@@ -2,8 +2,15 @@
 #include <gflags/gflags.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
+#include "controller/domain_filter.h"
 #include "controller/policy_flags.h"
+
+// Defined with the vCPU scheduler's flags; both controllers honour it, and
+// vmbalanced gives both the same pattern.
+DECLARE_string(exclude);
 
 using vmbalance::MemoryPolicyConfig;
 using vmbalance::MibFromKib;
@@ -78,6 +85,11 @@ const char* MemoryPolicyFlagsFile() { return __FILE__; }
 Status MemoryConfigFromFlags(MemoryPolicyConfig* config) {
   Status valid = CheckMemoryFlags();
   if (!valid.ok()) return valid;
+  // Checked before any field is written: a refused flag changes nothing.
+  std::string error;
+  std::optional<DomainFilter> exclude =
+      DomainFilter::Parse(FLAGS_exclude, &error);
+  if (!exclude.has_value()) return Status::Error("--exclude: " + error);
   const MemoryPolicyConfig defaults;
   config->min_unused_kib =
       KibFromFlag(FLAGS_min_unused_mib, defaults.min_unused_kib);
@@ -102,6 +114,7 @@ Status MemoryConfigFromFlags(MemoryPolicyConfig* config) {
   config->qemu_overhead_kib =
       KibFromFlag(FLAGS_qemu_overhead_mib, defaults.qemu_overhead_kib);
   config->stale_after_s = FLAGS_stale_after_seconds;
+  config->exclude = *exclude;
   return Status::Ok();
 }
 

@@ -25,4 +25,28 @@ BackingRule BackingRuleFor(const DomainSample& domain) {
   return rule;
 }
 
+BackingRule MemoryRuleFor(const DomainFilter& exclude,
+                          const DomainSample& domain) {
+  BackingRule rule = BackingRuleFor(domain);
+  if (!rule.leave_alone.empty()) return rule;
+  // Only what the coordinator does changes; the accounting stays the
+  // backing's. An opted-out guest on ordinary memory can still touch all of
+  // its balloon's actual size (and reach an in-flight target) at the host's
+  // cost, so, like a locked guest, its untouched memory stays committed in
+  // the host budget: leaving it out, as for a hugepage guest, would let
+  // grants to others spend memory the host already owes it. A file-backed
+  // one's RAM stays host page cache, still taken off host available.
+  if (exclude.Matches(domain.name)) {
+    rule.leave_alone = "excluded by --exclude=" + exclude.pattern();
+    rule.kind = "exclude";
+  } else if (domain.config &&
+             domain.config->policy.memory == PolicySwitch::kOff) {
+    rule.leave_alone =
+        "opted out in its domain XML (<vmbalance:policy memory=\"off\"/>, "
+        "or a policy element that could not be read)";
+    rule.kind = "policy";
+  }
+  return rule;
+}
+
 }  // namespace vmbalance

@@ -1,6 +1,6 @@
 // What a guest's memory backing (DomainConfig::memory_backing, from its
-// domain XML) lets the memory coordinator do with its balloon, and which
-// host figure pays for its memory. Pure.
+// domain XML) and the operator's opt-out let the memory coordinator do with
+// its balloon, and which host figure pays for its memory. Pure.
 //
 // - Hugepages: the guest's RAM comes from the host's hugepage pool, which
 //   the kernel keeps apart from MemAvailable (HugePages_Total is reserved at
@@ -18,18 +18,23 @@
 //   balloon), but what the host backs of it is taken off host available.
 // - memfd or shared anonymous memory is shmem: MemAvailable already leaves
 //   it out; nothing changes.
+// - Opted out (--exclude, <vmbalance:policy memory="off"/>): left alone
+//   like a locked guest, and its memory is accounted by its backing, which
+//   the opt-out does not change (MemoryRuleFor).
 #ifndef VMBALANCE_CONTROLLER_MEMORY_BACKING_RULE_H_
 #define VMBALANCE_CONTROLLER_MEMORY_BACKING_RULE_H_
 
 #include <string>
 
+#include "controller/domain_filter.h"
 #include "exporter/core/sample.h"
 
 namespace vmbalance {
 
 struct BackingRule {
   // Non-empty: the coordinator leaves the balloon alone, and this says why;
-  // `kind` names the backing for a label ("hugepages", "locked").
+  // `kind` names the reason for a label: the backing ("hugepages",
+  // "locked") or the operator's opt-out ("exclude", "policy").
   std::string leave_alone;
   std::string kind;
   // False: its memory is not in MemAvailable (hugepages): its grants,
@@ -43,6 +48,16 @@ struct BackingRule {
 // The rule for a domain; the default (managed as usual) when its config was
 // not read or says nothing about its memory backing.
 BackingRule BackingRuleFor(const DomainSample& domain);
+
+// BackingRuleFor's rule, also left alone when the operator opted the domain
+// out of the memory coordinator: its name matches `exclude` ("exclude"), or
+// its config says memory="off" ("policy"; an unreadable policy element
+// already reads as off). A domain whose config was not read is not opted
+// out: nothing says so. A backing that rules ballooning out keeps its own
+// reason (it would hold with the opt-out lifted); exclude comes before
+// policy, as for the vCPU scheduler.
+BackingRule MemoryRuleFor(const DomainFilter& exclude,
+                          const DomainSample& domain);
 
 }  // namespace vmbalance
 

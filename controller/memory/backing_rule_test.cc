@@ -92,7 +92,7 @@ TEST(BackingRuleTest, HugepageGuestIsLeftAloneWithItsReason) {
     EXPECT_FALSE(StatusFor(d, name).stale);
     EXPECT_NE(StatusFor(d, name).why_skipped.find("hugepage"),
               std::string::npos);
-    EXPECT_EQ(StatusFor(d, name).left_alone_backing, "hugepages");
+    EXPECT_EQ(StatusFor(d, name).left_alone, "hugepages");
   }
 }
 
@@ -122,8 +122,8 @@ TEST(BackingRuleTest, LockedGuestIsNotShrunk) {
   EXPECT_TRUE(ChangeFor(d, "plain").has_value());
   EXPECT_NE(StatusFor(d, "locked").why_skipped.find("locked"),
             std::string::npos);
-  EXPECT_EQ(StatusFor(d, "locked").left_alone_backing, "locked");
-  EXPECT_EQ(StatusFor(d, "plain").left_alone_backing, "");
+  EXPECT_EQ(StatusFor(d, "locked").left_alone, "locked");
+  EXPECT_EQ(StatusFor(d, "plain").left_alone, "");
 }
 
 // A file-backed guest's RAM is host page cache: MemAvailable counts it, but

@@ -57,6 +57,10 @@ struct GuestObservation {
   bool usable = false;  // false: skip, and why_skipped says why
   bool stale = false;
   std::string why_skipped;
+  // Set by ObserveGuests (guest_views.h) for a guest whose figures are fine
+  // but that the coordinator leaves alone: BackingRule::kind ("hugepages",
+  // "locked", "exclude", "policy"). Empty otherwise.
+  std::string left_alone;
   uint64_t actual_kib = 0;
   uint64_t unused_kib = 0;
   // What the guest cannot give back without swapping: actual - usable when

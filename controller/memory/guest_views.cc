@@ -70,10 +70,11 @@ ObservedGuests ObserveGuests(const MemoryPolicyConfig& config,
     GuestMemoryHistory& history = (*guests)[d.uuid];
     GuestObservation seen =
         ObserveGuest(config, d, sample.wall_time_s, tick, &history);
-    const BackingRule rule = BackingRuleFor(d);
+    const BackingRule rule = MemoryRuleFor(config.exclude, d);
     if (!rule.leave_alone.empty() && seen.usable) {
       seen.usable = false;
       seen.why_skipped = rule.leave_alone;
+      seen.left_alone = rule.kind;
     }
     if (rule.host_page_cache) {
       out.host_page_cache_kib += history.backed_kib.value_or(seen.actual_kib);

@@ -51,8 +51,10 @@ struct ObservedGuests {
 };
 
 // Forgets domains no longer in the sample, observes the others (decision
-// number `tick`). A guest whose memory backing makes ballooning useless
-// (backing_rule.h) gets no view; its why_skipped says why (not stale).
+// number `tick`). A guest whose memory backing makes ballooning useless, or
+// that the operator opted out (config.exclude, its policy switch;
+// backing_rule.h), gets no view; its why_skipped and left_alone say why
+// (not stale).
 ObservedGuests ObserveGuests(const MemoryPolicyConfig& config,
                              const MemoryThresholds& limits,
                              const Sample& sample, int64_t tick,

@@ -23,11 +23,13 @@ struct GuestMemoryStatus {
   std::string domain;
   bool stale = false;  // stats missing or stale: not acted on
   // Non-empty when not acted on: stale figures (stale), or a memory
-  // backing that ballooning cannot help (hugepages, locked; not stale).
+  // backing that ballooning cannot help (hugepages, locked; not stale), or
+  // the operator's opt-out (--exclude, memory="off"; not stale).
   std::string why_skipped;
-  // The memory backing that makes the coordinator leave this guest alone
-  // ("hugepages", "locked"; backing_rule.h), "" otherwise: for a metric label.
-  std::string left_alone_backing;
+  // Why the coordinator leaves this guest, whose figures are fine, alone:
+  // "hugepages", "locked", "exclude" or "policy" (backing_rule.h); "" when
+  // it is managed or stale. For a metric label.
+  std::string left_alone;
   uint64_t target_kib = 0;  // target this decision wants (actual if none)
   uint64_t actual_kib = 0;
   uint64_t unused_kib = 0;

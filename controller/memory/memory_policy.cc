@@ -3,7 +3,6 @@
 #include <sstream>
 #include <utility>
 
-#include "controller/memory/backing_rule.h"
 #include "controller/memory/grant.h"
 #include "controller/memory/guest_views.h"
 #include "controller/memory/host_budget.h"
@@ -43,9 +42,7 @@ std::vector<GuestMemoryStatus> StatusesOf(const Sample& sample,
     status.domain = sample.domains[i].name;
     status.stale = seen.stale;
     status.why_skipped = std::move(seen.why_skipped);
-    if (!seen.stale) {
-      status.left_alone_backing = BackingRuleFor(sample.domains[i]).kind;
-    }
+    status.left_alone = std::move(seen.left_alone);
     status.actual_kib = seen.actual_kib;
     status.unused_kib = seen.unused_kib;
     status.consumption_kib_s = seen.consumption_kib_s;

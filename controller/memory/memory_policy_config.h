@@ -1,9 +1,12 @@
 // The memory policy's thresholds: every number DecideBalloons acts on, each
-// with the reason for it. A plain value; the flags of the binaries fill it.
+// with the reason for it, and the operator's --exclude. A plain value; the
+// flags of the binaries fill it.
 #ifndef VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_CONFIG_H_
 #define VMBALANCE_CONTROLLER_MEMORY_MEMORY_POLICY_CONFIG_H_
 
 #include <cstdint>
+
+#include "controller/domain_filter.h"
 
 namespace vmbalance {
 
@@ -99,6 +102,10 @@ struct MemoryPolicyConfig {
   int stale_after_samples = 5;
   // Interval assumed before two samples have been seen.
   double default_interval_s = 1.0;
+  // --exclude (shared with the vCPU scheduler): domains whose name matches
+  // are never resized, as are those whose XML says
+  // <vmbalance:policy memory="off"/> (backing_rule.h says how they count).
+  DomainFilter exclude;
 };
 
 }  // namespace vmbalance
