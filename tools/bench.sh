@@ -74,7 +74,8 @@ for side in old new; do
     "$out/scenarios/scale_1000x2.json" >"$out/$side/scrape.json"
   if virsh -q -c test+unix:///default version >/dev/null 2>&1; then
     echo "== $side: one sample of 1000 test-driver guests through libvirtd"
-    python3 tools/bench/sample_cost.py "$out/$side/libvirt_exporter" 1000 30 \
+    # 60 s: its steady figures leave out the first third (first reads).
+    python3 tools/bench/sample_cost.py "$out/$side/libvirt_exporter" 1000 60 \
       >"$out/$side/sample.json"
   else
     echo "== $side: no libvirtd (tools/libvirt_up.sh): sampling cost skipped"

@@ -133,6 +133,39 @@ TEST_F(DomainReaderTest, DomainGoneBetweenListAndReadIsReportedVanished) {
   EXPECT_EQ(domain.name, "shortlived");  // still named in the skip log
 }
 
+// A later read of an instance skips virDomainGetInfo: the max memory is the
+// one known from the first read (not the test domain's 8388608), and the vCPU
+// count is what virDomainGetVcpus returns, whether the known count is too
+// low (vCPUs added: asked again with more) or too high.
+TEST_F(DomainReaderTest, LaterReadsTakeTheCountFromGetVcpusAlone) {
+  DomainStatsParams listed;
+  listed.state = VIR_DOMAIN_RUNNING;
+  for (int known_vcpus : {0, 1, 2, 5}) {
+    const KnownFacts known{known_vcpus, 777};
+    DomainSample domain;
+    RecordRead read =
+        ReadDomainCounters(test_domain_.get(), listed, 8, &known, &domain);
+    ASSERT_TRUE(read.ok) << read.error;
+    EXPECT_EQ(domain.max_memory_kib, 777u);
+    EXPECT_EQ(domain.state, DomainState::kRunning);
+    ASSERT_EQ(domain.vcpus.size(), 2u) << "known " << known_vcpus;
+    EXPECT_EQ(domain.vcpus[1].index, 1);
+    EXPECT_GT(domain.vcpus[1].cpu_time_ns, 0u);
+  }
+}
+
+TEST_F(DomainReaderTest, FirstReadAsksGetInfoForTheFactsItKeeps) {
+  DomainStatsParams listed;
+  listed.state = VIR_DOMAIN_PAUSED;  // the listing's state wins
+  DomainSample domain;
+  RecordRead read =
+      ReadDomainCounters(test_domain_.get(), listed, 8, nullptr, &domain);
+  ASSERT_TRUE(read.ok) << read.error;
+  EXPECT_EQ(domain.state, DomainState::kPaused);
+  EXPECT_EQ(domain.max_memory_kib, 8388608u);  // from virDomainGetInfo
+  EXPECT_EQ(domain.vcpus.size(), 2u);
+}
+
 TEST(MergeMonitorStatsTest, AddsDelaysAndBalloonKeepsTimes) {
   DomainSample domain;
   domain.max_memory_kib = 100;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +46,16 @@ constexpr char kConnectKey[] = "libvirt connection";
 // The loop's own listing asks for the state group only: it needs no domain
 // job and no QEMU monitor, so it answers even with a guest's QEMU stopped
 // (measured; see monitor_read.h). Everything that asks QEMU runs on workers.
+// The vCPU times cannot come in this one bulk call instead of a
+// virDomainGetVcpus per domain. In libvirt 9.0's src/qemu/qemu_driver.c,
+// qemuConnectGetAllDomainStats takes each domain's job whenever a requested
+// group is marked `monitor` in qemuDomainGetStatsWorkers (checked by
+// qemuDomainGetStatsNeedMonitor): vcpu and cpu-total are, state is not.
+// With the job, qemuDomainGetStatsVcpu asks QEMU (qemuMonitorQueryStats,
+// after qemuDomainRefreshStatsSchema, on a QEMU with query-stats: Debian
+// 12's 7.2 has it). VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT only skips
+// that while another call holds the job: with the job free and the QEMU
+// hung, the listing would hang on it, and every domain after it.
 constexpr unsigned int kListingGroups = VIR_DOMAIN_STATS_STATE;
 constexpr char kListingKey[] = "#listing";
 // Host figures (node calls, /proc/meminfo): no domain involved, but libvirtd
@@ -73,9 +84,9 @@ struct CallResult {
   int error_code = VIR_ERR_OK;
 };
 
-// What a worker read of a domain's counters (virDomainGetInfo and
-// virDomainGetVcpus: no job, no QEMU; they still wait for the domain's lock,
-// which libvirt holds while it starts or stops a QEMU).
+// What a worker read of a domain's counters (virDomainGetVcpus: no job, no
+// QEMU; it still waits for the domain's lock, which libvirt holds while it
+// starts or stops a QEMU).
 struct CountersRead {
   RecordRead read;
   DomainSample sample;
@@ -111,8 +122,11 @@ struct Listing {
 struct DomainSlot {
   std::shared_ptr<DomainHandle> dom;
   std::string uuid;
-  std::string instance;   // "<uuid>#<id>": a restart gets a new id
-  DomainSample identity;  // name, UUID, id and state from the listing
+  std::string instance;      // "<uuid>#<id>": a restart gets a new id
+  DomainSample identity;     // name, UUID, id and state from the listing
+  DomainStatsParams listed;  // the listing's figures (the state)
+  // What the instance's last read learned; none at its first.
+  std::optional<KnownFacts> known;
   bool period_requested = false;
   std::shared_ptr<DomainCallPool::Ticket> counters_ticket, qemu_ticket;
   std::shared_ptr<CountersRead> counters;  // written by a worker
@@ -122,18 +136,59 @@ struct DomainSlot {
 
 std::string QemuKey(const std::string& uuid) { return uuid + "#qemu"; }
 
+// One connection of the QEMU-bound calls and the domain handles looked up
+// on it, kept across calls and ticks by UUID: a handle belongs to one
+// connection, and looking one up is a round trip per call (1000 per sample
+// at 1000 guests). The remote driver names the domain by UUID in every call
+// (libvirtd looks it up there), so a kept handle stays good while the domain
+// exists; one whose UUID left the listing, or came back with another id, is
+// dropped (Prune).
+struct QemuConnection {
+  struct Domain {
+    int id = -1;
+    DomainHandle handle;
+  };
+  explicit QemuConnection(virConnectPtr c) : conn(c) {}
+  ~QemuConnection() {
+    domains.clear();  // each handle holds a reference to conn
+    virConnectClose(conn);
+  }
+  QemuConnection(const QemuConnection&) = delete;
+  QemuConnection& operator=(const QemuConnection&) = delete;
+
+  // Drops the handles of domains not in `live` (UUID -> id).
+  void Prune(const std::map<std::string, int>& live) {
+    for (auto it = domains.begin(); it != domains.end();) {
+      auto found = live.find(it->first);
+      if (found == live.end() || found->second != it->second.id) {
+        it = domains.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  virConnectPtr conn;
+  std::map<std::string, Domain> domains;  // by UUID
+  uint64_t pruned_at = 0;  // QemuConnections::live_version when last pruned
+};
+
 // The free connections of the QEMU-bound calls, shared with their leases (a
 // stuck call's lease may outlive a reconnect, or the hypervisor).
 struct QemuConnections {
   std::mutex mu;
-  std::vector<virConnectPtr> free;
+  std::vector<std::unique_ptr<QemuConnection>> free;
   uint64_t generation = 0;  // bumped on reconnect: older ones are closed
+  // The active domains (UUID -> id) at the last listing; a connection's
+  // handles are pruned to these when it is next leased after a change.
+  std::map<std::string, int> live;
+  uint64_t live_version = 0;
 };
 
 // One QEMU-bound call's connection: a free one, else one that Get opens on
 // the worker making the call. When the lease goes, a live connection of the
-// current generation returns to the free list (at most one per worker: no
-// more calls run at once); any other closes.
+// current generation returns to the free list, with its domain handles (at
+// most kMaxFree: no more calls run at once); any other closes.
 class QemuLease {
  public:
   // Takes nothing yet: a call waits in the queue without a connection, so
@@ -144,42 +199,66 @@ class QemuLease {
   ~QemuLease() {
     if (conn_ == nullptr) return;
     constexpr size_t kMaxFree = 4;
-    {
-      std::lock_guard<std::mutex> lock(conns_->mu);
-      if (generation_ == conns_->generation && conns_->free.size() < kMaxFree &&
-          virConnectIsAlive(conn_) == 1) {
-        conns_->free.push_back(conn_);
-        return;
-      }
+    std::lock_guard<std::mutex> lock(conns_->mu);
+    if (generation_ == conns_->generation && conns_->free.size() < kMaxFree &&
+        virConnectIsAlive(conn_->conn) == 1) {
+      conns_->free.push_back(std::move(conn_));
     }
-    virConnectClose(conn_);
+    // else conn_ closes here (a local call: no round trip).
   }
   QemuLease(const QemuLease&) = delete;
   QemuLease& operator=(const QemuLease&) = delete;
 
   // The connection; opened here when the lease has none (on a worker: a
   // libvirtd that never answers holds this call, within its deadline, not
-  // the loop). Null when libvirt cannot be reached; error() says why.
-  virConnectPtr Get() {
-    if (conn_ != nullptr) return conn_;
+  // the loop). Of the free ones, one that kept `uuid`'s handle if any, so a
+  // domain's calls settle on the connections that know it. Null when
+  // libvirt cannot be reached; error() says why.
+  virConnectPtr Get(const std::string& uuid = "") {
+    if (conn_ != nullptr) return conn_->conn;
     {
       std::lock_guard<std::mutex> lock(conns_->mu);
       generation_ = conns_->generation;
-      if (!conns_->free.empty()) {
-        conn_ = conns_->free.back();
-        conns_->free.pop_back();
-        return conn_;
+      std::vector<std::unique_ptr<QemuConnection>>& free = conns_->free;
+      if (!free.empty()) {
+        auto pick = std::find_if(free.begin(), free.end(), [&](const auto& c) {
+          return c->domains.count(uuid) != 0;
+        });
+        if (pick == free.end()) pick = free.end() - 1;
+        conn_ = std::move(*pick);
+        free.erase(pick);
+        if (conn_->pruned_at != conns_->live_version) {
+          conn_->Prune(conns_->live);
+          conn_->pruned_at = conns_->live_version;
+        }
+        return conn_->conn;
       }
     }
-    conn_ = virConnectOpen(uri_.c_str());
-    if (conn_ == nullptr) {
+    virConnectPtr opened = virConnectOpen(uri_.c_str());
+    if (opened == nullptr) {
       const LibvirtError error = LastLibvirtError();
       error_ = "cannot connect to " + uri_ + ": " + error.message;
       error_code_ = error.code;
-    } else {
-      SilenceLibvirtErrors(conn_);
+      return nullptr;
     }
-    return conn_;
+    SilenceLibvirtErrors(opened);
+    conn_ = std::make_unique<QemuConnection>(opened);
+    return opened;
+  }
+  // The domain `uuid` on this lease's connection: a kept handle, else one
+  // looked up now and kept. Null on failure, with libvirt's error left for
+  // the caller to read.
+  virDomainPtr Domain(const std::string& uuid) {
+    if (Get(uuid) == nullptr) return nullptr;
+    auto kept = conn_->domains.find(uuid);
+    if (kept != conn_->domains.end()) return kept->second.handle.get();
+    DomainHandle dom(virDomainLookupByUUIDString(conn_->conn, uuid.c_str()));
+    if (dom == nullptr) return nullptr;
+    const unsigned int id = virDomainGetID(dom.get());
+    QemuConnection::Domain& entry = conn_->domains[uuid];
+    entry.id = id == static_cast<unsigned int>(-1) ? -1 : static_cast<int>(id);
+    entry.handle = std::move(dom);
+    return entry.handle.get();
   }
   const std::string& error() const { return error_; }
   int error_code() const { return error_code_; }
@@ -188,7 +267,7 @@ class QemuLease {
   std::shared_ptr<QemuConnections> conns_;
   std::string uri_;
   uint64_t generation_ = 0;
-  virConnectPtr conn_ = nullptr;
+  std::unique_ptr<QemuConnection> conn_;
   std::string error_;
   int error_code_ = VIR_ERR_OK;
 };
@@ -240,6 +319,9 @@ struct LibvirtHypervisor::Impl {
   std::shared_ptr<QemuLease> LeaseQemuConnection();
   // Closes the free QEMU connections; leased ones close when returned.
   void ResetQemuConnections();
+  // Tells the QEMU connections which domains are active, so that they drop
+  // the handles of the others.
+  void KeepLiveDomains(const std::vector<DomainSlot>& slots);
 
   // Closes the connection, reporting handles still holding it: every
   // domain handle should have been freed by its RAII owner by now, except
@@ -315,6 +397,9 @@ struct LibvirtHypervisor::Impl {
   int last_pcpu_count = 0;  // from the last Take; 0 when unknown
   // "<uuid>#<id>" of domain instances whose balloon period was set.
   std::set<std::string> balloon_period_set;
+  // "<uuid>#<id>" -> what its counters read last time (vCPU count, max
+  // memory), so that the next read needs no virDomainGetInfo.
+  std::map<std::string, KnownFacts> known_facts;
   // Two pools, so that the loop's own calls (host figures, listing, vCPU
   // counters: no QEMU involved) never queue behind QEMU-bound calls that are
   // slow or stuck (seen: with 4 slow balloon queries in flight, every other
@@ -363,13 +448,23 @@ std::shared_ptr<QemuLease> LibvirtHypervisor::Impl::LeaseQemuConnection() {
 }
 
 void LibvirtHypervisor::Impl::ResetQemuConnections() {
-  std::vector<virConnectPtr> to_close;
+  std::vector<std::unique_ptr<QemuConnection>> to_close;
   {
     std::lock_guard<std::mutex> lock(qemu_conns->mu);
     ++qemu_conns->generation;
     to_close.swap(qemu_conns->free);
   }
-  for (virConnectPtr c : to_close) virConnectClose(c);
+  to_close.clear();  // frees the kept handles, then closes
+}
+
+void LibvirtHypervisor::Impl::KeepLiveDomains(
+    const std::vector<DomainSlot>& slots) {
+  std::map<std::string, int> live;
+  for (const DomainSlot& slot : slots) live[slot.uuid] = slot.identity.id;
+  std::lock_guard<std::mutex> lock(qemu_conns->mu);
+  if (live == qemu_conns->live) return;
+  qemu_conns->live = std::move(live);
+  ++qemu_conns->live_version;
 }
 
 void LibvirtHypervisor::Impl::CloseConnection() {
@@ -434,19 +529,19 @@ CallResult FailedCall(const std::string& what) {
   return result;
 }
 
-// virDomainLookupByUUIDString on a worker (it waits for the domain's lock),
-// on the lease's connection, opened here if need be.
+// The domain on the lease's connection (opened here if need be), looked up
+// by virDomainLookupByUUIDString unless the connection kept its handle. On a
+// worker: a lookup waits for the domain's lock.
 CallResult LookUpOnWorker(QemuLease* lease, const std::string& uuid,
-                          DomainHandle* dom) {
+                          virDomainPtr* dom) {
   CallResult result;
-  virConnectPtr conn = lease->Get();
-  if (conn == nullptr) {
+  *dom = lease->Domain(uuid);
+  if (*dom != nullptr) return CallResult{};
+  if (lease->Get() == nullptr) {
     result.error_code = lease->error_code();
     result.status = Status::Error(lease->error());
     return result;
   }
-  dom->reset(virDomainLookupByUUIDString(conn, uuid.c_str()));
-  if (*dom != nullptr) return CallResult{};
   LibvirtError error = LastLibvirtError();
   result.error_code = error.code;
   if (IsNoDomain(error.code) || error.code == VIR_ERR_INVALID_ARG) {
@@ -581,9 +676,12 @@ void LibvirtHypervisor::Impl::FillSlot(const virDomainStatsRecord& record,
   slot->identity.id =
       id == static_cast<unsigned int>(-1) ? -1 : static_cast<int>(id);
   slot->instance = slot->uuid + "#" + std::to_string(slot->identity.id);
-  DomainStatsParams stats =
-      ParseDomainStatsParams(record.params, record.nparams);
-  if (stats.state) slot->identity.state = DomainStateFromLibvirt(*stats.state);
+  slot->listed = ParseDomainStatsParams(record.params, record.nparams);
+  if (slot->listed.state) {
+    slot->identity.state = DomainStateFromLibvirt(*slot->listed.state);
+  }
+  auto known = known_facts.find(slot->instance);
+  if (known != known_facts.end()) slot->known = known->second;
 }
 
 std::string LibvirtHypervisor::Impl::BusyReason(const DomainCallPool& from,
@@ -598,13 +696,15 @@ void LibvirtHypervisor::Impl::StartCounters(int pcpu_count, DomainSlot* slot) {
   if (!slot->counters_busy.empty()) return;
   auto result = std::make_shared<CountersRead>();
   std::shared_ptr<DomainHandle> dom = slot->dom;
-  slot->counters_ticket =
-      loop_pool->Submit(slot->uuid, [result, dom, pcpu_count] {
-        // No params: the state and vCPU count come from virDomainGetInfo.
-        const virDomainStatsRecord record{dom->get(), nullptr, 0};
+  slot->counters_ticket = loop_pool->Submit(
+      slot->uuid,
+      [result, dom, pcpu_count, listed = slot->listed, known = slot->known] {
+        // The listing's state and what the last read learned: one
+        // virDomainGetVcpus (plus a virDomainGetInfo at a first read).
         result->start = Clock::now();
         result->read =
-            ReadDomainRecord(record, nullptr, pcpu_count, &result->sample);
+            ReadDomainCounters(dom->get(), listed, pcpu_count,
+                               known ? &*known : nullptr, &result->sample);
         result->end = Clock::now();
       });
   slot->counters = std::move(result);
@@ -624,14 +724,14 @@ void LibvirtHypervisor::Impl::StartQemuRead(DomainSlot* slot) {
   const int period = slot->period_requested ? stats_period_s : 0;
   slot->qemu_ticket = pool->Submit(
       QemuKey(slot->uuid), [result, connection, uuid = slot->uuid, period] {
-        DomainHandle dom;
+        virDomainPtr dom = nullptr;
         CallResult found = LookUpOnWorker(connection.get(), uuid, &dom);
         if (!found.status.ok()) {
           result->error = found.status.message();
           result->error_code = found.error_code;
           return;
         }
-        *result = ReadMonitorStats(dom.get(), period);
+        *result = ReadMonitorStats(dom, period);
       });
   slot->monitor = std::move(result);
 }
@@ -659,6 +759,7 @@ void LibvirtHypervisor::Impl::FinishDomainReads(std::vector<DomainSlot>* slots,
   loop_pool->WaitUntil(counters, deadline);
   pool->WaitUntil(qemu, deadline);
   std::set<std::string> period_set_now;
+  std::map<std::string, KnownFacts> known_now;
   sample->domains.reserve(slots->size());
   for (DomainSlot& slot : *slots) {
     if (balloon_period_set.count(slot.instance) != 0 ||
@@ -668,9 +769,17 @@ void LibvirtHypervisor::Impl::FinishDomainReads(std::vector<DomainSlot>* slots,
       period_set_now.insert(slot.instance);
     }
     std::optional<DomainSample> domain = Collect(&slot, sample);
-    if (domain) sample->domains.push_back(std::move(*domain));
+    if (!domain) continue;
+    if (slot.counters_ticket != nullptr && slot.counters_ticket->done()) {
+      known_now[slot.instance] = {static_cast<int>(domain->vcpus.size()),
+                                  domain->max_memory_kib};
+    } else if (slot.known) {
+      known_now[slot.instance] = *slot.known;
+    }
+    sample->domains.push_back(std::move(*domain));
   }
   balloon_period_set = std::move(period_set_now);
+  known_facts = std::move(known_now);
 }
 
 std::string LibvirtHypervisor::Impl::WhyNotDone(
@@ -822,6 +931,7 @@ StatusOr<Sample> LibvirtHypervisor::Take() {
   StatusOr<std::vector<DomainSlot>> slots =
       impl.ListDomains(Clock::now() + impl.LoopWait());
   if (!slots.ok()) return slots.status();
+  impl.KeepLiveDomains(*slots);
   // Each domain's reads get the sample deadline from here on.
   const auto deadline = Clock::now() + impl.sample_deadline;
   impl.StartDomainReads(sample.host.pcpu_count, &*slots);
@@ -865,10 +975,10 @@ Status LibvirtHypervisor::PinVcpu(const DomainKey& uuid, int vcpu,
   // The job takes the domain's job in libvirt: the QEMU key.
   return impl_->RunWithDeadline(
       QemuKey(uuid), what, [connection, uuid, vcpu, cpumap, what] {
-        DomainHandle dom;
+        virDomainPtr dom = nullptr;
         CallResult looked_up = LookUpOnWorker(connection.get(), uuid, &dom);
         if (!looked_up.status.ok()) return looked_up;
-        if (PinLive(dom.get(), vcpu, cpumap.get()) < 0) {
+        if (PinLive(dom, vcpu, cpumap.get()) < 0) {
           return FailedCall(what);
         }
         return CallResult{};
@@ -884,11 +994,11 @@ Status LibvirtHypervisor::SetMemory(const DomainKey& uuid,
   auto connection = impl_->LeaseQemuConnection();
   return impl_->RunWithDeadline(
       QemuKey(uuid), what, [connection, uuid, memory_kib, what] {
-        DomainHandle dom;
+        virDomainPtr dom = nullptr;
         CallResult looked_up = LookUpOnWorker(connection.get(), uuid, &dom);
         if (!looked_up.status.ok()) return looked_up;
-        if (virDomainSetMemoryFlags(dom.get(), memory_kib,
-                                    VIR_DOMAIN_AFFECT_LIVE) < 0) {
+        if (virDomainSetMemoryFlags(dom, memory_kib, VIR_DOMAIN_AFFECT_LIVE) <
+            0) {
           return FailedCall(what);
         }
         return CallResult{};

@@ -39,13 +39,17 @@ class LibvirtHypervisor : public Hypervisor {
   // then 1 virConnectGetAllDomainStats(state) listing the active domains
   // (these two wait up to max(sample deadline, 2 s): they ask no QEMU but
   // wait for libvirtd's locks, held while a guest starts or stops); then,
-  // within the sample deadline from there, per domain 1 virDomainGetInfo + 1
-  // virDomainGetVcpus (vCPU time, last pCPU, affinity; no job, no QEMU), all
-  // domains first, the stamp being the middle of the span they were read in
-  // (Sample::vcpu_read_span_ns); and per domain, each on a connection of its
-  // own, 1 virDomainLookupByUUIDString + 1 virDomainListGetStats(vcpu,
-  // balloon), which asks QEMU (vcpu.N.delay, balloon.*), plus once per new
-  // domain instance 1 virDomainSetMemoryStatsPeriod. A domain whose calls have
+  // within the sample deadline from there, per domain 1 virDomainGetVcpus
+  // (vCPU time, last pCPU, affinity, and the vCPU count; no job, no QEMU),
+  // all domains first, the stamp being the middle of the span they were read
+  // in (Sample::vcpu_read_span_ns); and per domain, on a connection no other
+  // call uses meanwhile, 1 virDomainListGetStats(vcpu, balloon), which asks
+  // QEMU (vcpu.N.delay, balloon.*). So 2 round trips per domain and sample.
+  // Once per domain instance on top: 1 virDomainGetInfo (vCPU count and max
+  // memory, kept for its later reads) and 1 virDomainSetMemoryStatsPeriod;
+  // once per domain and QEMU connection (4 kept open), 1
+  // virDomainLookupByUUIDString: the handle is kept while the listing shows
+  // the domain with the same id. A domain whose calls have
   // not returned by the deadline is kept with read = kTimedOut and only what
   // came back (its vCPUs without delays, or nothing beyond name and state),
   // counted in Sample::errors and logged once per episode; it gets no new

@@ -28,6 +28,17 @@
 // FIFO, a hung NFS) is worse: libvirtd's thread then holds the domain's
 // lock, and every client's listing (virsh list, domstats --state) waits
 // until it returns, so no sample can be taken; seen, not handled.
+// libvirt 9.0's source says why for the stats groups (src/qemu/
+// qemu_driver.c): qemuConnectGetAllDomainStats takes the domain's job
+// (virDomainObjBeginJob, or virDomainObjBeginJobNowait with NOWAIT) when any
+// requested group is marked `monitor` in qemuDomainGetStatsWorkers: balloon,
+// vcpu, cpu-total, block, iothread, dirtyrate, vm; not state, interface,
+// perf, memory. With the job, qemuDomainGetStatsVcpu calls
+// qemuMonitorQueryStats (QEMU with query-stats) and qemuDomainGetStatsBalloon
+// asks for the balloon statistics; without it, both report only what libvirt
+// itself holds. virDomainGetVcpus (qemuDomainGetVcpus ->
+// qemuDomainHelperGetVcpus) takes no job: /proc and the vCPU threads'
+// affinity only.
 // So the control loop reads those itself, and only the calls below run on a
 // worker. Thread-safe: libvirt's last error is read on the calling thread.
 #ifndef VMBALANCE_EXPORTER_LIBVIRT_MONITOR_READ_H_

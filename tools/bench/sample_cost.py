@@ -9,7 +9,12 @@ log the remote calls (RPCs) it made and the public API calls behind them.
 Samples are counted by virNodeGetCPUMap, which every version of the shell
 calls once per sample. Prints one JSON object: samples, RPCs per sample,
 API calls per sample by name, and the median and max of the exporter's own
-vmbalance_sample_duration_seconds over the run.
+vmbalance_sample_duration_seconds over the run; then the same RPC counts
+after warm-up (from the sample a third of the way into the run on: per
+instance first-read costs, such as handles looked up once, left out; the
+domain configs' 60 s re-read still falls in a run that long), by remote
+procedure (the proc= number of libvirt's RPC_CLIENT_MSG_TX_QUEUE log line,
+named from libvirt 9.0's src/remote/remote_protocol.x).
 
   sample_cost.py BINARY DOMAINS [SECONDS] [INTERVAL]
 
@@ -99,6 +104,44 @@ def run_exporter(binary, seconds, interval, log_path):
   return durations
 
 
+# Remote procedures a shell calls (numbers from remote_protocol.x, 9.0).
+PROCEDURES = {
+    1: "CONNECT_OPEN", 2: "CONNECT_CLOSE", 6: "NODE_GET_INFO",
+    7: "CONNECT_GET_CAPABILITIES", 14: "DOMAIN_GET_XML_DESC",
+    16: "DOMAIN_GET_INFO", 20: "DOMAIN_GET_VCPUS",
+    24: "DOMAIN_LOOKUP_BY_UUID", 26: "DOMAIN_PIN_VCPU",
+    60: "CONNECT_SUPPORTS_FEATURE", 66: "AUTH_LIST",
+    102: "NODE_GET_FREE_MEMORY", 110: "CONNECT_GET_URI",
+    150: "DOMAIN_IS_ACTIVE", 151: "DOMAIN_IS_PERSISTENT",
+    204: "DOMAIN_SET_MEMORY_FLAGS", 227: "NODE_GET_CPU_STATS",
+    228: "NODE_GET_MEMORY_STATS", 293: "NODE_GET_CPU_MAP",
+    308: "DOMAIN_SET_MEMORY_STATS_PERIOD",
+    344: "CONNECT_GET_ALL_DOMAIN_STATS",
+}
+
+
+def steady_calls(log_path):
+  """RPCs by procedure from the sample a third of the way in, and samples."""
+  stamp = re.compile(r"^(\S+ \S+): ")
+  proc = re.compile(r"RPC_CLIENT_MSG_TX_QUEUE: .* proc=(\d+) ")
+  sample_times = []
+  with open(log_path, errors="replace") as f:
+    for line in f:
+      if " : virNodeGetCPUMap:" in line:
+        sample_times.append(stamp.match(line).group(1))
+  if len(sample_times) < 3:
+    return 0, collections.Counter()
+  start = sample_times[len(sample_times) // 3]
+  samples = sum(1 for t in sample_times if t >= start)
+  by_proc = collections.Counter()
+  with open(log_path, errors="replace") as f:
+    for line in f:
+      m = proc.search(line)
+      if m and stamp.match(line).group(1) >= start:
+        by_proc[PROCEDURES.get(int(m.group(1)), m.group(1))] += 1
+  return samples, by_proc
+
+
 def count_calls(log_path):
   api = collections.Counter()
   rpcs = 0
@@ -128,6 +171,7 @@ def main():
       log_path = os.path.join(workdir, "libvirt.log")
       durations = run_exporter(binary, seconds, interval, log_path)
       rpcs, api = count_calls(log_path)
+      steady_samples, by_proc = steady_calls(log_path)
     finally:
       virsh.stdin.close()
       virsh.wait(timeout=60)
@@ -149,6 +193,12 @@ def main():
       "sample_seconds_median": round(statistics.median(durations), 3),
       "sample_seconds_max": round(max(durations), 3),
       "api_calls_per_sample": per_sample,
+      "steady_samples": steady_samples,
+      "steady_rpcs_per_sample": round(sum(by_proc.values()) /
+                                      max(steady_samples, 1), 1),
+      "steady_rpcs_per_sample_by_procedure": {
+          name: round(n / max(steady_samples, 1), 1)
+          for name, n in by_proc.most_common()},
   }))
 
 
