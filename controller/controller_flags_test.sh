@@ -28,7 +28,11 @@ lacks_flags() {
   done
 }
 
-COMMON=(connect listen dry_run simulate ticks summary_json sim_realtime quiet)
+# exclude: both controllers honour it. The sampling deadline and domain
+# metadata/config flags come from the exporter's files.
+COMMON=(connect listen dry_run simulate ticks summary_json sim_realtime quiet
+        exclude sample_deadline_fraction sample_deadline_min_ms
+        domain_metadata_labels domain_metadata domain_config_refresh_seconds)
 CPU=(pcpus balance_ratio balance_abs fairness fair_busy_want
      fair_min_served_ratio stranded_idle_pcpus stranded_wait_pcpus
      smt_busy_vcpu_demand smt_idle_core_load numa_home_cells

@@ -78,7 +78,8 @@ int ParseCommandLine(int argc, char** argv, const BinaryTraits& traits,
   std::vector<std::string> flag_files = {
       CommonFlagsFile(),         __FILE__,
       traits.main_file,          ObserverFlagsFile(),
-      SampleDeadlineFlagsFile(), DomainConfigFlagsFile()};
+      SampleDeadlineFlagsFile(), DomainConfigFlagsFile(),
+      SharedPolicyFlagsFile()};
   if (traits.cpu) flag_files.push_back(VcpuPolicyFlagsFile());
   if (traits.memory) flag_files.push_back(MemoryPolicyFlagsFile());
   ParseFlagsOrExit(&argc, &argv,

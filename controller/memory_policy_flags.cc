@@ -10,7 +10,7 @@
 
 // Defined with the vCPU scheduler's flags; both controllers honour it, and
 // vmbalanced gives both the same pattern.
-DECLARE_string(exclude);
+DECLARE_string(exclude);  // policy_flags.cc: both controllers honour it
 
 using vmbalance::MemoryPolicyConfig;
 using vmbalance::MibFromKib;

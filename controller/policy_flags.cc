@@ -1,6 +1,21 @@
 #include "controller/policy_flags.h"
 
+#include <gflags/gflags.h>
+
+// Defined here, not with either policy's flags: both controllers honour it,
+// and each binary's --helpshort lists this file.
+DEFINE_string(
+    exclude, "",
+    "Leave domains whose name matches this regular expression (ECMAScript, "
+    "matched anywhere in the name; anchor with ^$) alone: the vCPU scheduler "
+    "never pins them (their load counts where it runs) and the memory "
+    "coordinator never resizes them (their memory stays counted). Empty: "
+    "none. A domain can also opt out in its XML: "
+    "<vmbalance:policy cpu=\"off\" memory=\"off\"/>.");
+
 namespace vmbalance {
+
+const char* SharedPolicyFlagsFile() { return __FILE__; }
 
 Status PolicyConfigsFromFlags(ControllerOptions* options) {
   Status vcpu = VcpuConfigFromFlags(&options->vcpu);

@@ -31,9 +31,11 @@ Status MemoryConfigFromFlags(
 // Both of the above, into options->vcpu and options->memory_config.
 Status PolicyConfigsFromFlags(ControllerOptions* options);
 
-// The files defining each set of flags, for --helpshort's filter.
+// The files defining each set of flags, for --helpshort's filter; the
+// shared one (--exclude) serves both controllers.
 const char* VcpuPolicyFlagsFile();
 const char* MemoryPolicyFlagsFile();
+const char* SharedPolicyFlagsFile();
 
 }  // namespace vmbalance
 

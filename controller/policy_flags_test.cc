@@ -184,7 +184,7 @@ TEST(PolicyFlagsTest, BadValuesAreRefusedWithTheFlagNamed) {
 TEST(PolicyFlagsTest, ShortHelpListsEachPolicysFlagsByFile) {
   const std::string cpu = ShortHelp("usage", {VcpuPolicyFlagsFile()});
   for (const char* flag :
-       {"-pcpus", "-balance_ratio", "-balance_abs", "-exclude", "-fairness",
+       {"-pcpus", "-balance_ratio", "-balance_abs", "-fairness",
         "-fair_busy_want", "-fair_min_served_ratio", "-stranded_idle_pcpus",
         "-stranded_wait_pcpus", "-smt_busy_vcpu_demand", "-smt_idle_core_load",
         "-numa_home_cells", "-numa_cell_fill_slack"}) {
@@ -199,6 +199,11 @@ TEST(PolicyFlagsTest, ShortHelpListsEachPolicysFlagsByFile) {
     EXPECT_THAT(memory, HasSubstr(flag));
   }
   EXPECT_THAT(memory, Not(HasSubstr("-pcpus")));
+  // --exclude serves both controllers: in the shared file, which every
+  // controller's --helpshort lists.
+  EXPECT_THAT(ShortHelp("usage", {SharedPolicyFlagsFile()}),
+              HasSubstr("-exclude"));
+  EXPECT_THAT(memory, Not(HasSubstr("-exclude")));
 }
 
 }  // namespace

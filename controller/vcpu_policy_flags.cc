@@ -13,15 +13,7 @@ DEFINE_string(
     pcpus, "",
     "vCPU scheduler: pCPUs it may pin to, in list format (\"0-3,8\"); "
     "empty means every online pCPU.");
-// Here, with the vCPU flags, but both controllers honour it (the memory
-// coordinator declares it).
-DEFINE_string(
-    exclude, "",
-    "Both controllers: leave domains whose name matches this regular "
-    "expression (ECMAScript, matched anywhere in the name; anchor with ^$) "
-    "alone: never pinned nor resized; their load and memory count where "
-    "they are. Empty: none. A domain can also opt out of vCPU pinning in its "
-    "XML: <vmbalance:policy cpu=\"off\"/>.");
+DECLARE_string(exclude);  // policy_flags.cc: both controllers honour it
 DEFINE_double(balance_ratio, vmbalance::VcpuPolicyConfig().max_stddev_ratio,
               "vCPU scheduler: balanced when the std-dev of pCPU demand is at "
               "most this fraction of the mean...");

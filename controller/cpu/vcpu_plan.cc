@@ -35,9 +35,8 @@ std::optional<Plan> CoresAlone(const PlacementProblem& placement,
                                const PlanResult& result) {
   const Plan& plan = result.chosen;
   if (result.start_stddev - plan.stddev >= limits.min_gain) return std::nullopt;
-  for (int bin : placement.current) {
-    if (bin < 0) return std::nullopt;  // a vCPU to place: the planner's job
-  }
+  // A vCPU to place or to move into its allowed pCPUs: the planner's job.
+  if (!Respects(placement, placement.current)) return std::nullopt;
   Plan fix{placement.current, result.start_stddev, 0, "current+cores"};
   SpreadCores(placement, topology,
               std::max(result.start_stddev, limits.target_stddev),

@@ -143,7 +143,6 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
       ref.pinned = vcpu.affinity.Size() == 1;
       const int current =
           ref.pinned ? bin_for(vcpu.affinity.First()) : bin_for(vcpu.pcpu);
-      if (current < 0) ++problem.unplaced;
       if (!allowed.empty()) {
         ++problem.constrained;
         placement.allowed.resize(problem.items.size());
@@ -162,6 +161,13 @@ VcpuProblem BuildVcpuProblem(const Usage& usage, const CpuSet& usable,
   if (!placement.allowed.empty())
     placement.allowed.resize(problem.items.size());
   problem.cells = AddTopology(usage, &problem, config.topology);
+  // Counted once every rule has added its constraints: a vCPU outside the
+  // usable pCPUs, its operator's set or its guest's NUMA cells (e.g. bound
+  // by <numatune> alone, started by the kernel in another cell) must move,
+  // balanced or not.
+  for (int i = 0; i < problem.placement.items(); ++i) {
+    if (!CurrentAllowed(problem.placement, i)) ++problem.unplaced;
+  }
   return problem;
 }
 

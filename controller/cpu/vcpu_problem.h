@@ -56,7 +56,9 @@ struct VcpuProblem {
   std::vector<VcpuRef> items;  // item -> vCPU
   int managed = 0;             // vCPUs the policy may place (see above)
   int invalid = 0;             // of those, how many have no valid reading
-  int unplaced = 0;            // items now attributed outside the usable pCPUs
+  // Items now attributed outside the pCPUs they may use (the usable ones,
+  // their operator's set, their NUMA cells): they must move.
+  int unplaced = 0;
   int constrained = 0;         // items restricted to some of the usable pCPUs
   int fixed = 0;               // vCPUs the operator's config holds on one pCPU
   int without_delay = 0;       // items whose reading has no delay figure

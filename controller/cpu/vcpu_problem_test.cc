@@ -120,6 +120,32 @@ TEST(OperatorSetTest, PlansNeverLeaveTheOperatorsSet) {
   EXPECT_EQ(DemandByPcpu(usage), (std::vector<double>{3, 3, 0, 0}));
 }
 
+// A balanced host where one vCPU runs outside the pCPUs its config allows
+// (vmbalance's own earlier pin, or the kernel's choice before the operator
+// narrowed the definition): it counts as unplaced, so the decision moves it
+// into its set although no per-pCPU figure says imbalance.
+TEST(OperatorSetTest, AVcpuOutsideItsSetMovesOnABalancedHost) {
+  Usage usage = MakeUsage(4, OneVcpuEach({Pinned(0.5, 0), Pinned(0.5, 1),
+                                          Pinned(0.5, 2), Pinned(0.5, 3)}));
+  for (DomainUsage& domain : usage.domains) domain.config = DomainConfig();
+  usage.domains[0].config = WithCpuset(CpuSet{2, 3});
+  EXPECT_EQ(ProblemOf(usage).unplaced, 1);
+  VcpuPolicyState state;
+  bool moved = false;
+  for (int t = 0; t < 3 && !moved; ++t) {
+    VcpuDecision d = DecideVcpuPins({}, usage, &state);
+    for (const PinChange& pin : d.pins) {
+      if (pin.domain == "vm0") {
+        EXPECT_GE(pin.to_pcpu, 2);
+        moved = true;
+      }
+    }
+    ApplyAndCommit(d.pins, &usage, &state);
+  }
+  EXPECT_TRUE(moved) << "vm0 left on pCPU 0, outside its cpuset 2-3";
+  EXPECT_EQ(ProblemOf(usage).unplaced, 0);
+}
+
 TEST(PcpusTest, FloatingVcpusOutsideThemAreNotAdopted) {
   // --pcpus=2-3; vm0 floats over every pCPU, running on 2; vm1 on 0.
   Usage usage = MakeUsage(
