@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -145,6 +147,31 @@ inline std::vector<double> DemandByPcpu(const Usage& usage) {
     }
   }
   return demand;
+}
+
+// A one-cell SMT host of `cores` cores, pCPUs 2k and 2k+1 sharing core k.
+// Aborts when HostTopology rejects it: that is a fault of this builder, and
+// a test silently run without topology would prove nothing.
+inline HostTopology SmtHost(int cores) {
+  TopologyCell cell;
+  cell.id = 0;
+  cell.distances[0] = 10;
+  std::vector<TopologyCpu> cpus;
+  for (int id = 0; id < 2 * cores; ++id) {
+    TopologyCpu cpu;
+    cpu.id = id;
+    cpu.cell = cpu.socket = cpu.die = 0;
+    cpu.core_id = id / 2;
+    cpu.siblings = CpuSet{id - id % 2, id - id % 2 + 1};
+    cpus.push_back(cpu);
+  }
+  StatusOr<HostTopology> host = HostTopology::Build({cell}, cpus);
+  if (!host.ok()) {
+    std::fprintf(stderr, "SmtHost(%d): %s\n", cores,
+                 host.status().message().c_str());
+    std::abort();
+  }
+  return *host;
 }
 
 }  // namespace testing_usage

@@ -14,6 +14,7 @@ using testing_usage::Floating;
 using testing_usage::MakeUsage;
 using testing_usage::OneVcpuEach;
 using testing_usage::Pinned;
+using testing_usage::SmtHost;
 using testing_usage::Unknown;
 using testing_usage::VcpuSpec;
 
@@ -163,26 +164,6 @@ TEST(JudgeCurrentTest, AVcpuToPlaceIsNeverBalanced) {
   const VcpuAssessment now = Assess(config, usage, AsRead(usage));
   ASSERT_LE(now.stddev, Limits().target_stddev);
   EXPECT_FALSE(JudgeCurrent(config, Limits(), now).has_value());
-}
-
-// An SMT host of `cores` cores, pCPUs 2k and 2k+1 sharing core k, in one
-// cell.
-HostTopology SmtHost(int cores) {
-  TopologyCell cell;
-  cell.id = 0;
-  cell.distances[0] = 10;
-  std::vector<TopologyCpu> cpus;
-  for (int id = 0; id < 2 * cores; ++id) {
-    TopologyCpu cpu;
-    cpu.id = id;
-    cpu.cell = cpu.socket = cpu.die = 0;
-    cpu.core_id = id / 2;
-    cpu.siblings = CpuSet{id - id % 2, id - id % 2 + 1};
-    cpus.push_back(cpu);
-  }
-  StatusOr<HostTopology> host = HostTopology::Build({cell}, cpus);
-  EXPECT_TRUE(host.ok()) << host.status().message();
-  return host.ok() ? *host : HostTopology();
 }
 
 // Two busy vCPUs `kind` (Pinned or Floating) on pCPUs `a` and `b` of a

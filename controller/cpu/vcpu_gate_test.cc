@@ -14,6 +14,7 @@ using testing_usage::Floating;
 using testing_usage::MakeUsage;
 using testing_usage::OneVcpuEach;
 using testing_usage::Pinned;
+using testing_usage::SmtHost;
 using testing_usage::Unknown;
 using testing_usage::VcpuSpec;
 
@@ -78,31 +79,12 @@ TEST(JudgePlanGainTest, AVcpuToPlaceIsAlwaysWorthIt) {
   EXPECT_FALSE(JudgePlanGain(Limits(5, 1), now, PlanReaching(0.5, 0.5)));
 }
 
-// An SMT host of 4 cores, pCPUs 2k and 2k+1 sharing core k, in one cell.
-HostTopology SmtHost() {
-  TopologyCell cell;
-  cell.id = 0;
-  cell.distances[0] = 10;
-  std::vector<TopologyCpu> cpus;
-  for (int id = 0; id < 8; ++id) {
-    TopologyCpu cpu;
-    cpu.id = id;
-    cpu.cell = cpu.socket = cpu.die = 0;
-    cpu.core_id = id / 2;
-    cpu.siblings = CpuSet{id - id % 2, id - id % 2 + 1};
-    cpus.push_back(cpu);
-  }
-  StatusOr<HostTopology> host = HostTopology::Build({cell}, cpus);
-  EXPECT_TRUE(host.ok()) << host.status().message();
-  return host.ok() ? *host : HostTopology();
-}
-
 // vm0 and vm1 busy (`kind`: Pinned or Floating) on SMT siblings 0 and 1,
 // vm2 light and pinned on pCPU 4; cores 1-3 idle.
 VcpuAssessment CrowdedCores(VcpuSpec (*kind)(double, int)) {
   Usage usage =
       MakeUsage(8, OneVcpuEach({kind(1, 0), kind(1, 1), Pinned(0.1, 4)}));
-  usage.topology = SmtHost();
+  usage.topology = SmtHost(4);
   return AssessOnce({}, usage);
 }
 

@@ -14,6 +14,7 @@ using testing_usage::Floating;
 using testing_usage::MakeUsage;
 using testing_usage::OneVcpuEach;
 using testing_usage::Pinned;
+using testing_usage::SmtHost;
 
 VcpuProblem ProblemOf(const VcpuPolicyConfig& config, const Usage& usage) {
   DemandMemory memory;
@@ -78,32 +79,13 @@ TEST(VcpuPlanTest, StickySlacksAreTheOnesConfigured) {
   EXPECT_EQ(without.chosen.changes, 3);
 }
 
-// An SMT host of 4 cores, pCPUs 2k and 2k+1 sharing core k, in one cell.
-HostTopology SmtHost() {
-  TopologyCell cell;
-  cell.id = 0;
-  cell.distances[0] = 10;
-  std::vector<TopologyCpu> cpus;
-  for (int id = 0; id < 8; ++id) {
-    TopologyCpu cpu;
-    cpu.id = id;
-    cpu.cell = cpu.socket = cpu.die = 0;
-    cpu.core_id = id / 2;
-    cpu.siblings = CpuSet{id - id % 2, id - id % 2 + 1};
-    cpus.push_back(cpu);
-  }
-  StatusOr<HostTopology> host = HostTopology::Build({cell}, cpus);
-  EXPECT_TRUE(host.ok()) << host.status().message();
-  return host.ok() ? *host : HostTopology();
-}
-
 // Two busy vCPUs pinned to SMT siblings, two light ones sharing pCPU 4. The
 // planner would also part the light ones, for less than min_gain: the plan
 // offered is the core fix alone, one move, which the gate can accept.
 TEST(VcpuPlanTest, WithoutABalanceGainTheCoresAloneArePlanned) {
   Usage usage = MakeUsage(8, OneVcpuEach({Pinned(1, 0), Pinned(1, 1),
                                           Pinned(0.1, 4), Pinned(0.1, 4)}));
-  usage.topology = SmtHost();
+  usage.topology = SmtHost(4);
   const VcpuPolicyConfig config;
   const VcpuProblem problem = ProblemOf(config, usage);
   VcpuThresholds limits = Limits(0.05);
