@@ -130,6 +130,7 @@ VcpuAssessment Assess(const VcpuPolicyConfig& config, const Usage& usage,
   now.guests = JudgeGuests(fairness, usage, now.problem);
   now.topology = config.topology;
   now.placement_known = PlacementKnown(now.problem, now.guests);
+  now.crowding = CrowdingOf(now, now.problem.placement.current);
   return now;
 }
 
@@ -177,9 +178,7 @@ std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
   // lose about 0.4 of a core each whatever the per-pCPU figures say (the
   // std-dev reads the same whichever pCPUs carry the load), and a host of
   // many pCPUs can read "idle" with them. So before every check below.
-  if (CrowdingOf(now, now.problem.placement.current).crowded()) {
-    return std::nullopt;
-  }
+  if (now.crowding.crowded()) return std::nullopt;
   if (now.stddev <= limits.target_stddev) {
     return VcpuVerdict{true, now.stddev <= config.min_gain_abs,
                        FormatReason("balanced: std-dev %.3f <= target %.3f",

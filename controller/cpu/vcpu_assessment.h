@@ -44,6 +44,9 @@ struct VcpuAssessment {
   // (PlacementKnown in vcpu_assessment.cc): pinned vCPUs always, floating
   // ones only when the guests' side shows the kernel is not serving them.
   std::vector<bool> placement_known;
+  // CrowdingOf the current placement, found once: the judgement, the wait
+  // before acting and the gate all read it.
+  CoreCrowding crowding;
 };
 
 // `held_pcpu_demand` (indexed by pCPU, may be empty) is load that sits on
@@ -76,8 +79,8 @@ CoreCrowding CrowdingOf(const VcpuAssessment& now,
 // them fairly (do no harm: their per-pCPU sums only say where each last
 // ran, and a pin cannot serve them better), or an idle host. nullopt when
 // it is not: a vCPU sits outside the usable pCPUs and must be placed, or
-// busy vCPUs share a core while a core idles (CrowdingOf the current
-// placement), which no per-pCPU figure shows.
+// busy vCPUs share a core while a core idles (VcpuAssessment::crowding),
+// which no per-pCPU figure shows.
 std::optional<VcpuVerdict> JudgeCurrent(const VcpuPolicyConfig& config,
                                         const VcpuThresholds& limits,
                                         const VcpuAssessment& now);

@@ -30,7 +30,7 @@ bool CrowdingFixEarnsPins(const VcpuThresholds& limits,
   const Assignment& current = placement.current;
   const Assignment& planned = plan.chosen.assignment;
   if (planned.size() != current.size()) return false;
-  const int before = CrowdingOf(now, current).busy_items;
+  const int before = now.crowding.busy_items;
   if (before == 0 || CrowdingOf(now, planned).busy_items >= before) {
     return false;
   }
@@ -94,8 +94,7 @@ std::optional<std::string> WaitBeforeActing(const VcpuPolicyConfig& config,
   ++state->imbalanced_streak;
   const bool urgent = now.problem.unplaced > 0 || Urgent(limits, now);
   if (!urgent && state->imbalanced_streak < config.imbalanced_intervals) {
-    const int crowded =
-        CrowdingOf(now, now.problem.placement.current).busy_items;
+    const int crowded = now.crowding.busy_items;
     if (crowded > 0 && now.stddev <= limits.target_stddev) {
       return std::to_string(crowded) +
              " busy vCPU(s) share a core while a core idles, waiting to see "
