@@ -2,15 +2,8 @@
 #include <gflags/gflags.h>
 
 #include <algorithm>
-#include <optional>
-#include <string>
 
-#include "controller/domain_filter.h"
 #include "controller/policy_flags.h"
-
-// Defined with the vCPU scheduler's flags; both controllers honour it, and
-// vmbalanced gives both the same pattern.
-DECLARE_string(exclude);  // policy_flags.cc: both controllers honour it
 
 using vmbalance::MemoryPolicyConfig;
 using vmbalance::MibFromKib;
@@ -86,10 +79,8 @@ Status MemoryConfigFromFlags(MemoryPolicyConfig* config) {
   Status valid = CheckMemoryFlags();
   if (!valid.ok()) return valid;
   // Checked before any field is written: a refused flag changes nothing.
-  std::string error;
-  std::optional<DomainFilter> exclude =
-      DomainFilter::Parse(FLAGS_exclude, &error);
-  if (!exclude.has_value()) return Status::Error("--exclude: " + error);
+  StatusOr<DomainFilter> exclude = ExcludeFromFlag();
+  if (!exclude.ok()) return exclude.status();
   const MemoryPolicyConfig defaults;
   config->min_unused_kib =
       KibFromFlag(FLAGS_min_unused_mib, defaults.min_unused_kib);

@@ -2,6 +2,9 @@
 
 #include <gflags/gflags.h>
 
+#include <optional>
+#include <string>
+
 // Defined here, not with either policy's flags: both controllers honour it,
 // and each binary's --helpshort lists this file.
 DEFINE_string(
@@ -16,6 +19,14 @@ DEFINE_string(
 namespace vmbalance {
 
 const char* SharedPolicyFlagsFile() { return __FILE__; }
+
+StatusOr<DomainFilter> ExcludeFromFlag() {
+  std::string error;
+  std::optional<DomainFilter> exclude =
+      DomainFilter::Parse(FLAGS_exclude, &error);
+  if (!exclude.has_value()) return Status::Error("--exclude: " + error);
+  return *exclude;
+}
 
 Status PolicyConfigsFromFlags(ControllerOptions* options) {
   Status vcpu = VcpuConfigFromFlags(&options->vcpu);

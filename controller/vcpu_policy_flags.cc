@@ -13,7 +13,6 @@ DEFINE_string(
     pcpus, "",
     "vCPU scheduler: pCPUs it may pin to, in list format (\"0-3,8\"); "
     "empty means every online pCPU.");
-DECLARE_string(exclude);  // policy_flags.cc: both controllers honour it
 DEFINE_double(balance_ratio, vmbalance::VcpuPolicyConfig().max_stddev_ratio,
               "vCPU scheduler: balanced when the std-dev of pCPU demand is at "
               "most this fraction of the mean...");
@@ -121,10 +120,8 @@ Status VcpuConfigFromFlags(VcpuPolicyConfig* config) {
       !(FLAGS_balance_abs > 0 && FLAGS_balance_abs < 1)) {
     return Status::Error("--balance_ratio and --balance_abs must be in (0, 1)");
   }
-  std::string error;
-  std::optional<DomainFilter> exclude =
-      DomainFilter::Parse(FLAGS_exclude, &error);
-  if (!exclude.has_value()) return Status::Error("--exclude: " + error);
+  StatusOr<DomainFilter> exclude = ExcludeFromFlag();
+  if (!exclude.ok()) return exclude.status();
   config->exclude = *exclude;
   config->allowed_pcpus = *pcpus;
   config->max_stddev_ratio = FLAGS_balance_ratio;
