@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -14,6 +15,8 @@ namespace {
 constexpr double kMinImprovement = 1e-9;
 // Weight of the sibling tie-break: far below any real load difference.
 constexpr double kSiblingWeight = 1e-10;
+// Largest classes x bins table of which class may use which bin (16 MB).
+constexpr size_t kMaxClassTable = size_t{16} << 20;
 
 // Per bin, its items as (demand, item), ascending: a sorted vector, because
 // steps mostly take the largest items off crowded bins (the vector's end) and
@@ -61,7 +64,10 @@ class Searcher {
         members_(problem.bins()),
         away_(problem.bins(), 0),
         track_siblings_(HasSiblings(problem)),
-        constrained_(Constrained(problem)) {
+        constrained_(Constrained(problem)),
+        class_of_(problem.items(), -1),
+        version_(problem.bins(), 0) {
+    if (constrained_) BuildClasses();
     for (int b = 0; b < problem.bins(); ++b) by_load_.insert({loads_[b], b});
     for (int i = 0; i < problem.items(); ++i) {
       members_[assignment_[i]].push_back({problem.demand[i], i});
@@ -76,6 +82,7 @@ class Searcher {
   int changes() const { return changes_; }
 
   Candidate Best() {
+    ++step_;
     sources_.clear();
     dests_.clear();
     PickBins(std::max(1, options_.candidate_bins), &sources_, &dests_);
@@ -89,13 +96,15 @@ class Searcher {
     // may use. When even that finds nothing (the most loaded bins hold only
     // items that cannot go anywhere lighter), every bin is a source.
     ConsiderOwnDestinations(sources_, &best);
+    // Pairs are remembered (constrained problems only), so this costs
+    // little beyond the pairs whose bins the last steps changed.
     if (!best.found && static_cast<int>(sources_.size()) < problem_.bins()) {
-      std::vector<int> all(problem_.bins());
-      for (int b = 0; b < problem_.bins(); ++b) all[b] = b;
-      for (int p : all) {
+      all_.resize(problem_.bins());
+      for (int b = 0; b < problem_.bins(); ++b) all_[b] = b;
+      for (int p : all_) {
         for (int q : dests_) ConsiderPair(p, q, &best);
       }
-      ConsiderOwnDestinations(all, &best);
+      ConsiderOwnDestinations(all_, &best);
     }
     return best;
   }
@@ -113,6 +122,8 @@ class Searcher {
     loads_[to] += demand;
     by_load_.insert({loads_[from], from});
     by_load_.insert({loads_[to], to});
+    version_[from] = ++clock_;
+    version_[to] = ++clock_;
     changes_ += Cost(item, from, to);
     if (HasGroups()) {
       --siblings_[Key(from, problem_.group[item])];
@@ -142,10 +153,69 @@ class Searcher {
     return assignment_[item] == bin ? count - 1 : count;
   }
 
+  // The best step that moves items between p and q (some from p to q,
+  // maybe one back), if it beats `best`. On a constrained problem a pair's
+  // best step is kept until p or q changes: its candidates depend on nothing
+  // else, and the same pairs come back step after step.
   void ConsiderPair(int p, int q, Candidate* best) {
+    if (!constrained_ || !options_.remember_pairs) {
+      EvaluatePair(p, q, best);
+      return;
+    }
+    PairMemo& memo = memo_[Key(p, q)];
+    if (memo.p_version != version_[p] || memo.q_version != version_[q] ||
+        !memo.valid) {
+      memo.best = Candidate();
+      EvaluatePair(p, q, &memo.best);
+      memo.p_version = version_[p];
+      memo.q_version = version_[q];
+      memo.valid = true;
+    }
+    if (memo.best.BetterThan(*best)) *best = memo.best;
+  }
+
+  // Skipping what cannot beat `best` leaves the choice as if all were tried,
+  // so a pair evaluated alone gives the same winner once compared.
+  void EvaluatePair(int p, int q, Candidate* best) {
     if (loads_[p] - loads_[q] <= kMinImprovement) return;
     ConsiderMoves(p, q, best);
     ConsiderSwaps(p, q, best);
+  }
+
+  // Items with the same allowed list form a class (unrestricted items none),
+  // so the least loaded bin of a list is found once per step, and whether an
+  // item may use a bin is one lookup.
+  void BuildClasses() {
+    std::map<std::vector<int>, int> index;
+    for (int i = 0; i < problem_.items(); ++i) {
+      const std::vector<int>& bins = problem_.allowed[i];
+      if (bins.empty()) continue;
+      auto [it, added] =
+          index.emplace(bins, static_cast<int>(class_bins_.size()));
+      if (added) class_bins_.push_back(&bins);
+      class_of_[i] = it->second;
+    }
+    class_least_.assign(class_bins_.size(), {-1, -1});
+    if (class_bins_.size() * problem_.bins() <= kMaxClassTable) {
+      class_has_.assign(class_bins_.size() * problem_.bins(), 0);
+      for (size_t c = 0; c < class_bins_.size(); ++c) {
+        for (int b : *class_bins_[c]) class_has_[c * problem_.bins() + b] = 1;
+      }
+    }
+  }
+
+  // The least-loaded bin of class `c` (the lowest on ties), this step.
+  int LeastOfClass(int c) {
+    auto& [step, least] = class_least_[c];
+    if (step != step_) {
+      const std::vector<int>& bins = *class_bins_[c];
+      least = bins[0];
+      for (int b : bins) {
+        if (loads_[b] < loads_[least]) least = b;
+      }
+      step = step_;
+    }
+    return least;
   }
 
   // For each source p: the pairs (p, q) where q is the least-loaded bin some
@@ -155,12 +225,9 @@ class Searcher {
     for (int p : sources) {
       extra_.clear();
       for (const auto& entry : members_[p]) {
-        const std::vector<int>& bins = problem_.allowed[entry.second];
-        if (bins.empty()) continue;
-        int least = bins[0];
-        for (int b : bins) {
-          if (loads_[b] < loads_[least]) least = b;
-        }
+        const int c = class_of_[entry.second];
+        if (c < 0) continue;
+        const int least = LeastOfClass(c);
         if (std::find(dests_.begin(), dests_.end(), least) == dests_.end() &&
             std::find(extra_.begin(), extra_.end(), least) == extra_.end()) {
           extra_.push_back(least);
@@ -172,7 +239,10 @@ class Searcher {
 
   // Whether `item` may go to `bin` (always, on an unconstrained problem).
   bool May(int item, int bin) const {
-    return !constrained_ || MayPlace(problem_, item, bin);
+    const int c = class_of_[item];
+    if (c < 0) return true;
+    if (class_has_.empty()) return MayPlace(problem_, item, bin);
+    return class_has_[static_cast<size_t>(c) * problem_.bins() + bin] != 0;
   }
 
   void PickBins(int candidate_bins, std::vector<int>* sources,
@@ -241,9 +311,10 @@ class Searcher {
     Near(members_[p], gap / 2, q, &near_);
     for (int item : near_) {
       const double d = problem_.demand[item];
+      const double improvement = 2 * d * (gap - d);
+      if (improvement <= kMinImprovement) continue;  // Offer would drop it
       const double sibling_gain = SiblingsOn(item, p) - SiblingsOn(item, q);
-      Offer(2 * d * (gap - d), Cost(item, p, q), sibling_gain, item, q, -1, -1,
-            best);
+      Offer(improvement, Cost(item, p, q), sibling_gain, item, q, -1, -1, best);
     }
   }
 
@@ -315,8 +386,25 @@ class Searcher {
   const bool constrained_;  // some item may use only some bins
   std::unordered_map<int64_t, int> siblings_;  // Key(bin, group) -> items
   int changes_ = 0;
+  // Classes of items by allowed list (constrained problems only).
+  std::vector<int> class_of_;  // per item: its class, -1 for none
+  std::vector<const std::vector<int>*> class_bins_;   // per class: the list
+  std::vector<std::pair<int64_t, int>> class_least_;  // per class: (step, bin)
+  // [class * bins + bin]: whether the class may use the bin; left empty when
+  // it would exceed kMaxClassTable (MayPlace then searches the list).
+  std::vector<char> class_has_;
+  // Remembered pair evaluations: a bin's version changes with its contents.
+  struct PairMemo {
+    bool valid = false;
+    uint64_t p_version = 0, q_version = 0;
+    Candidate best;
+  };
+  std::vector<uint64_t> version_;
+  uint64_t clock_ = 0;
+  int64_t step_ = 0;
+  std::unordered_map<int64_t, PairMemo> memo_;  // Key(p, q)
   // Scratch space reused by every step.
-  std::vector<int> sources_, dests_, near_, partners_, extra_;
+  std::vector<int> sources_, dests_, near_, partners_, extra_, all_;
 };
 
 }  // namespace

@@ -30,6 +30,9 @@ struct LocalSearchOptions {
   int swap_samples = 0;
   // Hard cap on steps; <= 0 means 2 * items + 2 * bins + 16.
   int max_steps = 0;
+  // On constrained problems, keep each pair of bins' best step until one of
+  // the two changes. Same steps either way; off only for tests to compare.
+  bool remember_pairs = true;
 };
 
 struct LocalSearchStep {
