@@ -72,6 +72,11 @@ std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
   return verdict;
 }
 
+bool BalanceEarnsPins(const VcpuThresholds& limits, const VcpuAssessment& now,
+                      const PlanResult& plan) {
+  return !JudgeBalanceGain(limits, now, plan).has_value();
+}
+
 bool CoolingDown(const VcpuPolicyConfig& config, const VcpuPolicyState& state) {
   return state.last_pins_interval > 0 &&
          state.intervals - state.last_pins_interval <=

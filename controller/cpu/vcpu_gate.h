@@ -27,6 +27,11 @@ std::optional<VcpuVerdict> JudgePlanGain(const VcpuThresholds& limits,
                                          const VcpuAssessment& now,
                                          const PlanResult& plan);
 
+// True when the plan's per-pCPU gain alone earns its pins (JudgePlanGain
+// may also let a plan through for the cores or a vCPU to place).
+bool BalanceEarnsPins(const VcpuThresholds& limits, const VcpuAssessment& now,
+                      const PlanResult& plan);
+
 // True while the pins last applied (CommitPins) are within the cooldown:
 // this interval's Usage may still straddle the old placement.
 bool CoolingDown(const VcpuPolicyConfig& config, const VcpuPolicyState& state);

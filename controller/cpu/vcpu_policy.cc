@@ -41,17 +41,36 @@ VcpuDecision Concluded(VcpuDecision decision, VcpuVerdict verdict) {
   return decision;
 }
 
-// The decision that applies `plan`.
+// Why a plan is applied, for the log: its per-pCPU gain when that earns its
+// pins, else the vCPUs it places or the cores it frees.
+std::string ActReason(const VcpuAssessment& now, const VcpuThresholds& limits,
+                      const Plan& plan, bool for_balance) {
+  if (for_balance) {
+    return FormatReason("imbalanced: std-dev %.3f -> %.3f planned", now.stddev,
+                        plan.stddev) +
+           FormatReason(", target %.3f", limits.target_stddev);
+  }
+  if (now.problem.unplaced > 0) {
+    return std::to_string(now.problem.unplaced) +
+           " vCPU(s) outside the pCPUs they may use";
+  }
+  return std::to_string(now.crowding.busy_items) +
+         " busy vCPU(s) share a core while a core idles";
+}
+
+// The decision that applies `plan`. Unpinned vCPUs that stay are pinned
+// (config.pin_unpinned) only when the plan is for the per-pCPU balance: its
+// sums count on them staying. A plan earned by the cores or by a vCPU to
+// place fixes neither with them, and the kernel keeps serving them.
 VcpuDecision Act(const VcpuPolicyConfig& config, const Usage& usage,
                  const VcpuAssessment& now, const VcpuThresholds& limits,
-                 const Plan& plan, VcpuDecision decision) {
-  decision.pins = PinsFor(usage, now.problem, plan, config.pin_unpinned);
+                 const Plan& plan, bool for_balance, VcpuDecision decision) {
+  decision.pins =
+      PinsFor(usage, now.problem, plan, config.pin_unpinned && for_balance);
   decision.migrations = plan.changes;
   decision.planned_stddev = plan.stddev;
   decision.method = plan.method;
-  decision.reason = FormatReason("imbalanced: std-dev %.3f -> %.3f planned",
-                                 now.stddev, plan.stddev) +
-                    FormatReason(", target %.3f", limits.target_stddev) + ", " +
+  decision.reason = ActReason(now, limits, plan, for_balance) + ", " +
                     std::to_string(decision.migrations) + " moves, " +
                     std::to_string(decision.pins.size()) + " pins (" +
                     plan.method + ")";
@@ -125,8 +144,8 @@ VcpuDecision DecideActionable(const VcpuPolicyConfig& config,
     decision.reason = std::move(*wait);
     return decision;
   }
-  decision =
-      Act(config, actionable, now, limits, plan.chosen, std::move(decision));
+  decision = Act(config, actionable, now, limits, plan.chosen,
+                 BalanceEarnsPins(limits, now, plan), std::move(decision));
   // A plan without pins (only possible when every minimum gain is 0) has
   // nothing for CommitPins to see: the imbalance counts as answered now.
   if (decision.pins.empty()) state->imbalanced_streak = 0;

@@ -81,8 +81,10 @@ struct VcpuPolicyConfig {
   // Decide nothing when fewer than this fraction of the vCPUs that may run on
   // usable pCPUs have a valid reading.
   double min_valid_fraction = 0.5;
-  // When acting, also pin unpinned vCPUs where they run: from then on their
-  // load is attributed exactly, which removes the main source of noise.
+  // When acting for the per-pCPU balance, also pin unpinned vCPUs where they
+  // run: the plan's sums count on them staying, and from then on their load
+  // is attributed exactly, which removes the main source of noise. A plan
+  // earned by the cores or by a vCPU to place pins only what it moves.
   bool pin_unpinned = true;
   // Measurement noise: the std-dev across pCPUs must exceed the target by
   // this many times the pCPUs' measured noise (from each vCPU's reading-to-

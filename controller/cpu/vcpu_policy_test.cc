@@ -22,6 +22,7 @@ using testing_usage::MakeUsage;
 using testing_usage::OneVcpuEach;
 using testing_usage::Pinned;
 using testing_usage::RecomputeLoads;
+using testing_usage::SmtHost;
 using testing_usage::Unknown;
 using testing_usage::UuidOf;
 using testing_usage::VcpuSpec;
@@ -615,6 +616,37 @@ TEST(VcpuPolicyTest, SiblingVcpusAreSpread) {
   ApplyAndCommit(d.pins, &usage, &state);
   for (const DomainUsage& domain : usage.domains) {
     EXPECT_NE(domain.vcpus[0].pcpu, domain.vcpus[1].pcpu) << domain.name;
+  }
+}
+
+// A plan earned by the cores alone (the per-pCPU balance is within its
+// rule) pins the vCPU it moves and leaves the floating vCPUs to the kernel:
+// they are not what it fixes, and pinning them would cost pins for nothing.
+TEST(VcpuPolicyTest, ACoreFixPinsOnlyWhatItMoves) {
+  VcpuPolicyConfig config;
+  config.max_stddev_ratio = 2;  // {1, 1, 0.1, ...} reads balanced per pCPU
+  config.max_stddev_abs = 0.9;
+  std::vector<VcpuSpec> vcpus = {Pinned(1, 0), Pinned(1, 1)};  // one core
+  for (int pcpu = 2; pcpu < 8; ++pcpu) vcpus.push_back(Floating(0.1, pcpu));
+  Usage usage = MakeUsage(8, OneVcpuEach(vcpus));
+  usage.topology = SmtHost(4);
+  VcpuPolicyState state;
+  std::vector<PinChange> made;
+  std::string reason;
+  for (int i = 0; i < 4; ++i) {
+    VcpuDecision decision = DecideVcpuPins(config, usage, &state);
+    if (!decision.pins.empty()) reason = decision.reason;
+    made.insert(made.end(), decision.pins.begin(), decision.pins.end());
+    ApplyAndCommit(decision.pins, &usage, &state);
+  }
+  ASSERT_EQ(made.size(), 1u) << reason;
+  EXPECT_TRUE(made[0].domain == usage.domains[0].name ||
+              made[0].domain == usage.domains[1].name);
+  EXPECT_NE(reason.find("share a core"), std::string::npos) << reason;
+  EXPECT_NE(usage.domains[0].vcpus[0].pcpu / 2,
+            usage.domains[1].vcpus[0].pcpu / 2);
+  for (size_t d = 2; d < usage.domains.size(); ++d) {
+    EXPECT_TRUE(usage.domains[d].vcpus[0].affinity == usage.online_pcpus);
   }
 }
 
