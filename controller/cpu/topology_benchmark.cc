@@ -53,13 +53,15 @@ HostTopology SmtHost(int cells) {
 // range `load`: 0 the policy benchmark's imbalanced host (demands 0.05-1,
 // every vCPU pinned in the first quarter: no core idles); 1 a lightly loaded
 // host where the core rule has work: 1 in 50 vCPUs busy (0.6-1), the rest
-// nearly idle (0-0.01), pinned to random pCPUs.
+// nearly idle (0-0.01), pinned to random pCPUs; 2 as 0, with every third
+// guest's memory bound to a cell by <numatune> (cell i % cells), so a third
+// of the vCPUs may use only their cell's pCPUs: the constrained searches.
 Usage Host(int vcpus, int cells, int load, unsigned seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);
   std::vector<VcpuSpec> specs;
   for (int i = 0; i < vcpus; ++i) {
-    if (load == 0) {
+    if (load == 0 || load == 2) {
       specs.push_back(Pinned(0.05 + 0.95 * unit(rng), rng() % (kPcpus / 4)));
     } else {
       const double demand =
@@ -69,6 +71,14 @@ Usage Host(int vcpus, int cells, int load, unsigned seed) {
   }
   Usage usage = MakeUsage(kPcpus, OneVcpuEach(specs));
   usage.topology = SmtHost(cells);
+  if (load == 2 && cells > 1) {
+    for (size_t i = 0; i < usage.domains.size(); i += 3) {
+      DomainConfig config;
+      config.placement.memory_mode = "strict";
+      config.placement.memory_cells = CpuSet{static_cast<int>(i) % cells};
+      usage.domains[i].config = config;
+    }
+  }
   return usage;
 }
 
@@ -139,7 +149,8 @@ void BM_SpreadCores(benchmark::State& bench) {
   bench.counters["extra_changes"] = spread.extra_changes;
 }
 
-// Args: vCPUs, cells (0: flat), load (0 imbalanced, 1 light).
+// Args: vCPUs, cells (0: flat), load (0 imbalanced, 1 light, 2 imbalanced
+// with NUMA-bound guests).
 #define TOPOLOGY_CASES      \
   Args({10000, 0, 0})       \
       ->Args({10000, 1, 0}) \
@@ -147,6 +158,8 @@ void BM_SpreadCores(benchmark::State& bench) {
       ->Args({10000, 0, 1}) \
       ->Args({10000, 1, 1}) \
       ->Args({10000, 2, 1}) \
+      ->Args({1000, 2, 2})  \
+      ->Args({10000, 2, 2}) \
       ->Unit(benchmark::kMillisecond)
 BENCHMARK(BM_BuildProblem)->TOPOLOGY_CASES;
 BENCHMARK(BM_Plan)->TOPOLOGY_CASES;
