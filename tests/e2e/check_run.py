@@ -12,6 +12,7 @@
                          [--time_tolerance_s=S] [--min_busy_guests=B]
     check_run.py mem CSV --controller_log=LOG [--grow GUEST:MIB]...
                          [--reclaim GUEST:MIB] [--more GUEST:OTHER:MIB]
+                         [--untouched GUEST]...
 
 cpu: balance is judged on N-row rolling means of each pCPU's load (one-second
 readings are noisy on a busy host). With --balanced_by_s it must be balanced
@@ -44,7 +45,9 @@ candidate's must be at most the reference's + S (10) seconds (-1: never).
 mem: every guest is present in every row; the host's free memory never falls
 to the coordinator's reserve (largest "reserve N MiB" in its log); --grow G:M:
 guest G's balloon reaches M MiB; --reclaim G:M: after its peak it falls to M
-MiB or less; --more G:H:M: G's peak is at least M MiB above H's.
+MiB or less; --more G:H:M: G's peak is at least M MiB above H's;
+--untouched G: G's balloon never moves more than UNTOUCHED_MIB (8, balloon
+rounding) from its first reading (an opted-out guest is never resized).
 Prints key=value figures, then FAIL lines; exits 1 on any failure.
 """
 
@@ -234,7 +237,8 @@ def check_compare(reference_rows, candidate_rows, flags, c):
 
 def parse_flags(argv):
     flags = {}
-    lists = {"grow": [], "reclaim": [], "more": [], "still": []}
+    lists = {"grow": [], "reclaim": [], "more": [], "still": [],
+             "untouched": []}
     positional = []
     i = 0
     while i < len(argv):
@@ -324,6 +328,12 @@ def check_cpu(rows, flags, lists, c):
                        int(want_busy) if want_busy else None, c)
 
 
+# How far an untouched guest's balloon may read from its first reading: the
+# balloon's own rounding, far below the coordinator's smallest change
+# (min_change_kib, 16 MiB).
+UNTOUCHED_MIB = 8
+
+
 def guests_of(rows):
     return [k[:-len("_actual_mib")] for k in rows[0] if k.endswith("_actual_mib")]
 
@@ -364,6 +374,12 @@ def check_mem(rows, flags, lists, c):
         c.figure(f"{g}_reclaimed_at_s", low[0])
         c.expect(low[1] <= float(mib),
                  f"{g} fell only to {low[1]} MiB after its peak, want <= {mib}")
+    for g in lists["untouched"]:
+        first = actual[g][0][1]
+        moved = max(abs(a - first) for _, a in actual[g])
+        c.figure(f"{g}_max_move_mib", moved)
+        c.expect(moved <= UNTOUCHED_MIB,
+                 f"{g} (opted out) moved {moved} MiB from its first {first}")
     for spec in lists["more"]:
         g, h, mib = spec.split(":")
         c.expect(peak(g)[1] - peak(h)[1] >= float(mib),

@@ -2,7 +2,7 @@
 # check_run.py on synthetic monitor CSVs: a scheduler that balances once and
 # holds still passes; one that does nothing, or keeps moving vCPUs, fails; the
 # memory checks catch a guest that does not grow, is not reclaimed, vanishes,
-# or a host that dips into the reserve.
+# is resized although opted out, or a host that dips into the reserve.
 set -euo pipefail
 check="$TEST_SRCDIR/vmbalance/tests/e2e/check_run.py"
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
@@ -158,6 +158,8 @@ passes mem "$tmp/mem.csv" --controller_log="$tmp/log" --grow=a:1400 --reclaim=a:
 fails mem "$tmp/mem.csv" --controller_log="$tmp/log" --grow=b:1000
 fails mem "$tmp/mem.csv" --controller_log="$tmp/log" --reclaim=a:500
 fails mem "$tmp/mem.csv" --controller_log="$tmp/log" --more=b:a:0
+passes mem "$tmp/mem.csv" --controller_log="$tmp/log" --untouched=b
+fails mem "$tmp/mem.csv" --controller_log="$tmp/log" --untouched=a
 echo "  reserve 19000 MiB" >"$tmp/log2"
 fails mem "$tmp/mem.csv" --controller_log="$tmp/log2"
 sed -i '50s/,1,512,300$/,,,/' "$tmp/mem.csv"

@@ -71,11 +71,13 @@ trap 'exit 143' TERM  # a Bazel timeout still runs the cleanup
 trap 'exit 130' INT
 
 # controller_command CONTROLLER ARGS...: sets the array `controller` to the
-# command, or to E2E_CONTROLLER (a command line, via --test_env) when set, to
+# command (with --exclude for every domain outside VMB_PREFIX, so a test
+# never acts on a host's other guests), or to E2E_CONTROLLER (a command line, via --test_env) when set, to
 # show the assertions fail on a deliberately wrong run (e.g.
 # tests/e2e/crowd_7_1.sh).
 controller_command() {
-  controller=("$@")
+  # Domains outside this test's prefix are someone else's: left alone.
+  controller=("$1" "--exclude=^(?!${VMB_PREFIX})" "${@:2}")
   if [[ -n ${E2E_CONTROLLER:-} ]]; then
     read -r -a controller <<<"$E2E_CONTROLLER"
     note "controller replaced by E2E_CONTROLLER: a deliberately wrong run"

@@ -18,6 +18,12 @@
 #   pinning rr|pcpu0|none          initial vCPU pinning (default none):
 #                                  round-robin over pCPUs, all on pCPU 0, or
 #                                  unpinned
+#   policy [cpu=on|off] [memory=on|off] | policy -
+#                                  the guests described after it carry
+#                                  <vmbalance:policy .../> in their
+#                                  persistent definition (the operator's
+#                                  opt-out), until the next policy line;
+#                                  '-' for none
 #   COUNT VCPUS MEM_MIB MAX_MIB WORKLOAD [ARGS...]
 #                                  COUNT guests; WORKLOAD is cpu_worker,
 #                                  mem_worker, cache_reader or idle (see
@@ -102,14 +108,25 @@ disk_xml() {
 EOF
 }
 
+# The operator's opt-out element for ATTRS (e.g. memory='off'), or nothing.
+policy_xml() {
+  [[ -n $1 ]] || return 0
+  cat <<EOF
+  <metadata>
+    <vmbalance:policy xmlns:vmbalance='https://vmbalance.dev/xmlns/policy/1' $1/>
+  </metadata>
+EOF
+}
+
 domain_xml() {
-  local name=$1 vcpus=$2 mem=$3 max=$4 run=$5 type cpu=""
+  local name=$1 vcpus=$2 mem=$3 max=$4 run=$5 policy=${6:-} type cpu=""
   type=$(virt_type)
   [[ $type == kvm ]] && cpu="<cpu mode='host-passthrough'/>"
   cat <<EOF
 <domain type='$type'>
   <name>$name</name>
   <uuid>$(uuid_for "$name")</uuid>
+$(policy_xml "$policy")
   <memory unit='MiB'>$max</memory>
   <currentMemory unit='MiB'>$mem</currentMemory>
   <vcpu placement='static'>$vcpus</vcpu>
@@ -170,6 +187,18 @@ cmd_down() {
   return 0
 }
 
+# The attributes of a 'policy' line ("cpu=off memory=on" -> "cpu='off'
+# memory='on'"), empty for '-'; fails on anything else.
+policy_attributes() {
+  local word out=""
+  for word in $1; do
+    [[ $word == - ]] && continue
+    [[ $word =~ ^(cpu|memory)=(on|off)$ ]] || return 1
+    out+="${word%%=*}='${word#*=}' "
+  done
+  echo "${out% }"
+}
+
 cmd_up() {
   local desc=${1:?usage: testbed.sh up DESCRIPTION}
   if [[ $desc != /* && -n ${BUILD_WORKING_DIRECTORY:-} ]]; then
@@ -192,7 +221,7 @@ cmd_up() {
   npcpu=$(virsh_ nodeinfo | sed -n 's/^CPU(s): *//p')
   [[ $npcpu -ge 1 ]] || die "cannot read the host's pCPU count"
 
-  local pinning=none index=0 next_pcpu=0 line count vcpus mem max rest
+  local pinning=none policy="" index=0 next_pcpu=0 line count vcpus mem max rest
   : >"$STATE_DIR/guests"
   : >"$STATE_DIR/pins"
   while IFS= read -r line || [[ -n $line ]]; do
@@ -202,6 +231,11 @@ cmd_up() {
     if [[ $count == pinning ]]; then
       pinning=$vcpus
       [[ $pinning =~ ^(rr|pcpu0|none)$ ]] || die "pinning must be rr, pcpu0 or none"
+      continue
+    fi
+    if [[ $count == policy ]]; then
+      policy=$(policy_attributes "${line#*policy}") ||
+        die "bad line in $desc: $line"
       continue
     fi
     [[ $count =~ ^[0-9]+$ && $vcpus =~ ^[0-9]+$ && $mem =~ ^[0-9]+$ &&
@@ -224,7 +258,7 @@ cmd_up() {
           echo "$name $v $cpu" >>"$STATE_DIR/pins"
         done
       fi
-      domain_xml "$name" "$vcpus" "$mem" "$max" "$run" \
+      domain_xml "$name" "$vcpus" "$mem" "$max" "$run" "$policy" \
         >"$STATE_DIR/$name.xml"
       echo "$name $mem" >>"$STATE_DIR/guests"
       index=$((index + 1))
