@@ -26,6 +26,7 @@
 #include "exporter/libvirt/libvirt_handles.h"
 #include "exporter/libvirt/libvirt_host.h"
 #include "exporter/libvirt/monitor_read.h"
+#include "exporter/libvirt/qemu_connections.h"
 #include "exporter/libvirt/reconnect_backoff.h"
 #include "exporter/libvirt/topology_reader.h"
 
@@ -39,6 +40,8 @@ using libvirt_internal::IsConnectionError;
 using libvirt_internal::IsNoDomain;
 using libvirt_internal::LastLibvirtError;
 using libvirt_internal::LibvirtError;
+using libvirt_internal::QemuConnections;
+using libvirt_internal::QemuLease;
 using libvirt_internal::SilenceLibvirtErrors;
 using libvirt_internal::StatsRecordList;
 
@@ -135,142 +138,6 @@ struct DomainSlot {
 };
 
 std::string QemuKey(const std::string& uuid) { return uuid + "#qemu"; }
-
-// One connection of the QEMU-bound calls and the domain handles looked up
-// on it, kept across calls and ticks by UUID: a handle belongs to one
-// connection, and looking one up is a round trip per call (1000 per sample
-// at 1000 guests). The remote driver names the domain by UUID in every call
-// (libvirtd looks it up there), so a kept handle stays good while the domain
-// exists; one whose UUID left the listing, or came back with another id, is
-// dropped (Prune).
-struct QemuConnection {
-  struct Domain {
-    int id = -1;
-    DomainHandle handle;
-  };
-  explicit QemuConnection(virConnectPtr c) : conn(c) {}
-  ~QemuConnection() {
-    domains.clear();  // each handle holds a reference to conn
-    virConnectClose(conn);
-  }
-  QemuConnection(const QemuConnection&) = delete;
-  QemuConnection& operator=(const QemuConnection&) = delete;
-
-  // Drops the handles of domains not in `live` (UUID -> id).
-  void Prune(const std::map<std::string, int>& live) {
-    for (auto it = domains.begin(); it != domains.end();) {
-      auto found = live.find(it->first);
-      if (found == live.end() || found->second != it->second.id) {
-        it = domains.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-
-  virConnectPtr conn;
-  std::map<std::string, Domain> domains;  // by UUID
-  uint64_t pruned_at = 0;  // QemuConnections::live_version when last pruned
-};
-
-// The free connections of the QEMU-bound calls, shared with their leases (a
-// stuck call's lease may outlive a reconnect, or the hypervisor).
-struct QemuConnections {
-  std::mutex mu;
-  std::vector<std::unique_ptr<QemuConnection>> free;
-  uint64_t generation = 0;  // bumped on reconnect: older ones are closed
-  // The active domains (UUID -> id) at the last listing; a connection's
-  // handles are pruned to these when it is next leased after a change.
-  std::map<std::string, int> live;
-  uint64_t live_version = 0;
-};
-
-// One QEMU-bound call's connection: a free one, else one that Get opens on
-// the worker making the call. When the lease goes, a live connection of the
-// current generation returns to the free list, with its domain handles (at
-// most kMaxFree: no more calls run at once); any other closes.
-class QemuLease {
- public:
-  // Takes nothing yet: a call waits in the queue without a connection, so
-  // a thousand queued calls hold none (taking one here opened a connection
-  // per queued call: 480 opens per sample at 1000 guests).
-  QemuLease(std::shared_ptr<QemuConnections> conns, std::string uri)
-      : conns_(std::move(conns)), uri_(std::move(uri)) {}
-  ~QemuLease() {
-    if (conn_ == nullptr) return;
-    constexpr size_t kMaxFree = 4;
-    std::lock_guard<std::mutex> lock(conns_->mu);
-    if (generation_ == conns_->generation && conns_->free.size() < kMaxFree &&
-        virConnectIsAlive(conn_->conn) == 1) {
-      conns_->free.push_back(std::move(conn_));
-    }
-    // else conn_ closes here (a local call: no round trip).
-  }
-  QemuLease(const QemuLease&) = delete;
-  QemuLease& operator=(const QemuLease&) = delete;
-
-  // The connection; opened here when the lease has none (on a worker: a
-  // libvirtd that never answers holds this call, within its deadline, not
-  // the loop). Of the free ones, one that kept `uuid`'s handle if any, so a
-  // domain's calls settle on the connections that know it. Null when
-  // libvirt cannot be reached; error() says why.
-  virConnectPtr Get(const std::string& uuid = "") {
-    if (conn_ != nullptr) return conn_->conn;
-    {
-      std::lock_guard<std::mutex> lock(conns_->mu);
-      generation_ = conns_->generation;
-      std::vector<std::unique_ptr<QemuConnection>>& free = conns_->free;
-      if (!free.empty()) {
-        auto pick = std::find_if(free.begin(), free.end(), [&](const auto& c) {
-          return c->domains.count(uuid) != 0;
-        });
-        if (pick == free.end()) pick = free.end() - 1;
-        conn_ = std::move(*pick);
-        free.erase(pick);
-        if (conn_->pruned_at != conns_->live_version) {
-          conn_->Prune(conns_->live);
-          conn_->pruned_at = conns_->live_version;
-        }
-        return conn_->conn;
-      }
-    }
-    virConnectPtr opened = virConnectOpen(uri_.c_str());
-    if (opened == nullptr) {
-      const LibvirtError error = LastLibvirtError();
-      error_ = "cannot connect to " + uri_ + ": " + error.message;
-      error_code_ = error.code;
-      return nullptr;
-    }
-    SilenceLibvirtErrors(opened);
-    conn_ = std::make_unique<QemuConnection>(opened);
-    return opened;
-  }
-  // The domain `uuid` on this lease's connection: a kept handle, else one
-  // looked up now and kept. Null on failure, with libvirt's error left for
-  // the caller to read.
-  virDomainPtr Domain(const std::string& uuid) {
-    if (Get(uuid) == nullptr) return nullptr;
-    auto kept = conn_->domains.find(uuid);
-    if (kept != conn_->domains.end()) return kept->second.handle.get();
-    DomainHandle dom(virDomainLookupByUUIDString(conn_->conn, uuid.c_str()));
-    if (dom == nullptr) return nullptr;
-    const unsigned int id = virDomainGetID(dom.get());
-    QemuConnection::Domain& entry = conn_->domains[uuid];
-    entry.id = id == static_cast<unsigned int>(-1) ? -1 : static_cast<int>(id);
-    entry.handle = std::move(dom);
-    return entry.handle.get();
-  }
-  const std::string& error() const { return error_; }
-  int error_code() const { return error_code_; }
-
- private:
-  std::shared_ptr<QemuConnections> conns_;
-  std::string uri_;
-  uint64_t generation_ = 0;
-  std::unique_ptr<QemuConnection> conn_;
-  std::string error_;
-  int error_code_ = VIR_ERR_OK;
-};
 
 std::vector<DomainConfigReader::Instance> ConfigInstances(
     const std::vector<DomainSlot>& slots) {
@@ -447,24 +314,13 @@ std::shared_ptr<QemuLease> LibvirtHypervisor::Impl::LeaseQemuConnection() {
   return std::make_shared<QemuLease>(qemu_conns, uri);
 }
 
-void LibvirtHypervisor::Impl::ResetQemuConnections() {
-  std::vector<std::unique_ptr<QemuConnection>> to_close;
-  {
-    std::lock_guard<std::mutex> lock(qemu_conns->mu);
-    ++qemu_conns->generation;
-    to_close.swap(qemu_conns->free);
-  }
-  to_close.clear();  // frees the kept handles, then closes
-}
+void LibvirtHypervisor::Impl::ResetQemuConnections() { qemu_conns->Reset(); }
 
 void LibvirtHypervisor::Impl::KeepLiveDomains(
     const std::vector<DomainSlot>& slots) {
   std::map<std::string, int> live;
   for (const DomainSlot& slot : slots) live[slot.uuid] = slot.identity.id;
-  std::lock_guard<std::mutex> lock(qemu_conns->mu);
-  if (live == qemu_conns->live) return;
-  qemu_conns->live = std::move(live);
-  ++qemu_conns->live_version;
+  qemu_conns->SetLive(std::move(live));
 }
 
 void LibvirtHypervisor::Impl::CloseConnection() {
