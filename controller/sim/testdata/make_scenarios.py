@@ -299,26 +299,28 @@ write("cpu_noise_rr_2pcpu", dict(REAL_HOST, pcpus=2, seed=12, description=
       "each pCPU's demand scatters by 0.12-0.38 per second on real guests",
       domains=[vm(i, pin=[(i - 1) % 2], cpu=1.0) for i in range(1, 9)]))
 
-# 2 sockets, 40 cores, 80 threads. 12 busy guests were pinned (live, not in
-# their config) two to a core's sibling threads on cores 1-6 while 30+ cores
-# idle; db1 confined by the operator to cell 0 (cpuset and numatune), db2
+# 2 sockets, 40 cores, 80 threads. `busy` busy guests were pinned (live, not
+# in their config) two to a core's sibling threads from core 1 on while the
+# other cores idle; db1 confined by the operator to cell 0 (cpuset and numatune), db2
 # bound to cell 1 by numatune alone (its vCPUs may run anywhere by
 # affinity: the kernel starts them anywhere, vmbalance must keep them by
 # their memory); a legacy guest the operator pinned to one core's two
-# threads and opted out; 40 light vCPUs; emulator threads on core 0. Sized
-# (62 vCPUs) so the closed-loop policy test runs in seconds unoptimised:
-# the planner's searches grow with vCPUs x pCPUs, and 234 vCPUs took 12-50
-# s a decision in a fastbuild.
-xeon_domains = (
-    [vm(k, name="busy%02d" % k, cpu=0.95, pin=[1 + k // 2 + 40 * (k % 2)])
-     for k in range(12)] +
-    [{"name": "db1", "vcpus": 4, "cpu": 0.6, "cpuset": "0-19,40-59",
-      "numatune": {"mode": "strict", "nodeset": "0"}},
-     {"name": "db2", "vcpus": 4, "cpu": 0.6,
-      "numatune": {"mode": "strict", "nodeset": "1"}}] +
-    [{"name": "legacy", "vcpus": 2, "cpu": 0.9,
-      "vcpupin": {"0": "30", "1": "70"}, "policy": {"cpu": "off"}}] +
-    [{"name": "light%02d" % i, "vcpus": 4, "cpu": 0.01} for i in range(10)])
+# threads and opted out; 4-vCPU light guests; emulator threads on core 0.
+def xeon_domains(busy, lights, light_cpu):
+    return (
+        [vm(k, name="busy%02d" % k, cpu=0.95,
+            pin=[1 + k // 2 + 40 * (k % 2)]) for k in range(busy)] +
+        [{"name": "db1", "vcpus": 4, "cpu": 0.6, "cpuset": "0-19,40-59",
+          "numatune": {"mode": "strict", "nodeset": "0"}},
+         {"name": "db2", "vcpus": 4, "cpu": 0.6,
+          "numatune": {"mode": "strict", "nodeset": "1"}}] +
+        [{"name": "legacy", "vcpus": 2, "cpu": 0.9,
+          "vcpupin": {"0": "30", "1": "70"}, "policy": {"cpu": "off"}}] +
+        [{"name": "light%02d" % i, "vcpus": 4, "cpu": light_cpu}
+         for i in range(lights)])
+
+
+# 62 vCPUs: 12 busy guests, 10 light ones.
 write("cpu_xeon_smt", dict(REAL_HOST, topology_file=XEON, seed=21,
       host_load=[{"pcpus": "0,40", "load": 0.3}], description=
       "2-socket SMT host (80 threads): 12 busy guests live-pinned two per "
@@ -326,7 +328,19 @@ write("cpu_xeon_smt", dict(REAL_HOST, topology_file=XEON, seed=21,
       "cell 0 by cpuset and numatune, db2 bound to cell 1 by numatune alone; "
       "legacy (2 busy vCPUs) pinned by the operator to core 30's two threads "
       "and opted out; 40 light vCPUs; emulator threads load core 0",
-      domains=xeon_domains))
+      domains=xeon_domains(busy=12, lights=10, light_cpu=0.01)))
+
+
+# A database bound to cell c of the EPYC below (cells 0-1 by cpuset and
+# numatune, cells 2-3 by numatune alone: the kernel may start those anywhere).
+def epyc_cell_db(name, c, vcpus, cpu):
+    db = {"name": name, "vcpus": vcpus, "cpu": cpu,
+          "numatune": {"mode": "strict", "nodeset": str(c)}}
+    if c < 2:
+        db["cpuset"] = "%d-%d,%d-%d" % (8 * c, 8 * c + 7, 32 + 8 * c,
+                                        32 + 8 * c + 7)
+    return db
+
 
 # 1 socket in 4 NUMA cells (NPS4), 32 cores, 64 threads; 26 busy vCPUs, so
 # every busy vCPU can have a core to itself within its cell: 6 2-vCPU web
@@ -337,11 +351,7 @@ write("cpu_xeon_smt", dict(REAL_HOST, topology_file=XEON, seed=21,
 epyc_domains = (
     [{"name": "web%02d" % i, "vcpus": 2, "cpu": 0.9, "memory_cell": i % 4}
      for i in range(6)] +
-    [dict({"name": "cell%d_db" % c, "vcpus": 2, "cpu": 0.6,
-           "numatune": {"mode": "strict", "nodeset": str(c)}},
-          **({"cpuset": "%d-%d,%d-%d" % (8 * c, 8 * c + 7, 32 + 8 * c,
-                                         32 + 8 * c + 7)} if c < 2 else {}))
-     for c in range(4)] +
+    [epyc_cell_db("cell%d_db" % c, c, vcpus=2, cpu=0.6) for c in range(4)] +
     [{"name": "legacy", "vcpus": 2, "cpu": 0.9,
       "vcpupin": {"0": "0", "1": "0"}, "policy": {"cpu": "off"}}] +
     [vm(k, name="crowd%02d" % k, cpu=0.95, pin=[16 + 32 * (k % 2)])
@@ -371,12 +381,7 @@ write("cpu_xeon_smt_large", dict(REAL_HOST, topology_file=XEON, seed=31,
       "operator to core 30's two threads and opted out; 200 light vCPUs "
       "(0.005); "
       "emulator threads load core 0",
-      domains=(
-          [vm(k, name="busy%02d" % k, cpu=0.95,
-              pin=[1 + k // 2 + 40 * (k % 2)]) for k in range(24)] +
-          xeon_domains[12:15] +
-          [{"name": "light%02d" % i, "vcpus": 4, "cpu": 0.005}
-           for i in range(50)])))
+      domains=xeon_domains(busy=24, lights=50, light_cpu=0.005)))
 
 # EPYC overcommitted, 264 vCPUs wanting ~2.3 pCPUs' worth per pCPU: 24
 # 4-vCPU web guests (memory in cell i%4, unbound), two 8-vCPU databases
@@ -397,11 +402,7 @@ write("cpu_epyc_4cell_overcommit", dict(
       domains=(
           [{"name": "web%02d" % i, "vcpus": 4, "cpu": 0.9,
             "memory_cell": i % 4} for i in range(24)] +
-          [dict({"name": "cell%d_db%d" % (c, j), "vcpus": 8, "cpu": 0.5,
-                 "numatune": {"mode": "strict", "nodeset": str(c)}},
-                **({"cpuset": "%d-%d,%d-%d" % (8 * c, 8 * c + 7, 32 + 8 * c,
-                                               32 + 8 * c + 7)}
-                   if c < 2 else {}))
+          [epyc_cell_db("cell%d_db%d" % (c, j), c, vcpus=8, cpu=0.5)
            for c in range(4) for j in range(2)] +
           [{"name": "legacy%d" % i, "vcpus": 4, "cpu": 0.9,
             "vcpupin": {str(v): "0" for v in range(4)},
